@@ -1,0 +1,726 @@
+/* jz-store.c: the station's local SQLite store
+ *
+ * One file per device profile. WAL, foreign keys, synchronous=FULL.
+ * The schema is versioned with PRAGMA user_version and moved forward by the
+ * SQL migrations compiled into the core's GResource
+ * (/cn/jiuzhu/Station/migrations/NNNN-name.sql). A file that is not a
+ * Jiuzhu store, or that has a newer schema than this program, is refused
+ * before anything is written to it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "jz-store"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "jz-core.h"
+#include "jz-store.h"
+#include "jz-station.h"
+#include "jz-uuid.h"
+
+#define MIGRATIONS_PATH "/cn/jiuzhu/Station/migrations"
+
+struct _JzStore
+{
+  GObject         parent_instance;
+
+  char           *path;
+  sqlite3        *db;
+  GHashTable     *statements;   /* owned SQL text → sqlite3_stmt */
+  int             schema_version;
+  char           *station_code;
+  char           *station_name;
+  char           *epoch;
+  JzStationLevel  level;
+};
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (JzStore, jz_store, G_TYPE_OBJECT)
+G_DEFINE_QUARK (jz-store-error-quark, jz_store_error)
+
+typedef struct
+{
+  int   version;
+  char *resource;
+} Migration;
+
+static void
+migration_free (gpointer data)
+{
+  Migration *m = data;
+
+  g_free (m->resource);
+  g_free (m);
+}
+
+static int
+migration_compare (gconstpointer a,
+                   gconstpointer b)
+{
+  const Migration *ma = *(const Migration **) a;
+  const Migration *mb = *(const Migration **) b;
+
+  return ma->version - mb->version;
+}
+
+/* The migrations compiled in, sorted by version. */
+static GPtrArray *
+list_migrations (void)
+{
+  g_auto(GStrv) names = NULL;
+  GPtrArray *list = g_ptr_array_new_with_free_func (migration_free);
+
+  jz_core_init ();
+  names = g_resources_enumerate_children (MIGRATIONS_PATH, 0, NULL);
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      Migration *m;
+      char *end = NULL;
+      guint64 v;
+
+      if (!g_str_has_suffix (names[i], ".sql"))
+        continue;
+      v = g_ascii_strtoull (names[i], &end, 10);
+      if (end == names[i] || v == 0 || v > G_MAXINT)
+        continue;
+
+      m = g_new0 (Migration, 1);
+      m->version = (int) v;
+      m->resource = g_build_path ("/", MIGRATIONS_PATH, names[i], NULL);
+      g_ptr_array_add (list, m);
+    }
+  g_ptr_array_sort (list, migration_compare);
+  return list;
+}
+
+int
+jz_store_get_code_schema_version (void)
+{
+  g_autoptr(GPtrArray) list = list_migrations ();
+
+  if (list->len == 0)
+    return 0;
+  return ((Migration *) g_ptr_array_index (list, list->len - 1))->version;
+}
+
+static gboolean
+set_db_error (sqlite3  *db,
+              int       rc,
+              GError  **error)
+{
+  int code;
+  const char *msg = db ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_NOTADB:
+      code = JZ_STORE_ERROR_NOT_A_STORE;
+      break;
+    case SQLITE_CORRUPT:
+      code = JZ_STORE_ERROR_CORRUPT;
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      code = JZ_STORE_ERROR_BUSY;
+      break;
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_RANGE:
+      code = JZ_STORE_ERROR_INVALID;
+      break;
+    default:
+      code = JZ_STORE_ERROR_IO;
+      break;
+    }
+  g_set_error (error, JZ_STORE_ERROR, code, "%s", msg);
+  return FALSE;
+}
+
+gboolean
+jz_store_set_error_from_db (JzStore  *self,
+                            int       rc,
+                            GError  **error)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), FALSE);
+  return set_db_error (self->db, rc, error);
+}
+
+static gboolean
+exec (sqlite3     *db,
+      const char  *sql,
+      GError     **error)
+{
+  char *msg = NULL;
+  int rc = sqlite3_exec (db, sql, NULL, NULL, &msg);
+
+  if (rc != SQLITE_OK)
+    {
+      int code = (rc & 0xff) == SQLITE_NOTADB ? JZ_STORE_ERROR_NOT_A_STORE
+               : (rc & 0xff) == SQLITE_CORRUPT ? JZ_STORE_ERROR_CORRUPT
+               : (rc & 0xff) == SQLITE_BUSY ? JZ_STORE_ERROR_BUSY
+               : (rc & 0xff) == SQLITE_CONSTRAINT ? JZ_STORE_ERROR_INVALID
+               : JZ_STORE_ERROR_IO;
+      g_set_error (error, JZ_STORE_ERROR, code, "%s", msg ? msg : sqlite3_errstr (rc));
+      sqlite3_free (msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+pragma_int (sqlite3     *db,
+            const char  *sql,
+            int         *out,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_db_error (db, rc, error);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  *out = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+static gboolean
+migrate (sqlite3  *db,
+         int       from,
+         int      *to,
+         GError  **error)
+{
+  g_autoptr(GPtrArray) list = list_migrations ();
+
+  *to = from;
+  for (guint i = 0; i < list->len; i++)
+    {
+      Migration *m = g_ptr_array_index (list, i);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autofree char *sql = NULL;
+      g_autofree char *set_version = NULL;
+      gsize len;
+
+      if (m->version <= from)
+        continue;
+
+      bytes = g_resources_lookup_data (m->resource, 0, error);
+      if (bytes == NULL)
+        return FALSE;
+      sql = g_strndup (g_bytes_get_data (bytes, &len), g_bytes_get_size (bytes));
+      set_version = g_strdup_printf ("PRAGMA user_version = %d", m->version);
+
+      g_debug ("Migrating schema to version %d", m->version);
+      if (!exec (db, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!exec (db, sql, error) || !exec (db, set_version, error))
+        {
+          exec (db, "ROLLBACK", NULL);
+          g_prefix_error (error, "Cannot upgrade the store to schema version %d: ", m->version);
+          return FALSE;
+        }
+      if (!exec (db, "COMMIT", error))
+        {
+          exec (db, "ROLLBACK", NULL);
+          return FALSE;
+        }
+      *to = m->version;
+    }
+  return TRUE;
+}
+
+static gboolean
+configure (sqlite3  *db,
+           GError  **error)
+{
+  sqlite3_busy_timeout (db, 5000);
+  sqlite3_extended_result_codes (db, 1);
+  return exec (db,
+               "PRAGMA journal_mode = WAL;"
+               "PRAGMA synchronous = FULL;"
+               "PRAGMA foreign_keys = ON;",
+               error);
+}
+
+static void
+finalize_stmt (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+jz_store_finalize (GObject *object)
+{
+  JzStore *self = (JzStore *) object;
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  g_free (self->path);
+  g_free (self->station_code);
+  g_free (self->station_name);
+  g_free (self->epoch);
+
+  G_OBJECT_CLASS (jz_store_parent_class)->finalize (object);
+}
+
+static void
+jz_store_class_init (JzStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = jz_store_finalize;
+
+  /**
+   * JzStore::changed:
+   * @table: the table written
+   *
+   * Emitted on the store's thread after a committed write, with the
+   * table name as detail, so that views can refresh.
+   */
+  signals[CHANGED] =
+    g_signal_new ("changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+jz_store_init (JzStore *self)
+{
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
+}
+
+static gboolean
+load_identity (JzStore  *self,
+               GError  **error)
+{
+  g_autofree char *level = NULL;
+
+  self->station_code = jz_store_get_meta (self, "station_code");
+  self->station_name = jz_store_get_meta (self, "station_name");
+  self->epoch = jz_store_get_meta (self, "epoch");
+  level = jz_store_get_meta (self, "station_level");
+
+  if (self->station_code == NULL || self->station_name == NULL ||
+      self->epoch == NULL || level == NULL ||
+      !jz_station_level_from_string (level, &self->level))
+    {
+      g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_CORRUPT,
+                   "The store %s has no station identity; restore it from a backup",
+                   self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Checks that @db is a Jiuzhu store this program can use, without writing. */
+static gboolean
+check_identity (sqlite3     *db,
+                const char  *path,
+                int         *version,
+                GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  int app_id = 0;
+
+  if (!pragma_int (db, "PRAGMA application_id", &app_id, &local_error))
+    {
+      if (g_error_matches (local_error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_A_STORE))
+        g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_A_STORE,
+                     "%s is not a Jiuzhu store (it is not a SQLite database). "
+                     "It was left untouched; choose another profile or move the file away.",
+                     path);
+      else
+        g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                    "Cannot read %s: ", path);
+      return FALSE;
+    }
+  if (app_id != JZ_STORE_APPLICATION_ID)
+    {
+      g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_A_STORE,
+                   "%s is a SQLite database but not a Jiuzhu store. "
+                   "It was left untouched; choose another profile or move the file away.",
+                   path);
+      return FALSE;
+    }
+  if (!pragma_int (db, "PRAGMA user_version", version, error))
+    return FALSE;
+  if (*version > jz_store_get_code_schema_version ())
+    {
+      g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_TOO_NEW,
+                   "%s was written by a newer version of Jiuzhu (schema %d; this program knows up to %d). "
+                   "It was left untouched; update Jiuzhu to open it.",
+                   path, *version, jz_store_get_code_schema_version ());
+      return FALSE;
+    }
+  return TRUE;
+}
+
+JzStore *
+jz_store_open (const char  *path,
+               GError     **error)
+{
+  g_autoptr(JzStore) self = NULL;
+  sqlite3 *db = NULL;
+  int version = 0;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_FOUND,
+                   "There is no store at %s", path);
+      return NULL;
+    }
+
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_db_error (db, rc, error);
+      g_prefix_error (error, "Cannot open %s: ", path);
+      sqlite3_close_v2 (db);
+      return NULL;
+    }
+
+  self = g_object_new (JZ_TYPE_STORE, NULL);
+  self->db = db;
+  self->path = g_strdup (path);
+
+  if (!check_identity (db, path, &version, error) ||
+      !configure (db, error) ||
+      !migrate (db, version, &self->schema_version, error) ||
+      !load_identity (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+static gboolean
+initialise (sqlite3         *db,
+            const char      *station_code,
+            const char      *station_name,
+            JzStationLevel   level,
+            GError         **error)
+{
+  static const char *sql = "INSERT INTO meta (key, value) VALUES (?1, ?2)";
+  g_autofree char *epoch = jz_uuid_v7_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *created = g_date_time_format_iso8601 (now);
+  const char *pairs[][2] = {
+    { "station_code", station_code },
+    { "station_name", station_name },
+    { "station_level", jz_station_level_to_string (level) },
+    { "epoch", epoch },
+    { "created_at", created },
+  };
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!exec (db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  for (guint i = 0; rc == SQLITE_OK && i < G_N_ELEMENTS (pairs); i++)
+    {
+      sqlite3_bind_text (stmt, 1, pairs[i][0], -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, pairs[i][1], -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+      sqlite3_reset (stmt);
+    }
+  if (rc != SQLITE_OK)
+    {
+      set_db_error (db, rc, error);
+      sqlite3_finalize (stmt);
+      exec (db, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  sqlite3_finalize (stmt);
+  return exec (db, "COMMIT", error);
+}
+
+/* Creates a new store at @path. It is built in a temporary file beside
+ * @path and renamed into place only when complete, so a crash never leaves
+ * a half-made store behind. */
+JzStore *
+jz_store_create (const char      *path,
+                 const char      *station_code,
+                 const char      *station_name,
+                 JzStationLevel   level,
+                 GError         **error)
+{
+  g_autofree char *tmp = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *set_app_id = g_strdup_printf ("PRAGMA application_id = %d", JZ_STORE_APPLICATION_ID);
+  sqlite3 *db = NULL;
+  int version = 0;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (station_code != NULL, NULL);
+  g_return_val_if_fail (station_name != NULL, NULL);
+
+  if (!jz_station_code_validate (station_code, error))
+    return NULL;
+  name = g_strstrip (g_strdup (station_name));
+  if (*name == '\0')
+    {
+      g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
+                   "The station name is empty; type the station's name");
+      return NULL;
+    }
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_EXISTS,
+                   "A store already exists at %s; it was left untouched", path);
+      return NULL;
+    }
+
+  tmp = g_strdup_printf ("%s.new", path);
+  g_unlink (tmp);
+
+  rc = sqlite3_open_v2 (tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_db_error (db, rc, error);
+      g_prefix_error (error, "Cannot create %s: ", path);
+      sqlite3_close_v2 (db);
+      return NULL;
+    }
+
+  if (!exec (db, set_app_id, error) ||
+      !configure (db, error) ||
+      !migrate (db, 0, &version, error) ||
+      !initialise (db, station_code, name, level, error) ||
+      !exec (db, "PRAGMA journal_mode = DELETE", error))
+    {
+      g_prefix_error (error, "Cannot create %s: ", path);
+      sqlite3_close_v2 (db);
+      g_unlink (tmp);
+      return NULL;
+    }
+  sqlite3_close_v2 (db);
+
+  if (g_rename (tmp, path) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
+                   "Cannot create %s: %s", path, g_strerror (saved));
+      g_unlink (tmp);
+      return NULL;
+    }
+
+  return jz_store_open (path, error);
+}
+
+const char *
+jz_store_get_path (JzStore *self)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), NULL);
+  return self->path;
+}
+
+sqlite3 *
+jz_store_get_db (JzStore *self)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), NULL);
+  return self->db;
+}
+
+int
+jz_store_get_schema_version (JzStore *self)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), 0);
+  return self->schema_version;
+}
+
+const char *
+jz_store_get_station_code (JzStore *self)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), NULL);
+  return self->station_code;
+}
+
+const char *
+jz_store_get_station_name (JzStore *self)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), NULL);
+  return self->station_name;
+}
+
+JzStationLevel
+jz_store_get_station_level (JzStore *self)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), JZ_STATION_LEVEL_COUNTY);
+  return self->level;
+}
+
+const char *
+jz_store_get_epoch (JzStore *self)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), NULL);
+  return self->epoch;
+}
+
+/**
+ * jz_store_prepare:
+ *
+ * Returns: (transfer none): a cached statement for @sql, reset and with
+ *   its bindings cleared. @sql must be a constant string from the program,
+ *   never text built from user input.
+ */
+sqlite3_stmt *
+jz_store_prepare (JzStore     *self,
+                  const char  *sql,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (JZ_IS_STORE (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  stmt = g_hash_table_lookup (self->statements, sql);
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_db_error (self->db, rc, error);
+      return NULL;
+    }
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+gboolean
+jz_store_exec (JzStore     *self,
+               const char  *sql,
+               GError     **error)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), FALSE);
+  return exec (self->db, sql, error);
+}
+
+gboolean
+jz_store_begin (JzStore  *self,
+                GError  **error)
+{
+  return jz_store_exec (self, "BEGIN IMMEDIATE", error);
+}
+
+gboolean
+jz_store_commit (JzStore  *self,
+                 GError  **error)
+{
+  if (!jz_store_exec (self, "COMMIT", error))
+    {
+      jz_store_rollback (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+jz_store_rollback (JzStore *self)
+{
+  g_return_if_fail (JZ_IS_STORE (self));
+  if (!sqlite3_get_autocommit (self->db))
+    exec (self->db, "ROLLBACK", NULL);
+}
+
+void
+jz_store_emit_changed (JzStore    *self,
+                       const char *table)
+{
+  g_return_if_fail (JZ_IS_STORE (self));
+  g_signal_emit (self, signals[CHANGED], g_quark_from_string (table), table);
+}
+
+char *
+jz_store_get_meta (JzStore    *self,
+                   const char *key)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (JZ_IS_STORE (self), NULL);
+
+  stmt = jz_store_prepare (self, "SELECT value FROM meta WHERE key = ?1", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      char *value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+      return value;
+    }
+  sqlite3_reset (stmt);
+  return NULL;
+}
+
+gboolean
+jz_store_set_meta (JzStore     *self,
+                   const char  *key,
+                   const char  *value,
+                   GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (JZ_IS_STORE (self), FALSE);
+
+  stmt = jz_store_prepare (self,
+                           "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_db_error (self->db, rc, error);
+  return TRUE;
+}
+
+const char *
+jz_station_level_to_string (JzStationLevel level)
+{
+  return level == JZ_STATION_LEVEL_HUB ? "hub" : "county";
+}
+
+gboolean
+jz_station_level_from_string (const char     *text,
+                              JzStationLevel *level)
+{
+  if (g_strcmp0 (text, "county") == 0)
+    *level = JZ_STATION_LEVEL_COUNTY;
+  else if (g_strcmp0 (text, "hub") == 0)
+    *level = JZ_STATION_LEVEL_HUB;
+  else
+    return FALSE;
+  return TRUE;
+}

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "jz-application.h"
 #include "jz-gui-util.h"
@@ -25,6 +26,8 @@ struct _JzApplication
   char           *profile;
   char           *view;
   char           *screenshot;
+  int             width;
+  int             height;
   JzStore        *store;
   GSettings      *settings;
 };
@@ -32,9 +35,11 @@ struct _JzApplication
 G_DEFINE_FINAL_TYPE (JzApplication, jz_application, ADW_TYPE_APPLICATION)
 
 static void
-maybe_screenshot (JzApplication *self,
+apply_window_options (JzApplication *self,
                   GtkWindow     *window)
 {
+  if (self->width > 0)
+    gtk_window_set_default_size (window, self->width, self->height);
   if (self->screenshot != NULL)
     jz_window_save_png_when_drawn (window, self->screenshot, TRUE);
 }
@@ -46,7 +51,7 @@ open_main_window (JzApplication *self)
 
   if (self->view != NULL && !jz_window_set_view (window, self->view))
     g_warning ("There is no view called “%s”", self->view);
-  maybe_screenshot (self, GTK_WINDOW (window));
+  apply_window_options (self, GTK_WINDOW (window));
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -91,7 +96,7 @@ show_store_error (JzApplication *self,
   gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
   g_application_hold (G_APPLICATION (self));
   g_signal_connect (dialog, "response", G_CALLBACK (on_error_response), self);
-  maybe_screenshot (self, GTK_WINDOW (dialog));
+  apply_window_options (self, GTK_WINDOW (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -122,7 +127,7 @@ jz_application_activate (GApplication *app)
 
       g_signal_connect_object (setup, "store-created", G_CALLBACK (on_store_created), self,
                                G_CONNECT_SWAPPED);
-      maybe_screenshot (self, GTK_WINDOW (setup));
+      apply_window_options (self, GTK_WINDOW (setup));
       gtk_window_present (GTK_WINDOW (setup));
     }
   else
@@ -135,6 +140,7 @@ jz_application_handle_local_options (GApplication *app,
 {
   JzApplication *self = JZ_APPLICATION (app);
   const char *profile = NULL;
+  const char *size = NULL;
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -154,6 +160,13 @@ jz_application_handle_local_options (GApplication *app,
     }
   g_variant_dict_lookup (options, "view", "s", &self->view);
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot);
+  if (g_variant_dict_lookup (options, "window-size", "&s", &size) &&
+      (sscanf (size, "%dx%d", &self->width, &self->height) != 2 ||
+       self->width < 360 || self->height < 400))
+    {
+      g_printerr ("jiuzhu: --window-size wants WIDTHxHEIGHT, at least 360x400, e.g. 1024x768\n");
+      return 2;
+    }
 
   /* One instance per profile: a second start with the same profile raises
    * the first window; another profile is its own instance. */
@@ -289,6 +302,8 @@ jz_application_init (JzApplication *self)
       N_("Start on the area NAME: today, cases, intake, outreach, tracing, followups, reports or sync"), N_("NAME") },
     { "screenshot", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
       "Write a PNG of the first window once it is drawn, then quit", "FILE" },
+    { "window-size", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
+      "Open the window at WIDTHxHEIGHT", "WxH" },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
     { NULL }
   };

@@ -148,21 +148,10 @@ static void
 jz_window_constructed (GObject *object)
 {
   JzWindow *self = JZ_WINDOW (object);
-  GtkApplication *app;
 
   G_OBJECT_CLASS (jz_window_parent_class)->constructed (object);
 
   setup_identity (self);
-
-  app = gtk_window_get_application (GTK_WINDOW (self));
-  if (JZ_IS_APPLICATION (app))
-    {
-      GSettings *settings = jz_application_get_settings (JZ_APPLICATION (app));
-
-      g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
-      g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
-      g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
-    }
 }
 
 static void
@@ -274,10 +263,21 @@ JzWindow *
 jz_window_new (AdwApplication *application,
                JzStore        *store)
 {
-  return g_object_new (JZ_TYPE_WINDOW,
-                       "application", application,
-                       "store", store,
-                       NULL);
+  JzWindow *self = g_object_new (JZ_TYPE_WINDOW,
+                                 "application", application,
+                                 "store", store,
+                                 NULL);
+
+  /* The application is set after construction, so the size is bound here. */
+  if (JZ_IS_APPLICATION (application))
+    {
+      GSettings *settings = jz_application_get_settings (JZ_APPLICATION (application));
+
+      g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+    }
+  return self;
 }
 
 JzStore *

@@ -44,15 +44,52 @@ apply_window_options (JzApplication *self,
     jz_window_save_png_when_drawn (window, self->screenshot, TRUE);
 }
 
+/* The windows opened over the main one that --view can also show, so a
+ * reviewer can draw them with build-aux/screenshot. */
+static const struct {
+  const char *view;
+  const char *action;
+} dialog_views[] = {
+  { "preferences", "app.preferences" },
+  { "about", "app.about" },
+  { "shortcuts", "win.show-help-overlay" },
+};
+
 static void
 open_main_window (JzApplication *self)
 {
   JzWindow *window = jz_window_new (ADW_APPLICATION (self), self->store);
+  const char *action = NULL;
 
-  if (self->view != NULL && !jz_window_set_view (window, self->view))
+  for (guint i = 0; self->view != NULL && i < G_N_ELEMENTS (dialog_views); i++)
+    if (g_str_equal (self->view, dialog_views[i].view))
+      action = dialog_views[i].action;
+
+  if (self->view != NULL && action == NULL && !jz_window_set_view (window, self->view))
     g_warning ("There is no view called “%s”", self->view);
-  apply_window_options (self, GTK_WINDOW (window));
+
+  if (action == NULL)
+    {
+      apply_window_options (self, GTK_WINDOW (window));
+      gtk_window_present (GTK_WINDOW (window));
+      return;
+    }
+
+  if (self->width > 0)
+    gtk_window_set_default_size (GTK_WINDOW (window), self->width, self->height);
   gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), action, NULL);
+  if (self->screenshot != NULL)
+    {
+      GtkWindow *top = NULL;
+      GList *windows = gtk_window_list_toplevels ();
+
+      for (GList *l = windows; l != NULL; l = l->next)
+        if (l->data != (gpointer) window && gtk_widget_get_visible (l->data))
+          top = l->data;
+      g_list_free (windows);
+      jz_window_save_png_when_drawn (top ? top : GTK_WINDOW (window), self->screenshot, TRUE);
+    }
 }
 
 static void
@@ -160,6 +197,8 @@ jz_application_handle_local_options (GApplication *app,
     }
   g_variant_dict_lookup (options, "view", "s", &self->view);
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot);
+  if (self->screenshot != NULL)
+    g_setenv ("ADW_DISABLE_PORTAL", "1", TRUE);
   if (g_variant_dict_lookup (options, "window-size", "&s", &size) &&
       (sscanf (size, "%dx%d", &self->width, &self->height) != 2 ||
        self->width < 360 || self->height < 400))
@@ -256,6 +295,10 @@ jz_application_startup (GApplication *app)
   const char *prefs_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (jz_application_parent_class)->startup (app);
+
+  /* A screenshot shows the settled window, not a transition. */
+  if (self->screenshot != NULL)
+    g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);

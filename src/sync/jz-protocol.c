@@ -1,0 +1,1619 @@
+/* jz-protocol.c: the sync protocol's wire format
+ *
+ * Decoding is strict: a body that is not exactly the expected shape is
+ * refused whole, with a message naming what is wrong, so that a half-valid
+ * request can never be half applied. Encoding writes JSON text directly
+ * (the outbox already holds each change's fields as JSON text), which keeps
+ * a batch of 1,000 changes cheap to build.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "jz-sync"
+
+#include <string.h>
+#include <zlib.h>
+
+#include "jz-protocol.h"
+#include "jz-uuid.h"
+
+G_DEFINE_QUARK (jz-protocol-error-quark, jz_protocol_error)
+
+static const struct
+{
+  JzProtocolError  code;
+  const char      *name;
+  guint            status;
+} error_codes[] = {
+  { JZ_PROTOCOL_ERROR_MALFORMED,       "malformed",       400 },
+  { JZ_PROTOCOL_ERROR_TOO_LARGE,       "too_large",       413 },
+  { JZ_PROTOCOL_ERROR_UNAUTHORIZED,    "unauthorized",    401 },
+  { JZ_PROTOCOL_ERROR_FORBIDDEN,       "forbidden",       403 },
+  { JZ_PROTOCOL_ERROR_NOT_FOUND,       "not_found",       404 },
+  { JZ_PROTOCOL_ERROR_GAP,             "gap",             409 },
+  { JZ_PROTOCOL_ERROR_RATE_LIMITED,    "rate_limited",    429 },
+  { JZ_PROTOCOL_ERROR_UNSUPPORTED,     "unsupported",     415 },
+  { JZ_PROTOCOL_ERROR_INTERNAL,        "internal",        500 },
+  { JZ_PROTOCOL_ERROR_UNAVAILABLE,     "unavailable",     503 },
+  { JZ_PROTOCOL_ERROR_LENGTH_REQUIRED, "length_required", 411 },
+  { JZ_PROTOCOL_ERROR_METHOD,          "method",          405 },
+};
+
+static const char *op_names[] = {
+  [JZ_OP_INSERT] = "insert",
+  [JZ_OP_UPDATE] = "update",
+  [JZ_OP_DELETE] = "delete",
+  [JZ_OP_TRANSFER] = "transfer",
+};
+
+const char *
+jz_protocol_error_code_to_string (JzProtocolError code)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (error_codes); i++)
+    if (error_codes[i].code == code)
+      return error_codes[i].name;
+  return "internal";
+}
+
+gboolean
+jz_protocol_error_code_from_string (const char      *text,
+                                    JzProtocolError *code)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (error_codes); i++)
+    if (g_strcmp0 (error_codes[i].name, text) == 0)
+      {
+        *code = error_codes[i].code;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+guint
+jz_protocol_error_http_status (JzProtocolError code)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (error_codes); i++)
+    if (error_codes[i].code == code)
+      return error_codes[i].status;
+  return 500;
+}
+
+static JzProtocolError
+error_code_for_status (guint status)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (error_codes); i++)
+    if (error_codes[i].status == status)
+      return error_codes[i].code;
+  if (status >= 500)
+    return JZ_PROTOCOL_ERROR_UNAVAILABLE;
+  return JZ_PROTOCOL_ERROR_MALFORMED;
+}
+
+const char *
+jz_op_to_string (JzOp op)
+{
+  g_return_val_if_fail (op <= JZ_OP_TRANSFER, "update");
+  return op_names[op];
+}
+
+gboolean
+jz_op_from_string (const char *text,
+                   JzOp       *op)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (op_names); i++)
+    if (g_strcmp0 (op_names[i], text) == 0)
+      {
+        *op = (JzOp) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* Only the shape: the hub checks that the station is registered, and a
+ * station whose area code was abolished must still be able to sync. */
+gboolean
+jz_protocol_station_is_valid (const char *code)
+{
+  if (code == NULL || strlen (code) != 9 || code[6] != '-')
+    return FALSE;
+  for (int i = 0; i < 9; i++)
+    if (i != 6 && !g_ascii_isdigit (code[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Entity and field names become SQL identifiers after a lookup in the
+ * schema, so they are held to a narrow alphabet here already. */
+gboolean
+jz_protocol_name_is_valid (const char *name,
+                           gsize       max_len)
+{
+  gsize i;
+
+  if (name == NULL || !g_ascii_islower (name[0]))
+    return FALSE;
+  for (i = 0; name[i] != '\0'; i++)
+    if (!(g_ascii_islower (name[i]) || g_ascii_isdigit (name[i]) || name[i] == '_'))
+      return FALSE;
+  return i <= max_len;
+}
+
+/* gzip */
+
+gboolean
+jz_protocol_is_gzip (const void *data,
+                     gsize       len)
+{
+  const guchar *p = data;
+
+  return len >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
+GBytes *
+jz_protocol_gzip (const void *data,
+                  gsize       len,
+                  int         level)
+{
+  z_stream zs = { 0 };
+  guchar *out;
+  gsize bound;
+  int rc;
+
+  rc = deflateInit2 (&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  g_assert (rc == Z_OK);
+  bound = deflateBound (&zs, len) + 32;
+  out = g_malloc (bound);
+  zs.next_in = (Bytef *) data;
+  zs.avail_in = len;
+  zs.next_out = out;
+  zs.avail_out = bound;
+  rc = deflate (&zs, Z_FINISH);
+  g_assert (rc == Z_STREAM_END);
+  len = zs.total_out;
+  deflateEnd (&zs);
+  return g_bytes_new_take (g_realloc (out, len), len);
+}
+
+GBytes *
+jz_protocol_gunzip (const void  *data,
+                    gsize        len,
+                    gsize        max_out,
+                    GError     **error)
+{
+  z_stream zs = { 0 };
+  GByteArray *out;
+  int rc;
+
+  if (!jz_protocol_is_gzip (data, len))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "The body is marked as gzip but is not gzip data");
+      return NULL;
+    }
+  if (inflateInit2 (&zs, 15 + 16) != Z_OK)
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_INTERNAL,
+                   "Cannot start zlib");
+      return NULL;
+    }
+
+  out = g_byte_array_sized_new (MIN (max_out, MAX (len * 4, 4096)));
+  zs.next_in = (Bytef *) data;
+  zs.avail_in = len;
+  do
+    {
+      gsize used = out->len;
+      gsize room = MIN (MAX (out->len, 16384), max_out + 1 - used);
+
+      if (room == 0)
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_TOO_LARGE,
+                       "The body inflates to more than %" G_GSIZE_FORMAT " bytes",
+                       max_out);
+          inflateEnd (&zs);
+          g_byte_array_unref (out);
+          return NULL;
+        }
+      g_byte_array_set_size (out, used + room);
+      zs.next_out = out->data + used;
+      zs.avail_out = room;
+      rc = inflate (&zs, Z_NO_FLUSH);
+      g_byte_array_set_size (out, used + room - zs.avail_out);
+      if (out->len > max_out)
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_TOO_LARGE,
+                       "The body inflates to more than %" G_GSIZE_FORMAT " bytes",
+                       max_out);
+          inflateEnd (&zs);
+          g_byte_array_unref (out);
+          return NULL;
+        }
+    }
+  while (rc == Z_OK);
+
+  inflateEnd (&zs);
+  if (rc != Z_STREAM_END)
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   rc == Z_BUF_ERROR ? "The gzip body ends early (cut in transit?)"
+                                     : "The gzip body is corrupt");
+      g_byte_array_unref (out);
+      return NULL;
+    }
+  if (zs.avail_in != 0)
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "There are %u bytes after the end of the gzip body",
+                   zs.avail_in);
+      g_byte_array_unref (out);
+      return NULL;
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* JSON helpers */
+
+/* json-c's strict mode still takes single quotes, NaN, Infinity, "1." and
+ * raw control characters in strings; this RFC 8259 syntax check runs first
+ * so that only standard JSON reaches it. Returns the offset of the first
+ * error, or -1. */
+typedef struct
+{
+  const guchar *p;
+  const guchar *end;
+  const guchar *start;
+  int           depth;
+} Lexer;
+
+static gboolean lex_value (Lexer *lx);
+
+static void
+lex_space (Lexer *lx)
+{
+  while (lx->p < lx->end && (*lx->p == ' ' || *lx->p == '\t' || *lx->p == '\n' || *lx->p == '\r'))
+    lx->p++;
+}
+
+static gboolean
+lex_literal (Lexer      *lx,
+             const char *word)
+{
+  gsize n = strlen (word);
+
+  if ((gsize) (lx->end - lx->p) < n || memcmp (lx->p, word, n) != 0)
+    return FALSE;
+  lx->p += n;
+  return TRUE;
+}
+
+static gboolean
+lex_string (Lexer *lx)
+{
+  if (lx->p >= lx->end || *lx->p != '"')
+    return FALSE;
+  lx->p++;
+  while (lx->p < lx->end)
+    {
+      guchar c = *lx->p;
+
+      if (c == '"')
+        {
+          lx->p++;
+          return TRUE;
+        }
+      if (c < 0x20)
+        return FALSE;
+      if (c == '\\')
+        {
+          lx->p++;
+          if (lx->p >= lx->end)
+            return FALSE;
+          switch (*lx->p)
+            {
+            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+              lx->p++;
+              break;
+            case 'u':
+              lx->p++;
+              for (int i = 0; i < 4; i++, lx->p++)
+                if (lx->p >= lx->end || !g_ascii_isxdigit (*lx->p))
+                  return FALSE;
+              break;
+            default:
+              return FALSE;
+            }
+          continue;
+        }
+      lx->p++;
+    }
+  return FALSE;
+}
+
+static gboolean
+lex_digits (Lexer *lx)
+{
+  const guchar *start = lx->p;
+
+  while (lx->p < lx->end && g_ascii_isdigit (*lx->p))
+    lx->p++;
+  return lx->p > start;
+}
+
+static gboolean
+lex_number (Lexer *lx)
+{
+  if (lx->p < lx->end && *lx->p == '-')
+    lx->p++;
+  if (lx->p < lx->end && *lx->p == '0')
+    lx->p++;
+  else if (!lex_digits (lx))
+    return FALSE;
+  if (lx->p < lx->end && *lx->p == '.')
+    {
+      lx->p++;
+      if (!lex_digits (lx))
+        return FALSE;
+    }
+  if (lx->p < lx->end && (*lx->p == 'e' || *lx->p == 'E'))
+    {
+      lx->p++;
+      if (lx->p < lx->end && (*lx->p == '+' || *lx->p == '-'))
+        lx->p++;
+      if (!lex_digits (lx))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+lex_container (Lexer  *lx,
+               guchar  close,
+               gboolean object)
+{
+  if (++lx->depth > JZ_PROTOCOL_MAX_DEPTH)
+    return FALSE;
+  lx->p++;
+  lex_space (lx);
+  if (lx->p < lx->end && *lx->p == close)
+    {
+      lx->p++;
+      lx->depth--;
+      return TRUE;
+    }
+  for (;;)
+    {
+      if (object)
+        {
+          if (!lex_string (lx))
+            return FALSE;
+          lex_space (lx);
+          if (lx->p >= lx->end || *lx->p != ':')
+            return FALSE;
+          lx->p++;
+        }
+      if (!lex_value (lx))
+        return FALSE;
+      if (lx->p >= lx->end)
+        return FALSE;
+      if (*lx->p == close)
+        {
+          lx->p++;
+          lx->depth--;
+          return TRUE;
+        }
+      if (*lx->p != ',')
+        return FALSE;
+      lx->p++;
+      lex_space (lx);
+    }
+}
+
+static gboolean
+lex_value (Lexer *lx)
+{
+  gboolean ok;
+
+  lex_space (lx);
+  if (lx->p >= lx->end)
+    return FALSE;
+  switch (*lx->p)
+    {
+    case '{': ok = lex_container (lx, '}', TRUE); break;
+    case '[': ok = lex_container (lx, ']', FALSE); break;
+    case '"': ok = lex_string (lx); break;
+    case 't': ok = lex_literal (lx, "true"); break;
+    case 'f': ok = lex_literal (lx, "false"); break;
+    case 'n': ok = lex_literal (lx, "null"); break;
+    default: ok = lex_number (lx); break;
+    }
+  if (ok)
+    lex_space (lx);
+  return ok;
+}
+
+static gssize
+json_syntax_error_at (const char *data,
+                      gsize       len)
+{
+  Lexer lx = { (const guchar *) data, (const guchar *) data + len, (const guchar *) data, 0 };
+
+  if (!lex_value (&lx) || lx.p != lx.end)
+    return lx.p - lx.start;
+  return -1;
+}
+
+json_object *
+jz_protocol_parse (const char  *data,
+                   gsize        len,
+                   GError     **error)
+{
+  json_tokener *tok;
+  json_object *obj;
+  enum json_tokener_error err;
+  gsize end;
+  gssize bad;
+
+  if (len > G_MAXINT)
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_TOO_LARGE,
+                   "The body is too large");
+      return NULL;
+    }
+  if (len == 0)
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "The body is empty; a JSON object was expected");
+      return NULL;
+    }
+
+  bad = json_syntax_error_at (data, len);
+  if (bad >= 0)
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   bad >= (gssize) len ? "The JSON body ends early, after %" G_GSIZE_FORMAT " bytes"
+                                       : "The body is not valid JSON (at byte %" G_GSIZE_FORMAT ")",
+                   (gsize) bad);
+      return NULL;
+    }
+
+  tok = json_tokener_new_ex (JZ_PROTOCOL_MAX_DEPTH + 1);
+  json_tokener_set_flags (tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+  obj = json_tokener_parse_ex (tok, data, (int) len);
+  err = json_tokener_get_error (tok);
+  end = json_tokener_get_parse_end (tok);
+  json_tokener_free (tok);
+
+  if (obj == NULL || err != json_tokener_success)
+    {
+      json_object_put (obj);
+      if (err == json_tokener_continue)
+        g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                     "The JSON body ends early, after %" G_GSIZE_FORMAT " bytes", len);
+      else
+        g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                     "The body is not valid JSON (%s at byte %" G_GSIZE_FORMAT ")",
+                     json_tokener_error_desc (err), end);
+      return NULL;
+    }
+  for (; end < len; end++)
+    if (!g_ascii_isspace (data[end]))
+      {
+        json_object_put (obj);
+        g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                     "There is something after the JSON object, at byte %" G_GSIZE_FORMAT, end);
+        return NULL;
+      }
+  if (!json_object_is_type (obj, json_type_object))
+    {
+      json_object_put (obj);
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "The body must be a JSON object");
+      return NULL;
+    }
+  return obj;
+}
+
+void
+jz_json_append_string (GString    *out,
+                       const char *text)
+{
+  const char *run = text;
+  const char *p;
+
+  g_string_append_c (out, '"');
+  for (p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+      const char *esc = NULL;
+      char buf[8];
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      switch (c)
+        {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        default:
+          g_snprintf (buf, sizeof buf, "\\u%04x", c);
+          esc = buf;
+        }
+      g_string_append_len (out, run, p - run);
+      g_string_append (out, esc);
+      run = p + 1;
+    }
+  g_string_append_len (out, run, p - run);
+  g_string_append_c (out, '"');
+}
+
+static gboolean
+check_keys (json_object  *obj,
+            const char  **allowed,
+            const char   *what,
+            GError      **error)
+{
+  json_object_object_foreach (obj, key, val)
+    {
+      gboolean ok = FALSE;
+
+      (void) val;
+      for (guint i = 0; allowed[i] != NULL && !ok; i++)
+        ok = g_str_equal (key, allowed[i]);
+      if (!ok)
+        {
+          g_autofree char *shown = g_utf8_make_valid (key, MIN (strlen (key), 40));
+
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                       "Unknown key “%s” in %s", shown, what);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+get_string (json_object  *obj,
+            const char   *key,
+            gboolean      required,
+            gsize         max_len,
+            char        **out,
+            const char   *what,
+            GError      **error)
+{
+  json_object *val = NULL;
+  gsize len;
+
+  if (!json_object_object_get_ex (obj, key, &val) || val == NULL)
+    {
+      if (!required)
+        return TRUE;
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "“%s” is missing in %s", key, what);
+      return FALSE;
+    }
+  if (!json_object_is_type (val, json_type_string))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "“%s” in %s must be a string", key, what);
+      return FALSE;
+    }
+  len = json_object_get_string_len (val);
+  if (len > max_len || strlen (json_object_get_string (val)) != len)
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "“%s” in %s is longer than %" G_GSIZE_FORMAT " bytes or holds a NUL",
+                   key, what, max_len);
+      return FALSE;
+    }
+  g_free (*out);
+  *out = g_strdup (json_object_get_string (val));
+  return TRUE;
+}
+
+static gboolean
+get_int (json_object  *obj,
+         const char   *key,
+         gboolean      required,
+         gint64        min,
+         gint64        max,
+         gint64       *out,
+         const char   *what,
+         GError      **error)
+{
+  json_object *val = NULL;
+  gint64 v;
+
+  if (!json_object_object_get_ex (obj, key, &val) || val == NULL)
+    {
+      if (!required)
+        return TRUE;
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "“%s” is missing in %s", key, what);
+      return FALSE;
+    }
+  if (!json_object_is_type (val, json_type_int))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "“%s” in %s must be an integer", key, what);
+      return FALSE;
+    }
+  v = json_object_get_int64 (val);
+  /* json-c keeps integers above INT64_MAX as unsigned and clamps them here. */
+  if (v < min || v > max || (v == G_MAXINT64 && json_object_get_uint64 (val) > G_MAXINT64))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "“%s” in %s must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT,
+                   key, what, min, max);
+      return FALSE;
+    }
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+get_bool (json_object  *obj,
+          const char   *key,
+          gboolean     *out,
+          const char   *what,
+          GError      **error)
+{
+  json_object *val = NULL;
+
+  if (!json_object_object_get_ex (obj, key, &val) || val == NULL)
+    return TRUE;
+  if (!json_object_is_type (val, json_type_boolean))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "“%s” in %s must be true or false", key, what);
+      return FALSE;
+    }
+  *out = json_object_get_boolean (val);
+  return TRUE;
+}
+
+static gboolean
+check_version (json_object  *obj,
+               const char   *what,
+               GError      **error)
+{
+  gint64 v = JZ_PROTOCOL_VERSION;
+
+  if (!get_int (obj, "v", FALSE, 0, G_MAXINT, &v, what, error))
+    return FALSE;
+  if (v != JZ_PROTOCOL_VERSION)
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_UNSUPPORTED,
+                   "Protocol version %" G_GINT64_FORMAT " is not supported; this side speaks version %d. "
+                   "Update Jiuzhu on the older side.", v, JZ_PROTOCOL_VERSION);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_station (const char  *code,
+               const char  *what,
+               GError     **error)
+{
+  if (!jz_protocol_station_is_valid (code))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "The station in %s is not a station code like 320481-01", what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_uuid (const char  *text,
+            const char  *key,
+            const char  *what,
+            GError     **error)
+{
+  if (!jz_uuid_is_valid (text))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "“%s” in %s is not a lower-case UUID", key, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Field values are what a SQLite column holds: text, numbers, booleans
+ * and null; nothing nested. */
+static gboolean
+check_fields (json_object  *fields,
+              const char   *what,
+              GError      **error)
+{
+  gsize total = 2;
+
+  json_object_object_foreach (fields, key, val)
+    {
+      if (!jz_protocol_name_is_valid (key, JZ_PROTOCOL_MAX_FIELD_NAME))
+        {
+          g_autofree char *shown = g_utf8_make_valid (key, MIN (strlen (key), 40));
+
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                       "“%s” in %s is not a field name (a-z, 0-9, _)", shown, what);
+          return FALSE;
+        }
+      total += strlen (key) + 4;
+      switch (json_object_get_type (val))
+        {
+        case json_type_null:
+        case json_type_boolean:
+        case json_type_double:
+        case json_type_int:
+          total += 24;
+          break;
+        case json_type_string:
+          if (strlen (json_object_get_string (val)) != (gsize) json_object_get_string_len (val))
+            {
+              g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                           "Field “%s” in %s holds a NUL character", key, what);
+              return FALSE;
+            }
+          total += json_object_get_string_len (val) + 2;
+          break;
+        default:
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                       "Field “%s” in %s must be a string, number, boolean or null", key, what);
+          return FALSE;
+        }
+      if (total > JZ_PROTOCOL_MAX_FIELDS)
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_TOO_LARGE,
+                       "The fields of %s are larger than %d bytes", what, JZ_PROTOCOL_MAX_FIELDS);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Errors */
+
+char *
+jz_protocol_error_encode (JzProtocolError  code,
+                          const char      *message,
+                          gint64           high_seq)
+{
+  GString *out = g_string_new ("{\"error\":{\"code\":");
+
+  jz_json_append_string (out, jz_protocol_error_code_to_string (code));
+  g_string_append (out, ",\"message\":");
+  jz_json_append_string (out, message);
+  if (high_seq >= 0)
+    g_string_append_printf (out, ",\"high_seq\":%" G_GINT64_FORMAT, high_seq);
+  g_string_append (out, "}}");
+  return g_string_free (out, FALSE);
+}
+
+/* Turns an error reply into a GError; always returns FALSE. */
+gboolean
+jz_protocol_error_decode (const char  *data,
+                          gsize        len,
+                          guint        http_status,
+                          gint64      *high_seq,
+                          GError     **error)
+{
+  g_autoptr(JzJson) obj = NULL;
+  json_object *err = NULL;
+  g_autofree char *code_text = NULL;
+  g_autofree char *message = NULL;
+  JzProtocolError code = error_code_for_status (http_status);
+  gint64 mark = -1;
+
+  if (data != NULL && len > 0)
+    obj = jz_protocol_parse (data, len, NULL);
+  if (obj != NULL && json_object_object_get_ex (obj, "error", &err) &&
+      json_object_is_type (err, json_type_object))
+    {
+      get_string (err, "code", FALSE, 64, &code_text, "error", NULL);
+      get_string (err, "message", FALSE, 4096, &message, "error", NULL);
+      get_int (err, "high_seq", FALSE, 0, G_MAXINT64, &mark, "error", NULL);
+      if (code_text != NULL)
+        jz_protocol_error_code_from_string (code_text, &code);
+    }
+  if (high_seq != NULL)
+    *high_seq = mark;
+  g_set_error (error, JZ_PROTOCOL_ERROR, code, "The hub answered %u: %s", http_status,
+               message != NULL ? message : "no explanation given");
+  return FALSE;
+}
+
+/* Changes */
+
+JzChange *
+jz_change_new (void)
+{
+  return g_new0 (JzChange, 1);
+}
+
+void
+jz_loss_free (JzLoss *loss)
+{
+  if (loss == NULL)
+    return;
+  g_free (loss->field);
+  json_object_put (loss->value);
+  g_free (loss->loser_station);
+  g_free (loss->winner_station);
+  g_free (loss);
+}
+
+void
+jz_change_free (JzChange *change)
+{
+  if (change == NULL)
+    return;
+  g_free (change->station);
+  g_free (change->epoch);
+  g_free (change->entity);
+  g_free (change->id);
+  json_object_put (change->fields);
+  g_free (change->fields_json);
+  g_free (change->owner);
+  g_clear_pointer (&change->losses, g_ptr_array_unref);
+  g_free (change);
+}
+
+JzChange *
+jz_change_copy (const JzChange *change)
+{
+  JzChange *copy = g_memdup2 (change, sizeof *change);
+
+  copy->station = g_strdup (change->station);
+  copy->epoch = g_strdup (change->epoch);
+  copy->entity = g_strdup (change->entity);
+  copy->id = g_strdup (change->id);
+  copy->fields = change->fields ? json_object_get (change->fields) : NULL;
+  copy->fields_json = g_strdup (change->fields_json);
+  copy->owner = g_strdup (change->owner);
+  copy->losses = NULL;
+  if (change->losses != NULL)
+    {
+      copy->losses = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_loss_free);
+      for (guint i = 0; i < change->losses->len; i++)
+        {
+          const JzLoss *l = g_ptr_array_index (change->losses, i);
+          JzLoss *c = g_new0 (JzLoss, 1);
+
+          c->field = g_strdup (l->field);
+          c->value = l->value ? json_object_get (l->value) : NULL;
+          c->loser_station = g_strdup (l->loser_station);
+          c->loser_hlc = l->loser_hlc;
+          c->winner_station = g_strdup (l->winner_station);
+          c->winner_hlc = l->winner_hlc;
+          g_ptr_array_add (copy->losses, c);
+        }
+    }
+  return copy;
+}
+
+const char *
+jz_change_get_fields_json (JzChange *change)
+{
+  if (change->fields_json == NULL)
+    change->fields_json = g_strdup (change->fields
+                                    ? json_object_to_json_string_ext (change->fields,
+                                                                      JSON_C_TO_STRING_PLAIN |
+                                                                      JSON_C_TO_STRING_NOSLASHESCAPE)
+                                    : "{}");
+  return change->fields_json;
+}
+
+json_object *
+jz_change_get_fields (JzChange  *change,
+                      GError   **error)
+{
+  if (change->fields == NULL)
+    {
+      const char *text = change->fields_json ? change->fields_json : "{}";
+
+      change->fields = jz_protocol_parse (text, strlen (text), error);
+    }
+  return change->fields;
+}
+
+static void
+append_loss (GString      *out,
+             const JzLoss *loss)
+{
+  g_string_append (out, "{\"field\":");
+  jz_json_append_string (out, loss->field);
+  g_string_append (out, ",\"value\":");
+  g_string_append (out, loss->value
+                   ? json_object_to_json_string_ext (loss->value, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+                   : "null");
+  g_string_append (out, ",\"loser\":");
+  jz_json_append_string (out, loss->loser_station);
+  g_string_append_printf (out, ",\"loser_hlc\":%" G_GUINT64_FORMAT ",\"winner\":", loss->loser_hlc);
+  jz_json_append_string (out, loss->winner_station);
+  g_string_append_printf (out, ",\"winner_hlc\":%" G_GUINT64_FORMAT "}", loss->winner_hlc);
+}
+
+/* @full: a pull's form, with station, epoch and the hub's annotations; a
+ * push names its station and epoch once for the whole batch. */
+void
+jz_change_append_json (const JzChange *change,
+                       gboolean        full,
+                       GString        *out)
+{
+  g_string_append_c (out, '{');
+  if (full)
+    {
+      g_string_append_printf (out, "\"hub_seq\":%" G_GINT64_FORMAT ",\"station\":", change->hub_seq);
+      jz_json_append_string (out, change->station);
+      g_string_append (out, ",\"epoch\":");
+      jz_json_append_string (out, change->epoch);
+      g_string_append_c (out, ',');
+    }
+  g_string_append_printf (out, "\"seq\":%" G_GINT64_FORMAT ",\"entity\":", change->seq);
+  jz_json_append_string (out, change->entity);
+  g_string_append (out, ",\"id\":");
+  jz_json_append_string (out, change->id);
+  g_string_append (out, ",\"op\":\"");
+  g_string_append (out, jz_op_to_string (change->op));
+  g_string_append_c (out, '"');
+  if (change->base_rev != 0)
+    g_string_append_printf (out, ",\"base_rev\":%" G_GUINT64_FORMAT, change->base_rev);
+  g_string_append_printf (out, ",\"hlc\":%" G_GUINT64_FORMAT, change->hlc);
+  if (full)
+    {
+      g_string_append_printf (out, ",\"auth\":%d", (int) change->auth);
+      if (change->owner != NULL)
+        {
+          g_string_append (out, ",\"owner\":");
+          jz_json_append_string (out, change->owner);
+        }
+    }
+  g_string_append (out, ",\"fields\":");
+  if (change->fields_json != NULL)
+    g_string_append (out, change->fields_json);
+  else if (change->fields != NULL)
+    g_string_append (out, json_object_to_json_string_ext (change->fields,
+                                                          JSON_C_TO_STRING_PLAIN |
+                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
+  else
+    g_string_append (out, "{}");
+  if (full && change->losses != NULL && change->losses->len > 0)
+    {
+      g_string_append (out, ",\"lost\":[");
+      for (guint i = 0; i < change->losses->len; i++)
+        {
+          if (i > 0)
+            g_string_append_c (out, ',');
+          append_loss (out, g_ptr_array_index (change->losses, i));
+        }
+      g_string_append_c (out, ']');
+    }
+  g_string_append_c (out, '}');
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JzLoss, jz_loss_free)
+
+static JzLoss *
+loss_from_json (json_object  *obj,
+                GError      **error)
+{
+  static const char *keys[] = { "field", "value", "loser", "loser_hlc", "winner", "winner_hlc", NULL };
+  g_autoptr(JzLoss) loss = g_new0 (JzLoss, 1);
+  json_object *value = NULL;
+  gint64 hlc = 0;
+
+  if (!json_object_is_type (obj, json_type_object))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "An entry of “lost” is not an object");
+      return NULL;
+    }
+  if (!check_keys (obj, keys, "a lost value", error) ||
+      !get_string (obj, "field", TRUE, JZ_PROTOCOL_MAX_FIELD_NAME, &loss->field, "a lost value", error) ||
+      !get_string (obj, "loser", TRUE, 9, &loss->loser_station, "a lost value", error) ||
+      !get_string (obj, "winner", TRUE, 9, &loss->winner_station, "a lost value", error) ||
+      !get_int (obj, "loser_hlc", TRUE, 0, G_MAXINT64, &hlc, "a lost value", error))
+    return NULL;
+  loss->loser_hlc = (guint64) hlc;
+  if (!get_int (obj, "winner_hlc", TRUE, 0, G_MAXINT64, &hlc, "a lost value", error))
+    return NULL;
+  loss->winner_hlc = (guint64) hlc;
+  if (!jz_protocol_name_is_valid (loss->field, JZ_PROTOCOL_MAX_FIELD_NAME))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "A lost value names a field that is not a field name");
+      return NULL;
+    }
+  if (json_object_object_get_ex (obj, "value", &value) && value != NULL)
+    {
+      if (json_object_is_type (value, json_type_object) || json_object_is_type (value, json_type_array))
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                       "A lost value must be a string, number, boolean or null");
+          return NULL;
+        }
+      loss->value = json_object_get (value);
+    }
+  return g_steal_pointer (&loss);
+}
+
+JzChange *
+jz_change_from_json (json_object  *obj,
+                     gboolean      full,
+                     GError      **error)
+{
+  static const char *push_keys[] = {
+    "station", "epoch", "seq", "entity", "id", "op", "base_rev", "hlc", "fields", NULL
+  };
+  static const char *pull_keys[] = {
+    "hub_seq", "station", "epoch", "seq", "entity", "id", "op", "base_rev", "hlc", "fields",
+    "auth", "owner", "lost", NULL
+  };
+  g_autoptr(JzChange) change = jz_change_new ();
+  g_autofree char *op = NULL;
+  json_object *fields = NULL;
+  json_object *lost = NULL;
+  gint64 v = 0;
+
+  if (!json_object_is_type (obj, json_type_object))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "A change must be a JSON object");
+      return NULL;
+    }
+  if (!check_keys (obj, full ? pull_keys : push_keys, "a change", error))
+    return NULL;
+
+  if (!get_int (obj, "seq", TRUE, 1, G_MAXINT64, &change->seq, "a change", error))
+    return NULL;
+  if (!get_string (obj, "station", full, 9, &change->station, "a change", error) ||
+      !get_string (obj, "epoch", full, 36, &change->epoch, "a change", error) ||
+      !get_string (obj, "entity", TRUE, JZ_PROTOCOL_MAX_ENTITY, &change->entity, "a change", error) ||
+      !get_string (obj, "id", TRUE, 36, &change->id, "a change", error) ||
+      !get_string (obj, "op", TRUE, 16, &op, "a change", error))
+    goto fail;
+  if ((change->station != NULL && !check_station (change->station, "a change", error)) ||
+      (change->epoch != NULL && !check_uuid (change->epoch, "epoch", "a change", error)) ||
+      !check_uuid (change->id, "id", "a change", error))
+    goto fail;
+  if (!jz_protocol_name_is_valid (change->entity, JZ_PROTOCOL_MAX_ENTITY))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "The entity of a change is not a table name (a-z, 0-9, _)");
+      goto fail;
+    }
+  if (!jz_op_from_string (op, &change->op))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "The op of a change must be insert, update, delete or transfer");
+      goto fail;
+    }
+  v = 0;
+  if (!get_int (obj, "base_rev", FALSE, 0, G_MAXINT64, &v, "a change", error))
+    goto fail;
+  change->base_rev = (guint64) v;
+  if (!get_int (obj, "hlc", TRUE, 1, G_MAXINT64, &v, "a change", error))
+    goto fail;
+  change->hlc = (guint64) v;
+
+  if (!json_object_object_get_ex (obj, "fields", &fields) ||
+      !json_object_is_type (fields, json_type_object))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "“fields” of a change must be a JSON object");
+      goto fail;
+    }
+  if (!check_fields (fields, "a change", error))
+    goto fail;
+  change->fields = json_object_get (fields);
+
+  if (full)
+    {
+      g_autofree char *owner = NULL;
+
+      if (!get_int (obj, "hub_seq", TRUE, 1, G_MAXINT64, &change->hub_seq, "a change", error))
+        goto fail;
+      v = 0;
+      if (!get_int (obj, "auth", FALSE, JZ_AUTHORITY_OTHER, JZ_AUTHORITY_HUB, &v, "a change", error))
+        goto fail;
+      change->auth = (JzAuthority) v;
+      if (!get_string (obj, "owner", FALSE, 9, &owner, "a change", error))
+        goto fail;
+      if (owner != NULL && !check_station (owner, "a change's owner", error))
+        goto fail;
+      change->owner = g_steal_pointer (&owner);
+      if (json_object_object_get_ex (obj, "lost", &lost) && lost != NULL)
+        {
+          if (!json_object_is_type (lost, json_type_array))
+            {
+              g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                           "“lost” of a change must be an array");
+              goto fail;
+            }
+          change->losses = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_loss_free);
+          for (gsize i = 0; i < json_object_array_length (lost); i++)
+            {
+              JzLoss *loss = loss_from_json (json_object_array_get_idx (lost, i), error);
+
+              if (loss == NULL)
+                goto fail;
+              g_ptr_array_add (change->losses, loss);
+            }
+        }
+    }
+  return g_steal_pointer (&change);
+
+fail:
+  return NULL;
+}
+
+/* Push */
+
+JzPushRequest *
+jz_push_request_new (const char *station,
+                     const char *epoch)
+{
+  JzPushRequest *request = g_new0 (JzPushRequest, 1);
+
+  request->station = g_strdup (station);
+  request->epoch = g_strdup (epoch);
+  request->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_change_free);
+  return request;
+}
+
+void
+jz_push_request_free (JzPushRequest *request)
+{
+  if (request == NULL)
+    return;
+  g_free (request->station);
+  g_free (request->epoch);
+  g_ptr_array_unref (request->changes);
+  g_free (request);
+}
+
+char *
+jz_push_request_encode (JzPushRequest *request,
+                        gsize         *len)
+{
+  GString *out = g_string_sized_new (128 + request->changes->len * 256);
+
+  g_string_append_printf (out, "{\"v\":%d,\"station\":", JZ_PROTOCOL_VERSION);
+  jz_json_append_string (out, request->station);
+  g_string_append (out, ",\"epoch\":");
+  jz_json_append_string (out, request->epoch);
+  g_string_append (out, ",\"changes\":[");
+  for (guint i = 0; i < request->changes->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      jz_change_append_json (g_ptr_array_index (request->changes, i), FALSE, out);
+    }
+  g_string_append (out, "]}");
+  if (len != NULL)
+    *len = out->len;
+  return g_string_free (out, FALSE);
+}
+
+/* Checks the whole batch before anything is written: the shape of every
+ * change, one (station, epoch) for all, and contiguous sequence numbers. */
+JzPushRequest *
+jz_push_request_decode (const char  *data,
+                        gsize        len,
+                        GError     **error)
+{
+  static const char *keys[] = { "v", "station", "epoch", "changes", NULL };
+  g_autoptr(JzJson) obj = jz_protocol_parse (data, len, error);
+  g_autoptr(JzPushRequest) request = NULL;
+  g_autofree char *station = NULL;
+  g_autofree char *epoch = NULL;
+  json_object *changes = NULL;
+  gsize n;
+
+  if (obj == NULL)
+    return NULL;
+  if (!check_keys (obj, keys, "a push", error) ||
+      !check_version (obj, "a push", error) ||
+      !get_string (obj, "station", TRUE, 9, &station, "a push", error) ||
+      !get_string (obj, "epoch", TRUE, 36, &epoch, "a push", error) ||
+      !check_station (station, "a push", error) ||
+      !check_uuid (epoch, "epoch", "a push", error))
+    return NULL;
+  if (!json_object_object_get_ex (obj, "changes", &changes) ||
+      !json_object_is_type (changes, json_type_array))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "“changes” of a push must be an array");
+      return NULL;
+    }
+  n = json_object_array_length (changes);
+  if (n == 0)
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "A push must hold at least one change");
+      return NULL;
+    }
+  if (n > JZ_PROTOCOL_MAX_BATCH)
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_TOO_LARGE,
+                   "A push holds %" G_GSIZE_FORMAT " changes; at most %d are allowed",
+                   n, JZ_PROTOCOL_MAX_BATCH);
+      return NULL;
+    }
+
+  request = jz_push_request_new (station, epoch);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      JzChange *change = jz_change_from_json (json_object_array_get_idx (changes, i), FALSE,
+                                              &local_error);
+
+      if (change == NULL)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      "Change %" G_GSIZE_FORMAT " of the push: ", i + 1);
+          return NULL;
+        }
+      g_ptr_array_add (request->changes, change);
+      if ((change->station != NULL && !g_str_equal (change->station, station)) ||
+          (change->epoch != NULL && !g_str_equal (change->epoch, epoch)))
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                       "Change %" G_GSIZE_FORMAT " of the push names another station or epoch than the push",
+                       i + 1);
+          return NULL;
+        }
+      if (change->station == NULL)
+        change->station = g_strdup (station);
+      if (change->epoch == NULL)
+        change->epoch = g_strdup (epoch);
+      if (i > 0 && change->seq != ((JzChange *) g_ptr_array_index (request->changes, i - 1))->seq + 1)
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                       "The sequence numbers of a push must be contiguous; change %" G_GSIZE_FORMAT
+                       " has %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT,
+                       i + 1, change->seq,
+                       ((JzChange *) g_ptr_array_index (request->changes, i - 1))->seq);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&request);
+}
+
+char *
+jz_push_reply_encode (const JzPushReply *reply)
+{
+  return g_strdup_printf ("{\"v\":%d,\"high_seq\":%" G_GINT64_FORMAT ",\"accepted\":%" G_GINT64_FORMAT
+                          ",\"skipped\":%" G_GINT64_FORMAT ",\"hub_seq\":%" G_GINT64_FORMAT "}",
+                          JZ_PROTOCOL_VERSION, reply->high_seq, reply->accepted, reply->skipped,
+                          reply->hub_seq);
+}
+
+gboolean
+jz_push_reply_decode (const char   *data,
+                      gsize         len,
+                      JzPushReply  *reply,
+                      GError      **error)
+{
+  static const char *keys[] = { "v", "high_seq", "accepted", "skipped", "hub_seq", NULL };
+  g_autoptr(JzJson) obj = jz_protocol_parse (data, len, error);
+
+  memset (reply, 0, sizeof *reply);
+  return obj != NULL &&
+         check_keys (obj, keys, "a push reply", error) &&
+         check_version (obj, "a push reply", error) &&
+         get_int (obj, "high_seq", TRUE, 0, G_MAXINT64, &reply->high_seq, "a push reply", error) &&
+         get_int (obj, "accepted", TRUE, 0, G_MAXINT64, &reply->accepted, "a push reply", error) &&
+         get_int (obj, "skipped", TRUE, 0, G_MAXINT64, &reply->skipped, "a push reply", error) &&
+         get_int (obj, "hub_seq", TRUE, 0, G_MAXINT64, &reply->hub_seq, "a push reply", error);
+}
+
+/* Pull */
+
+JzPullReply *
+jz_pull_reply_new (void)
+{
+  JzPullReply *reply = g_new0 (JzPullReply, 1);
+
+  reply->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_change_free);
+  return reply;
+}
+
+void
+jz_pull_reply_free (JzPullReply *reply)
+{
+  if (reply == NULL)
+    return;
+  g_free (reply->anchor);
+  g_ptr_array_unref (reply->changes);
+  g_free (reply);
+}
+
+JzPullReply *
+jz_pull_reply_decode (const char  *data,
+                      gsize        len,
+                      GError     **error)
+{
+  static const char *keys[] = { "v", "cursor", "anchor", "more", "changes", NULL };
+  g_autoptr(JzJson) obj = jz_protocol_parse (data, len, error);
+  g_autoptr(JzPullReply) reply = jz_pull_reply_new ();
+  json_object *changes = NULL;
+  gint64 prev = 0;
+
+  if (obj == NULL ||
+      !check_keys (obj, keys, "a pull reply", error) ||
+      !check_version (obj, "a pull reply", error) ||
+      !get_int (obj, "cursor", TRUE, 0, G_MAXINT64, &reply->cursor, "a pull reply", error) ||
+      !get_string (obj, "anchor", FALSE, 128, &reply->anchor, "a pull reply", error) ||
+      !get_bool (obj, "more", &reply->more, "a pull reply", error))
+    return NULL;
+  if (!json_object_object_get_ex (obj, "changes", &changes) ||
+      !json_object_is_type (changes, json_type_array))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "“changes” of a pull reply must be an array");
+      return NULL;
+    }
+  for (gsize i = 0; i < json_object_array_length (changes); i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      JzChange *change = jz_change_from_json (json_object_array_get_idx (changes, i), TRUE,
+                                              &local_error);
+
+      if (change == NULL)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      "Change %" G_GSIZE_FORMAT " of the pull: ", i + 1);
+          return NULL;
+        }
+      g_ptr_array_add (reply->changes, change);
+      if (change->hub_seq <= prev || change->hub_seq > reply->cursor)
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                       "The changes of a pull reply are not in hub order up to its cursor");
+          return NULL;
+        }
+      prev = change->hub_seq;
+    }
+  return g_steal_pointer (&reply);
+}
+
+/* Hello */
+
+char *
+jz_hello_request_encode (const JzHelloRequest *request)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "{\"v\":%d,\"station\":", JZ_PROTOCOL_VERSION);
+  jz_json_append_string (out, request->station);
+  g_string_append (out, ",\"epoch\":");
+  jz_json_append_string (out, request->epoch);
+  g_string_append_printf (out, ",\"cursor\":%" G_GINT64_FORMAT ",\"acked\":%" G_GINT64_FORMAT,
+                          request->cursor, request->acked);
+  if (request->anchor != NULL)
+    {
+      g_string_append (out, ",\"anchor\":");
+      jz_json_append_string (out, request->anchor);
+    }
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}
+
+JzHelloRequest *
+jz_hello_request_decode (const char  *data,
+                         gsize        len,
+                         GError     **error)
+{
+  static const char *keys[] = { "v", "station", "epoch", "cursor", "anchor", "acked", NULL };
+  g_autoptr(JzJson) obj = jz_protocol_parse (data, len, error);
+  g_autoptr(JzHelloRequest) request = g_new0 (JzHelloRequest, 1);
+
+  if (obj == NULL ||
+      !check_keys (obj, keys, "a hello", error) ||
+      !check_version (obj, "a hello", error) ||
+      !get_string (obj, "station", TRUE, 9, &request->station, "a hello", error) ||
+      !get_string (obj, "epoch", TRUE, 36, &request->epoch, "a hello", error) ||
+      !check_station (request->station, "a hello", error) ||
+      !check_uuid (request->epoch, "epoch", "a hello", error) ||
+      !get_int (obj, "cursor", FALSE, 0, G_MAXINT64, &request->cursor, "a hello", error) ||
+      !get_string (obj, "anchor", FALSE, 128, &request->anchor, "a hello", error) ||
+      !get_int (obj, "acked", FALSE, 0, G_MAXINT64, &request->acked, "a hello", error))
+    return NULL;
+  return g_steal_pointer (&request);
+}
+
+void
+jz_hello_request_free (JzHelloRequest *request)
+{
+  if (request == NULL)
+    return;
+  g_free (request->station);
+  g_free (request->epoch);
+  g_free (request->anchor);
+  g_free (request);
+}
+
+char *
+jz_hello_reply_encode (const JzHelloReply *reply)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "{\"v\":%d,\"device\":", JZ_PROTOCOL_VERSION);
+  jz_json_append_string (out, reply->device);
+  g_string_append (out, ",\"station\":");
+  jz_json_append_string (out, reply->station);
+  g_string_append (out, ",\"level\":");
+  jz_json_append_string (out, reply->level);
+  g_string_append (out, ",\"incarnation\":");
+  jz_json_append_string (out, reply->incarnation);
+  g_string_append_printf (out, ",\"hub_seq\":%" G_GINT64_FORMAT ",\"high_seq\":%" G_GINT64_FORMAT
+                          ",\"anchor_ok\":%s,\"time\":%" G_GINT64_FORMAT "}",
+                          reply->hub_seq, reply->high_seq, reply->anchor_ok ? "true" : "false",
+                          reply->time_ms);
+  return g_string_free (out, FALSE);
+}
+
+JzHelloReply *
+jz_hello_reply_decode (const char  *data,
+                       gsize        len,
+                       GError     **error)
+{
+  static const char *keys[] = {
+    "v", "device", "station", "level", "incarnation", "hub_seq", "high_seq", "anchor_ok", "time", NULL
+  };
+  g_autoptr(JzJson) obj = jz_protocol_parse (data, len, error);
+  g_autoptr(JzHelloReply) reply = g_new0 (JzHelloReply, 1);
+
+  reply->anchor_ok = TRUE;
+  if (obj == NULL ||
+      !check_keys (obj, keys, "a hello reply", error) ||
+      !check_version (obj, "a hello reply", error) ||
+      !get_string (obj, "device", TRUE, 36, &reply->device, "a hello reply", error) ||
+      !get_string (obj, "station", TRUE, 9, &reply->station, "a hello reply", error) ||
+      !get_string (obj, "level", TRUE, 16, &reply->level, "a hello reply", error) ||
+      !get_string (obj, "incarnation", TRUE, 36, &reply->incarnation, "a hello reply", error) ||
+      !get_int (obj, "hub_seq", TRUE, 0, G_MAXINT64, &reply->hub_seq, "a hello reply", error) ||
+      !get_int (obj, "high_seq", TRUE, 0, G_MAXINT64, &reply->high_seq, "a hello reply", error) ||
+      !get_bool (obj, "anchor_ok", &reply->anchor_ok, "a hello reply", error) ||
+      !get_int (obj, "time", FALSE, 0, G_MAXINT64, &reply->time_ms, "a hello reply", error))
+    return NULL;
+  return g_steal_pointer (&reply);
+}
+
+void
+jz_hello_reply_free (JzHelloReply *reply)
+{
+  if (reply == NULL)
+    return;
+  g_free (reply->device);
+  g_free (reply->station);
+  g_free (reply->level);
+  g_free (reply->incarnation);
+  g_free (reply);
+}
+
+/* Enrolment */
+
+char *
+jz_enrol_request_encode (const JzEnrolRequest *request)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "{\"v\":%d,\"code\":", JZ_PROTOCOL_VERSION);
+  jz_json_append_string (out, request->code);
+  g_string_append (out, ",\"station\":");
+  jz_json_append_string (out, request->station);
+  g_string_append (out, ",\"level\":");
+  jz_json_append_string (out, request->level);
+  g_string_append (out, ",\"epoch\":");
+  jz_json_append_string (out, request->epoch);
+  if (request->label != NULL)
+    {
+      g_string_append (out, ",\"label\":");
+      jz_json_append_string (out, request->label);
+    }
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}
+
+JzEnrolRequest *
+jz_enrol_request_decode (const char  *data,
+                         gsize        len,
+                         GError     **error)
+{
+  static const char *keys[] = { "v", "code", "station", "level", "epoch", "label", NULL };
+  g_autoptr(JzJson) obj = jz_protocol_parse (data, len, error);
+  g_autoptr(JzEnrolRequest) request = g_new0 (JzEnrolRequest, 1);
+
+  if (obj == NULL ||
+      !check_keys (obj, keys, "an enrolment", error) ||
+      !check_version (obj, "an enrolment", error) ||
+      !get_string (obj, "code", TRUE, 64, &request->code, "an enrolment", error) ||
+      !get_string (obj, "station", TRUE, 9, &request->station, "an enrolment", error) ||
+      !get_string (obj, "level", TRUE, 16, &request->level, "an enrolment", error) ||
+      !get_string (obj, "epoch", TRUE, 36, &request->epoch, "an enrolment", error) ||
+      !get_string (obj, "label", FALSE, 128, &request->label, "an enrolment", error) ||
+      !check_station (request->station, "an enrolment", error) ||
+      !check_uuid (request->epoch, "epoch", "an enrolment", error))
+    return NULL;
+  if (!g_str_equal (request->level, "county") && !g_str_equal (request->level, "hub"))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "The level of an enrolment must be “county” or “hub”");
+      return NULL;
+    }
+  return g_steal_pointer (&request);
+}
+
+void
+jz_enrol_request_free (JzEnrolRequest *request)
+{
+  if (request == NULL)
+    return;
+  g_free (request->code);
+  g_free (request->station);
+  g_free (request->level);
+  g_free (request->epoch);
+  g_free (request->label);
+  g_free (request);
+}
+
+char *
+jz_enrol_reply_encode (const JzEnrolReply *reply)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "{\"v\":%d,\"device\":", JZ_PROTOCOL_VERSION);
+  jz_json_append_string (out, reply->device);
+  g_string_append (out, ",\"token\":");
+  jz_json_append_string (out, reply->token);
+  g_string_append (out, ",\"station\":");
+  jz_json_append_string (out, reply->station);
+  g_string_append (out, ",\"station_name\":");
+  jz_json_append_string (out, reply->station_name);
+  g_string_append (out, ",\"level\":");
+  jz_json_append_string (out, reply->level);
+  g_string_append (out, ",\"incarnation\":");
+  jz_json_append_string (out, reply->incarnation);
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}
+
+JzEnrolReply *
+jz_enrol_reply_decode (const char  *data,
+                       gsize        len,
+                       GError     **error)
+{
+  static const char *keys[] = { "v", "device", "token", "station", "station_name", "level", "incarnation", NULL };
+  g_autoptr(JzJson) obj = jz_protocol_parse (data, len, error);
+  g_autoptr(JzEnrolReply) reply = g_new0 (JzEnrolReply, 1);
+
+  if (obj == NULL ||
+      !check_keys (obj, keys, "an enrolment reply", error) ||
+      !check_version (obj, "an enrolment reply", error) ||
+      !get_string (obj, "device", TRUE, 36, &reply->device, "an enrolment reply", error) ||
+      !get_string (obj, "token", TRUE, 128, &reply->token, "an enrolment reply", error) ||
+      !get_string (obj, "station", TRUE, 9, &reply->station, "an enrolment reply", error) ||
+      !get_string (obj, "station_name", TRUE, 256, &reply->station_name, "an enrolment reply", error) ||
+      !get_string (obj, "level", TRUE, 16, &reply->level, "an enrolment reply", error) ||
+      !get_string (obj, "incarnation", TRUE, 36, &reply->incarnation, "an enrolment reply", error))
+    return NULL;
+  return g_steal_pointer (&reply);
+}
+
+void
+jz_enrol_reply_free (JzEnrolReply *reply)
+{
+  if (reply == NULL)
+    return;
+  g_free (reply->device);
+  g_free (reply->token);
+  g_free (reply->station);
+  g_free (reply->station_name);
+  g_free (reply->level);
+  g_free (reply->incarnation);
+  g_free (reply);
+}

@@ -2,6 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <stdlib.h>
+
+#include "jz-cli.h"
 #include "jz-idcard.h"
 
 static GDate today;
@@ -345,6 +348,64 @@ test_strings (void)
   g_assert_false (jz_date_precision_from_string ("approx", &p));
 }
 
+/* jiuzhu-cli id-check, run in a subprocess for its output and exit code. */
+static void
+run_cli (const char *arg1,
+         const char *arg2)
+{
+  char *argv[] = { "jiuzhu-cli", "id-check", (char *) arg1, (char *) arg2, NULL };
+
+  exit (jz_cli_main (arg2 ? 4 : arg1 ? 3 : 2, argv));
+}
+
+static void
+test_cli (void)
+{
+  if (g_test_subprocess ())
+    {
+      const char *which = g_getenv ("JZ_TEST_CLI_CASE");
+
+      if (g_str_equal (which, "valid"))
+        run_cli ("11010519491231002x", NULL);
+      else if (g_str_equal (which, "legacy"))
+        run_cli ("130503", "670401001");
+      else if (g_str_equal (which, "invalid"))
+        run_cli ("110105194912310021", NULL);
+      else if (g_str_equal (which, "abolished"))
+        run_cli ("440524198001010013", NULL);
+      else
+        run_cli (NULL, NULL);
+      return;
+    }
+
+  g_setenv ("JZ_TEST_CLI_CASE", "valid", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*valid:*yes*11010519491231002X*birth date:*1949-12-31*sex:*female*"
+                             "region:*110105*北京市 朝阳区*");
+
+  g_setenv ("JZ_TEST_CLI_CASE", "legacy", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*130503196704010016*15-digit*130503670401001*1967-04-01*male*");
+
+  /* Not valid: exit status 1 and the reason. */
+  g_setenv ("JZ_TEST_CLI_CASE", "invalid", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout ("*valid:*no*should be X*");
+
+  g_setenv ("JZ_TEST_CLI_CASE", "abolished", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*潮阳县 (abolished code)*warning:*abolished*");
+
+  g_setenv ("JZ_TEST_CLI_CASE", "usage", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*Usage:*id-check NUMBER*");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -362,6 +423,7 @@ main (int argc, char **argv)
   g_test_add_func ("/idcard/compare", test_compare);
   g_test_add_func ("/birth/ages", test_ages);
   g_test_add_func ("/birth/strings", test_strings);
+  g_test_add_func ("/idcard/cli", test_cli);
 
   return g_test_run ();
 }

@@ -26,7 +26,7 @@ static const JzCliCommand commands[] = {
   /* Commands still to come say so honestly (func == NULL). */
   { "demo", "--people N [--seed S]", "fill the store with synthetic data", NULL },
   { "search", "TEXT [--json]", "find people", NULL },
-  { "id-check", "NUMBER", "check a resident ID number", NULL },
+  { "id-check", "NUMBER", "check a resident ID number", jz_cli_cmd_id_check },
   { "due", "[--json]", "deadlines due and overdue", NULL },
   { "stats", "[--json]", "counts per table", NULL },
   { "check", "", "verify the store's integrity", NULL },

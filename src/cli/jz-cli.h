@@ -37,4 +37,9 @@ int       jz_cli_fail          (JzCliContext  *ctx,
                                 const char    *format,
                                 ...) G_GNUC_PRINTF (2, 3);
 
+/* jz-cli-rules.c */
+int       jz_cli_cmd_id_check  (JzCliContext  *ctx,
+                                int            argc,
+                                char         **argv);
+
 G_END_DECLS

@@ -106,6 +106,7 @@ test_mixed_scripts (void)
   assert_name ("Ｌｉ　Ｍｉｎｇ", "li ming", "liming", "lm");
   assert_name ("John 张", "john zhang", "johnzhang", "jz");
   assert_name ("张三（男）", "zhang san nan", "zhangsannan", "zsn");
+  assert_name ("李〇", "li ling", "liling", "ll");
   /* A compatibility ideograph (U+F900) reads as its unified form (U+8C48). */
   {
     g_autofree char *unified = jz_pinyin_name_full ("\xe8\xb1\x88");

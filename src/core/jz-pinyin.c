@@ -74,7 +74,8 @@ static GHashTable *surname_table;    /* first char → GPtrArray of index; read-
 static gboolean
 is_han (gunichar c)
 {
-  return (c >= 0x3400 && c <= 0x9FFF) ||
+  return c == 0x3007 ||   /* 〇, as in 二〇〇八 */
+         (c >= 0x3400 && c <= 0x9FFF) ||
          (c >= 0xF900 && c <= 0xFAFF) ||
          (c >= 0x20000 && c <= 0x323AF);
 }

@@ -7,7 +7,7 @@
  * notice, an under-16 leaving alone), GtkPrintOperation's export, and a
  * PNG preview.
  *
- * Set JIUZHU_FORMS_PREVIEW_DIR to keep a PNG of each form's first page.
+ * Set JIUZHU_FORMS_PREVIEW_DIR to keep a PNG of each page of each form.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -25,7 +25,12 @@
 #define ID      "320481197905123416"
 #define EPISODE "320481-01-2026-000017"
 
-static gboolean have_display;
+/* LANGUAGE is set once, before any thread starts (setenv() is not
+ * thread-safe); the Chinese checks run in a child process. */
+#define CHILD_LANGUAGE "JIUZHU_FORMS_CHILD_LANGUAGE"
+
+static const char *language;
+static const char *self_path;
 
 typedef struct
 {
@@ -53,15 +58,6 @@ fixture_teardown (Fixture *f, gconstpointer data)
     }
   g_assert_cmpint (g_rmdir (f->dir), ==, 0);
   g_free (f->dir);
-}
-
-/* gettext reads LANGUAGE on each lookup once its cache is dropped, which
- * textdomain() does. */
-static void
-use_language (const char *language)
-{
-  g_setenv ("LANGUAGE", language, TRUE);
-  textdomain (GETTEXT_PACKAGE);
 }
 
 static char *
@@ -225,7 +221,7 @@ export (Fixture    *f,
 
       for (guint i = 0; i < jz_form_render_get_n_pages (render); i++)
         {
-          g_autofree char *png_name = g_strdup_printf ("%s-%s-%u.png", name, g_getenv ("LANGUAGE"),
+          g_autofree char *png_name = g_strdup_printf ("%s-%s-%u.png", name, language,
                                                        i + 1);
           g_autofree char *png = g_build_filename (preview_dir, png_name, NULL);
 
@@ -255,6 +251,14 @@ build_refusal (const JzFormPersonInput *person, GError **error)
 
   return jz_forms_refusal_notice (&station, person, "本人有固定住所和稳定收入，不属于生活无着人员。",
                                   issued, error);
+}
+
+static JzForm *
+build_termination (const JzFormPersonInput *person, GError **error)
+{
+  g_autoptr(GDateTime) ends = g_date_time_new_local (2026, 3, 11, 9, 0, 0);
+
+  return jz_forms_termination_notice (&station, person, "救助期满，无正当理由拒不离站。", ends, error);
 }
 
 static JzForm *
@@ -323,6 +327,7 @@ typedef struct
 static const FormCase form_cases[] = {
   { "registration.pdf", build_registration, "Relief Request Registration Form", TRUE },
   { "refusal.pdf", build_refusal, "Notice of Refusal of Relief", TRUE },
+  { "termination.pdf", build_termination, "Notice of Termination of Relief", TRUE },
   { "belongings.pdf", build_belongings, "Belongings Register and Return Slip", TRUE },
   { "self-departure.pdf", build_self_departure, "Self-Departure Declaration", TRUE },
   { "stay.pdf", build_stay, "Station Services and Departure Record", TRUE },
@@ -331,13 +336,11 @@ static const FormCase form_cases[] = {
 };
 
 static void
-check_all_forms (Fixture    *f,
-                 const char *language)
+check_all_forms (Fixture *f)
 {
   g_autoptr(GDateTime) admitted = g_date_time_new_local (2026, 3, 1, 21, 15, 0);
   JzFormPersonInput person;
 
-  use_language (language);
   fill_person (&person, admitted);
 
   for (guint i = 0; i < G_N_ELEMENTS (form_cases); i++)
@@ -371,19 +374,39 @@ check_all_forms (Fixture    *f,
 static void
 test_forms_english (Fixture *f, gconstpointer data)
 {
-  check_all_forms (f, "en");
+  check_all_forms (f);
   /* English means the source strings. */
   g_assert_cmpstr (gettext ("Family Tracing Notice"), ==, "Family Tracing Notice");
+}
+
+/* In the child process. */
+static void
+test_forms_in_language (Fixture *f, gconstpointer data)
+{
+  check_all_forms (f);
+  if (g_strcmp0 (gettext ("Family Tracing Notice"), "Family Tracing Notice") == 0)
+    g_test_message ("The forms' titles are not translated into %s yet", language);
+  else if (g_str_has_prefix (language, "zh_CN"))
+    g_assert_cmpstr (gettext ("Family Tracing Notice"), ==, "寻亲公告");
 }
 
 static void
 test_forms_chinese (Fixture *f, gconstpointer data)
 {
-  check_all_forms (f, "zh_CN");
-  if (g_strcmp0 (gettext ("Family Tracing Notice"), "Family Tracing Notice") == 0)
-    g_test_message ("The forms' titles are not translated into zh_CN yet");
-  else
-    g_assert_cmpstr (gettext ("Family Tracing Notice"), ==, "寻亲公告");
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), CHILD_LANGUAGE, "zh_CN", TRUE);
+  const char *argv[] = { self_path, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("The forms in zh_CN failed:\n%s\n%s", out, err);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "ok 1 /forms/in-language"));
 }
 
 static void
@@ -403,7 +426,6 @@ test_belongings_paginate (Fixture *f, gconstpointer data)
   JzFormPersonInput person;
   int pages;
 
-  use_language ("en");
   fill_person (&person, admitted);
   for (guint i = 0; i < 90; i++)
     {
@@ -454,7 +476,6 @@ test_notice_minor (Fixture *f, gconstpointer data)
   g_autofree char *text = NULL;
   JzFormPersonInput person;
 
-  use_language ("en");
   fill_person (&person, admitted);
   person.name = "小明";
   person.age = 12;
@@ -504,7 +525,6 @@ test_rules (Fixture *f, gconstpointer data)
   JzForm *form;
   JzFormPersonInput person;
 
-  use_language ("en");
   fill_person (&person, admitted);
 
   person.age = 15;
@@ -528,6 +548,10 @@ test_rules (Fixture *f, gconstpointer data)
   g_object_unref (form);
 
   form = jz_forms_refusal_notice (&station, &person, "  ", NULL, &error);
+  g_assert_null (form);
+  g_assert_error (error, JZ_FORMS_ERROR, JZ_FORMS_ERROR_MISSING);
+  g_clear_error (&error);
+  form = jz_forms_termination_notice (&station, &person, NULL, NULL, &error);
   g_assert_null (form);
   g_assert_error (error, JZ_FORMS_ERROR, JZ_FORMS_ERROR_MISSING);
   g_clear_error (&error);
@@ -571,7 +595,6 @@ test_photo (Fixture *f, gconstpointer data)
   g_autofree char *images = NULL;
   JzFormPersonInput person;
 
-  use_language (g_getenv ("JIUZHU_FORMS_LANGUAGE") != NULL ? g_getenv ("JIUZHU_FORMS_LANGUAGE") : "en");
   fill_person (&person, admitted);
   person.photo_path = photo;
 
@@ -613,7 +636,6 @@ test_png (Fixture *f, gconstpointer data)
   gsize dark = 0;
   int width, height;
 
-  use_language ("zh_CN");
   fill_person (&person, admitted);
   form = build_registration (&person, &error);
   g_assert_no_error (error);
@@ -649,13 +671,12 @@ test_print_operation_export (Fixture *f, gconstpointer data)
   JzFormPersonInput person;
   GtkPrintOperationResult result;
 
-  if (!have_display)
+  if (!gtk_init_check ())
     {
       g_test_skip ("GtkPrintOperation needs a display");
       return;
     }
 
-  use_language ("en");
   fill_person (&person, admitted);
   form = build_stay (&person, &error);
   g_assert_no_error (error);
@@ -688,7 +709,11 @@ int
 main (int argc, char **argv)
 {
   const char *localedir = g_getenv ("JIUZHU_LOCALEDIR");
+  const char *child_language = g_getenv (CHILD_LANGUAGE);
 
+  self_path = argv[0];
+  language = child_language != NULL ? child_language : "en";
+  g_setenv ("LANGUAGE", language, TRUE);
   /* LANGUAGE is ignored in the C locale. */
   setlocale (LC_ALL, "C.UTF-8");
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
@@ -697,10 +722,16 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   gtk_disable_setlocale ();
-  have_display = gtk_init_check ();
 
 #define ADD(name, func) \
   g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  if (child_language != NULL)
+    {
+      ADD ("/forms/in-language", test_forms_in_language);
+      ADD ("/forms/photo", test_photo);
+      return g_test_run ();
+    }
+
   ADD ("/forms/english", test_forms_english);
   ADD ("/forms/chinese", test_forms_chinese);
   ADD ("/forms/belongings-paginate", test_belongings_paginate);

@@ -414,6 +414,59 @@ jz_forms_refusal_notice (const JzFormStationInput  *station,
 }
 
 JzForm *
+jz_forms_termination_notice (const JzFormStationInput  *station,
+                             const JzFormPersonInput   *person,
+                             const char                *reason,
+                             GDateTime                 *ends_at,
+                             GError                   **error)
+{
+  g_autoptr(JzForm) form = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *salutation = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *admitted = NULL;
+  g_autofree char *ends = NULL;
+
+  g_return_val_if_fail (station != NULL && person != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!has_text (reason))
+    {
+      g_set_error (error, JZ_FORMS_ERROR, JZ_FORMS_ERROR_MISSING,
+                   _("A termination notice must give the reason for ending relief; write the reason, then print again."));
+      return NULL;
+    }
+  if (ends_at == NULL)
+    ends_at = now = g_date_time_new_now_local ();
+
+  form = form_new (_("Notice of Termination of Relief"), station, person);
+  admitted = date_text (person->admitted_at);
+  ends = date_text (ends_at);
+
+  jz_form_add_section (form, NULL, 2);
+  add_identity (form, person);
+  jz_form_add_field (form, _("Case number"), person->episode_number);
+  jz_form_add_field (form, _("Admitted at"), admitted);
+
+  jz_form_add_space (form, 4);
+  salutation = g_strdup_printf (_("%s:"), person->name != NULL ? person->name : "");
+  jz_form_add_text (form, JZ_FORM_TEXT_EMPHASIS, salutation);
+  /* TRANSLATORS: %1$s is the station's name, %2$s the date of admission, %3$s the date relief ends */
+  body = g_strdup_printf (_("You have been receiving relief at %1$s since %2$s. Under the Measures for the Administration of Relief for Vagrants and Beggars without Assured Living Sources in Cities and their Implementing Rules, the station has decided to end your relief on %3$s, for this reason:"),
+                          station->name != NULL ? station->name : "", admitted, ends);
+  jz_form_add_text (form, JZ_FORM_TEXT_BODY, body);
+  jz_form_add_text (form, JZ_FORM_TEXT_BODY, reason);
+  jz_form_add_text (form, JZ_FORM_TEXT_BODY,
+                    _("The belongings the station kept for you will be returned when you leave. If you need help again, you may ask for it. If you disagree with this decision, you may apply for administrative reconsideration or bring an administrative lawsuit according to law."));
+  add_station_close (form, station, ends_at);
+
+  jz_form_add_signature (form, _("Received by the person (signature or fingerprint)"), NULL);
+  jz_form_add_signature (form, _("Served by"), person->worker);
+  jz_form_set_footer (form, _("Made out in two copies: one for the person, one for the station's file."));
+  return g_steal_pointer (&form);
+}
+
+JzForm *
 jz_forms_belongings (const JzFormStationInput  *station,
                      const JzFormPersonInput   *person,
                      GError                   **error)

@@ -184,6 +184,12 @@ JzForm *jz_forms_refusal_notice        (const JzFormStationInput   *station,
                                         const char                 *reason,
                                         GDateTime                  *issued_at,
                                         GError                    **error);
+/* 终止救助通知书; the reason is required. @ends_at NULL: now. */
+JzForm *jz_forms_termination_notice    (const JzFormStationInput   *station,
+                                        const JzFormPersonInput    *person,
+                                        const char                 *reason,
+                                        GDateTime                  *ends_at,
+                                        GError                    **error);
 /* 随身物品登记/返还单: one table with the return columns; a long list
  * continues on further pages. */
 JzForm *jz_forms_belongings            (const JzFormStationInput   *station,

@@ -15,7 +15,10 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "jz-audit.h"
 #include "jz-core.h"
+#include "jz-hlc.h"
+#include "jz-schema.h"
 #include "jz-store.h"
 #include "jz-station.h"
 #include "jz-uuid.h"
@@ -34,6 +37,13 @@ struct _JzStore
   char           *station_name;
   char           *epoch;
   JzStationLevel  level;
+
+  JzAuditState    audit;         /* read by the triggers' SQL functions */
+  JzHlc           hlc;
+  gboolean        hlc_loaded;    /* meta's clock read in this transaction */
+  guint           write_depth;   /* jz_store_write_begin nesting */
+  gboolean        write_began;   /* the outermost level issued BEGIN */
+  GPtrArray      *pending;       /* interned table names to announce */
 };
 
 enum {
@@ -197,6 +207,10 @@ pragma_int (sqlite3     *db,
   return TRUE;
 }
 
+/* Moves the schema from @from to the newest version in one transaction,
+ * and (re)installs the generated change-capture triggers when their text
+ * differs from what the file holds: an upgrade either completes or leaves
+ * the file as it was. */
 static gboolean
 migrate (sqlite3  *db,
          int       from,
@@ -204,40 +218,68 @@ migrate (sqlite3  *db,
          GError  **error)
 {
   g_autoptr(GPtrArray) list = list_migrations ();
+  g_autofree char *digest = jz_schema_trigger_digest ();
+  g_autofree char *stored_digest = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean need_triggers;
+  gboolean any = FALSE;
 
   *to = from;
+  for (guint i = 0; i < list->len; i++)
+    if (((Migration *) g_ptr_array_index (list, i))->version > from)
+      any = TRUE;
+
+  if (from >= 2 &&
+      sqlite3_prepare_v2 (db, "SELECT value FROM meta WHERE key = 'trigger_digest'", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    stored_digest = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  need_triggers = g_strcmp0 (stored_digest, digest) != 0 || !jz_schema_triggers_installed (db);
+
+  if (!any && (from < 2 || !need_triggers))
+    return TRUE;
+
+  if (!exec (db, "BEGIN IMMEDIATE", error))
+    return FALSE;
   for (guint i = 0; i < list->len; i++)
     {
       Migration *m = g_ptr_array_index (list, i);
       g_autoptr(GBytes) bytes = NULL;
       g_autofree char *sql = NULL;
       g_autofree char *set_version = NULL;
-      gsize len;
 
       if (m->version <= from)
         continue;
 
       bytes = g_resources_lookup_data (m->resource, 0, error);
       if (bytes == NULL)
-        return FALSE;
-      sql = g_strndup (g_bytes_get_data (bytes, &len), g_bytes_get_size (bytes));
+        {
+          exec (db, "ROLLBACK", NULL);
+          return FALSE;
+        }
+      sql = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
       set_version = g_strdup_printf ("PRAGMA user_version = %d", m->version);
 
       g_debug ("Migrating schema to version %d", m->version);
-      if (!exec (db, "BEGIN IMMEDIATE", error))
-        return FALSE;
       if (!exec (db, sql, error) || !exec (db, set_version, error))
         {
           exec (db, "ROLLBACK", NULL);
           g_prefix_error (error, "Cannot upgrade the store to schema version %d: ", m->version);
           return FALSE;
         }
-      if (!exec (db, "COMMIT", error))
-        {
-          exec (db, "ROLLBACK", NULL);
-          return FALSE;
-        }
       *to = m->version;
+    }
+  if (*to >= 2 && !jz_schema_install_triggers (db, error))
+    {
+      exec (db, "ROLLBACK", NULL);
+      *to = from;
+      return FALSE;
+    }
+  if (!exec (db, "COMMIT", error))
+    {
+      exec (db, "ROLLBACK", NULL);
+      *to = from;
+      return FALSE;
     }
   return TRUE;
 }
@@ -269,6 +311,8 @@ jz_store_finalize (GObject *object)
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_free (self->audit.actor);
   g_free (self->path);
   g_free (self->station_code);
   g_free (self->station_name);
@@ -303,6 +347,26 @@ static void
 jz_store_init (JzStore *self)
 {
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
+  self->pending = g_ptr_array_new ();
+}
+
+/* The clock in meta may have been moved by another connection: read it
+ * again in each transaction. */
+static int
+on_commit (void *data)
+{
+  JzStore *self = data;
+
+  self->hlc_loaded = FALSE;
+  return 0;
+}
+
+static void
+on_rollback (void *data)
+{
+  JzStore *self = data;
+
+  self->hlc_loaded = FALSE;
 }
 
 static gboolean
@@ -325,6 +389,7 @@ load_identity (JzStore  *self,
                    self->path);
       return FALSE;
     }
+  self->audit.device = self->epoch;
   return TRUE;
 }
 
@@ -401,8 +466,11 @@ jz_store_open (const char  *path,
   self = g_object_new (JZ_TYPE_STORE, NULL);
   self->db = db;
   self->path = g_strdup (path);
+  sqlite3_commit_hook (db, on_commit, self);
+  sqlite3_rollback_hook (db, on_rollback, self);
 
   if (!check_identity (db, path, &version, error) ||
+      !jz_audit_register_functions (db, &self->audit, error) ||
       !configure (db, error) ||
       !migrate (db, version, &self->schema_version, error) ||
       !load_identity (self, error))
@@ -630,6 +698,16 @@ jz_store_begin (JzStore  *self,
   return jz_store_exec (self, "BEGIN IMMEDIATE", error);
 }
 
+static void
+flush_pending (JzStore *self)
+{
+  g_autoptr(GPtrArray) tables = g_steal_pointer (&self->pending);
+
+  self->pending = g_ptr_array_new ();
+  for (guint i = 0; i < tables->len; i++)
+    jz_store_emit_changed (self, tables->pdata[i]);
+}
+
 gboolean
 jz_store_commit (JzStore  *self,
                  GError  **error)
@@ -639,6 +717,7 @@ jz_store_commit (JzStore  *self,
       jz_store_rollback (self);
       return FALSE;
     }
+  flush_pending (self);
   return TRUE;
 }
 
@@ -648,6 +727,160 @@ jz_store_rollback (JzStore *self)
   g_return_if_fail (JZ_IS_STORE (self));
   if (!sqlite3_get_autocommit (self->db))
     exec (self->db, "ROLLBACK", NULL);
+  g_ptr_array_set_size (self->pending, 0);
+}
+
+gboolean
+jz_store_write_begin (JzStore  *self,
+                      GError  **error)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), FALSE);
+
+  if (self->write_depth == 0 && sqlite3_get_autocommit (self->db))
+    {
+      if (!exec (self->db, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      self->write_began = TRUE;
+    }
+  else if (!exec (self->db, "SAVEPOINT jz_write", error))
+    return FALSE;
+  self->write_depth++;
+  return TRUE;
+}
+
+gboolean
+jz_store_write_end (JzStore   *self,
+                    gboolean   ok,
+                    GError   **error)
+{
+  gboolean outermost;
+
+  g_return_val_if_fail (JZ_IS_STORE (self), FALSE);
+  g_return_val_if_fail (self->write_depth > 0, FALSE);
+
+  self->write_depth--;
+  outermost = self->write_depth == 0 && self->write_began;
+  if (outermost)
+    {
+      self->write_began = FALSE;
+      if (ok)
+        return jz_store_commit (self, error);
+      jz_store_rollback (self);
+      return FALSE;
+    }
+  if (ok)
+    {
+      if (exec (self->db, "RELEASE jz_write", error))
+        return TRUE;
+    }
+  /* Undo only this action; the caller's transaction goes on. */
+  exec (self->db, "ROLLBACK TO jz_write", NULL);
+  exec (self->db, "RELEASE jz_write", NULL);
+  return FALSE;
+}
+
+void
+jz_store_note_changed (JzStore    *self,
+                       const char *table)
+{
+  const char *interned;
+
+  g_return_if_fail (JZ_IS_STORE (self));
+
+  interned = g_intern_string (table);
+  for (guint i = 0; i < self->pending->len; i++)
+    if (self->pending->pdata[i] == interned)
+      return;
+  g_ptr_array_add (self->pending, (gpointer) interned);
+  /* Outside any transaction the write has already committed. */
+  if (sqlite3_get_autocommit (self->db))
+    flush_pending (self);
+}
+
+void
+jz_store_set_applying (JzStore  *self,
+                       gboolean  applying)
+{
+  g_return_if_fail (JZ_IS_STORE (self));
+  self->audit.applying = !!applying;
+}
+
+gboolean
+jz_store_get_applying (JzStore *self)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), FALSE);
+  return self->audit.applying;
+}
+
+void
+jz_store_set_actor (JzStore    *self,
+                    const char *staff_id)
+{
+  g_return_if_fail (JZ_IS_STORE (self));
+  g_free (self->audit.actor);
+  self->audit.actor = g_strdup (staff_id);
+}
+
+const char *
+jz_store_get_actor (JzStore *self)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), NULL);
+  return self->audit.actor;
+}
+
+static gboolean
+load_hlc (JzStore  *self,
+          GError  **error)
+{
+  g_autofree char *text = NULL;
+
+  if (self->hlc_loaded)
+    return TRUE;
+  text = jz_store_get_meta (self, "hlc");
+  if (text != NULL)
+    self->hlc.last = MAX (self->hlc.last, g_ascii_strtoull (text, NULL, 10));
+  /* Outside a transaction every statement commits: read it each time. */
+  self->hlc_loaded = !sqlite3_get_autocommit (self->db);
+  return TRUE;
+}
+
+static gboolean
+save_hlc (JzStore  *self,
+          GError  **error)
+{
+  char text[32];
+
+  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, self->hlc.last);
+  return jz_store_set_meta (self, "hlc", text, error);
+}
+
+gint64
+jz_store_hlc_now (JzStore  *self,
+                  GError  **error)
+{
+  gint64 value;
+
+  g_return_val_if_fail (JZ_IS_STORE (self), 0);
+
+  if (!load_hlc (self, error))
+    return 0;
+  value = (gint64) jz_hlc_now (&self->hlc);
+  if (!save_hlc (self, error))
+    return 0;
+  return value;
+}
+
+gboolean
+jz_store_hlc_observe (JzStore  *self,
+                      gint64    remote,
+                      GError  **error)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), FALSE);
+
+  if (!load_hlc (self, error))
+    return FALSE;
+  jz_hlc_observe (&self->hlc, (guint64) remote);
+  return save_hlc (self, error);
 }
 
 void

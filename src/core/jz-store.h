@@ -24,6 +24,8 @@ typedef enum
   JZ_STORE_ERROR_INVALID,
   JZ_STORE_ERROR_EXISTS,
   JZ_STORE_ERROR_BUSY,
+  JZ_STORE_ERROR_CONFLICT,   /* the record changed since it was read */
+  JZ_STORE_ERROR_FULL,       /* this device's number block is used up */
 } JzStoreError;
 
 typedef enum
@@ -80,6 +82,40 @@ void            jz_store_emit_changed         (JzStore         *self,
 gboolean        jz_store_set_error_from_db    (JzStore         *self,
                                                int              rc,
                                                GError         **error);
+
+/* Change capture (see jz-schema.c, jz-audit.c). While applying, the
+ * triggers queue nothing in the outbox (pulled changes must not echo back)
+ * and the audit log records the change's own author with device "sync". */
+void            jz_store_set_applying         (JzStore         *self,
+                                               gboolean         applying);
+gboolean        jz_store_get_applying         (JzStore         *self);
+/* The staff member whose actions are being recorded (updated_by, audit
+ * actor); NULL for the system (CLI, demo). */
+void            jz_store_set_actor            (JzStore         *self,
+                                               const char      *staff_id);
+const char     *jz_store_get_actor            (JzStore         *self);
+
+/* The hybrid logical clock, persisted in meta so it never runs
+ * backwards. Call inside a write transaction. */
+gint64          jz_store_hlc_now              (JzStore         *self,
+                                               GError         **error);
+/* Moves the clock past @remote (a pulled change's hlc). */
+gboolean        jz_store_hlc_observe          (JzStore         *self,
+                                               gint64           remote,
+                                               GError         **error);
+
+/* One user action = one transaction: BEGIN IMMEDIATE, or a savepoint when
+ * the caller already holds a transaction (bulk import, nested actions).
+ * jz_store_write_end() commits or releases when @ok, otherwise rolls back
+ * and changes nothing; "changed" is emitted for the tables noted with
+ * jz_store_note_changed() once the outermost transaction commits. */
+gboolean        jz_store_write_begin          (JzStore         *self,
+                                               GError         **error);
+gboolean        jz_store_write_end            (JzStore         *self,
+                                               gboolean         ok,
+                                               GError         **error);
+void            jz_store_note_changed         (JzStore         *self,
+                                               const char      *table);
 
 const char     *jz_station_level_to_string    (JzStationLevel   level);
 gboolean        jz_station_level_from_string  (const char      *text,

@@ -1,0 +1,621 @@
+/* jz-audit.c: the SQL functions behind change capture, and the audit log
+ *
+ * The audit log (全程留痕) is written by the generated triggers
+ * (jz-schema.c), one entry per inserted, updated or deleted row, with the
+ * actor (staff id), the device (store epoch, or "sync" for a pulled
+ * change), the time and the fields: the whole row for an insert or a
+ * delete, the changed ones for an update. Entries are chained:
+ *
+ *   hash = SHA-256 (prev_hash || at || actor || device || entity ||
+ *                   entity_id || op || fields_json)
+ *
+ * with 0x1f between the parts and 0x1e standing for a NULL actor, and the
+ * first entry's prev_hash being 32 zero bytes. Editing or deleting an
+ * entry breaks the chain; removing the newest entries is caught by
+ * AUTOINCREMENT's sqlite_sequence and by the replay, which rebuilds every
+ * row from its entries and compares it with the table, so a row changed
+ * behind the log's back (a shell with the triggers dropped) is caught too.
+ * The chain shows tampering by someone without this code; it is not a
+ * signature against someone who rewrites the whole log with it — the hub's
+ * copy of the changes is the outside witness for that.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "jz-audit"
+
+#include <json.h>
+#include <string.h>
+
+#include "jz-audit.h"
+#include "jz-schema.h"
+#include "jz-store.h"
+
+static void
+fn_applying (sqlite3_context  *ctx,
+             int               argc,
+             sqlite3_value   **argv)
+{
+  JzAuditState *state = sqlite3_user_data (ctx);
+
+  sqlite3_result_int (ctx, state->applying ? 1 : 0);
+}
+
+static void
+fn_actor (sqlite3_context  *ctx,
+          int               argc,
+          sqlite3_value   **argv)
+{
+  JzAuditState *state = sqlite3_user_data (ctx);
+
+  if (state->actor != NULL)
+    sqlite3_result_text (ctx, state->actor, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_result_null (ctx);
+}
+
+static void
+fn_device (sqlite3_context  *ctx,
+           int               argc,
+           sqlite3_value   **argv)
+{
+  JzAuditState *state = sqlite3_user_data (ctx);
+  const char *device = state->applying ? "sync" : state->device;
+
+  sqlite3_result_text (ctx, device ? device : "unknown", -1, SQLITE_TRANSIENT);
+}
+
+static void
+fn_now (sqlite3_context  *ctx,
+        int               argc,
+        sqlite3_value   **argv)
+{
+  sqlite3_result_int64 (ctx, g_get_real_time () / G_USEC_PER_SEC);
+}
+
+static void
+append_json_string (GString     *s,
+                    const char  *text,
+                    int          len)
+{
+  g_string_append_c (s, '"');
+  for (int i = 0; i < len; i++)
+    {
+      guchar c = (guchar) text[i];
+
+      switch (c)
+        {
+        case '"':  g_string_append (s, "\\\""); break;
+        case '\\': g_string_append (s, "\\\\"); break;
+        case '\n': g_string_append (s, "\\n"); break;
+        case '\r': g_string_append (s, "\\r"); break;
+        case '\t': g_string_append (s, "\\t"); break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (s, "\\u%04x", c);
+          else
+            g_string_append_c (s, (char) c);
+        }
+    }
+  g_string_append_c (s, '"');
+}
+
+static void
+append_json_value (GString       *s,
+                   sqlite3_value *v)
+{
+  switch (sqlite3_value_type (v))
+    {
+    case SQLITE_INTEGER:
+      g_string_append_printf (s, "%" G_GINT64_FORMAT, (gint64) sqlite3_value_int64 (v));
+      break;
+    case SQLITE_FLOAT:
+      {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+        g_string_append (s, g_ascii_dtostr (buf, sizeof buf, sqlite3_value_double (v)));
+      }
+      break;
+    case SQLITE_TEXT:
+      append_json_string (s, (const char *) sqlite3_value_text (v), sqlite3_value_bytes (v));
+      break;
+    case SQLITE_BLOB:
+      {
+        const guchar *b = sqlite3_value_blob (v);
+        int n = sqlite3_value_bytes (v);
+
+        g_string_append_c (s, '"');
+        for (int i = 0; i < n; i++)
+          g_string_append_printf (s, "%02x", b[i]);
+        g_string_append_c (s, '"');
+      }
+      break;
+    default:
+      g_string_append (s, "null");
+    }
+}
+
+/* jz_row ('a', a, 'b', b, …): a JSON object of the non-NULL values. */
+static void
+fn_row (sqlite3_context  *ctx,
+        int               argc,
+        sqlite3_value   **argv)
+{
+  GString *s = g_string_sized_new (256);
+  gboolean first = TRUE;
+
+  g_string_append_c (s, '{');
+  for (int i = 0; i + 1 < argc; i += 2)
+    {
+      if (sqlite3_value_type (argv[i + 1]) == SQLITE_NULL)
+        continue;
+      if (!first)
+        g_string_append_c (s, ',');
+      first = FALSE;
+      append_json_string (s, (const char *) sqlite3_value_text (argv[i]), sqlite3_value_bytes (argv[i]));
+      g_string_append_c (s, ':');
+      append_json_value (s, argv[i + 1]);
+    }
+  g_string_append_c (s, '}');
+  sqlite3_result_text (ctx, s->str, (int) s->len, g_free);
+  g_string_free (s, FALSE);
+}
+
+static gboolean
+values_differ (sqlite3_value *a,
+               sqlite3_value *b)
+{
+  int ta = sqlite3_value_type (a);
+  int tb = sqlite3_value_type (b);
+
+  if (ta != tb)
+    return TRUE;
+  switch (ta)
+    {
+    case SQLITE_NULL:
+      return FALSE;
+    case SQLITE_INTEGER:
+      return sqlite3_value_int64 (a) != sqlite3_value_int64 (b);
+    case SQLITE_FLOAT:
+      return sqlite3_value_double (a) != sqlite3_value_double (b);
+    default:
+      {
+        int la = sqlite3_value_bytes (a);
+        int lb = sqlite3_value_bytes (b);
+        const void *pa = ta == SQLITE_TEXT ? (const void *) sqlite3_value_text (a) : sqlite3_value_blob (a);
+        const void *pb = ta == SQLITE_TEXT ? (const void *) sqlite3_value_text (b) : sqlite3_value_blob (b);
+
+        return la != lb || (la > 0 && memcmp (pa, pb, la) != 0);
+      }
+    }
+}
+
+/* jz_changed ('a', OLD.a, NEW.a, …): a JSON object of the new values of
+ * the columns that changed, null for a cleared one. */
+static void
+fn_changed (sqlite3_context  *ctx,
+            int               argc,
+            sqlite3_value   **argv)
+{
+  GString *s = g_string_sized_new (128);
+  gboolean first = TRUE;
+
+  g_string_append_c (s, '{');
+  for (int i = 0; i + 2 < argc; i += 3)
+    {
+      if (!values_differ (argv[i + 1], argv[i + 2]))
+        continue;
+      if (!first)
+        g_string_append_c (s, ',');
+      first = FALSE;
+      append_json_string (s, (const char *) sqlite3_value_text (argv[i]), sqlite3_value_bytes (argv[i]));
+      g_string_append_c (s, ':');
+      append_json_value (s, argv[i + 2]);
+    }
+  g_string_append_c (s, '}');
+  sqlite3_result_text (ctx, s->str, (int) s->len, g_free);
+  g_string_free (s, FALSE);
+}
+
+void
+jz_audit_compute_hash (const guint8 *prev_hash,
+                       gint64        at,
+                       const char   *actor,
+                       const char   *device,
+                       const char   *entity,
+                       const char   *entity_id,
+                       const char   *op,
+                       const char   *fields_json,
+                       guint8        out[JZ_AUDIT_HASH_LEN])
+{
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+  char at_text[32];
+  gsize len = JZ_AUDIT_HASH_LEN;
+  const guchar sep = 0x1f;
+  const guchar null_mark = 0x1e;
+  const char *parts[] = { device, entity, entity_id, op, fields_json };
+
+  g_checksum_update (sum, prev_hash, JZ_AUDIT_HASH_LEN);
+  g_snprintf (at_text, sizeof at_text, "%" G_GINT64_FORMAT, at);
+  g_checksum_update (sum, (const guchar *) at_text, -1);
+  g_checksum_update (sum, &sep, 1);
+  if (actor != NULL)
+    g_checksum_update (sum, (const guchar *) actor, -1);
+  else
+    g_checksum_update (sum, &null_mark, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_checksum_update (sum, &sep, 1);
+      g_checksum_update (sum, (const guchar *) (parts[i] ? parts[i] : ""), -1);
+    }
+  g_checksum_get_digest (sum, out, &len);
+  g_checksum_free (sum);
+}
+
+static const guint8 zero_hash[JZ_AUDIT_HASH_LEN];
+
+/* jz_audit_hash (prev, at, actor, device, entity, entity_id, op, fields) */
+static void
+fn_audit_hash (sqlite3_context  *ctx,
+               int               argc,
+               sqlite3_value   **argv)
+{
+  guint8 out[JZ_AUDIT_HASH_LEN];
+  const guint8 *prev = sqlite3_value_blob (argv[0]);
+
+  if (prev == NULL || sqlite3_value_bytes (argv[0]) != JZ_AUDIT_HASH_LEN)
+    prev = zero_hash;
+  jz_audit_compute_hash (prev,
+                         sqlite3_value_int64 (argv[1]),
+                         (const char *) sqlite3_value_text (argv[2]),
+                         (const char *) sqlite3_value_text (argv[3]),
+                         (const char *) sqlite3_value_text (argv[4]),
+                         (const char *) sqlite3_value_text (argv[5]),
+                         (const char *) sqlite3_value_text (argv[6]),
+                         (const char *) sqlite3_value_text (argv[7]),
+                         out);
+  sqlite3_result_blob (ctx, out, sizeof out, SQLITE_TRANSIENT);
+}
+
+gboolean
+jz_audit_register_functions (sqlite3       *db,
+                             JzAuditState  *state,
+                             GError       **error)
+{
+  /* jz_applying/jz_actor/jz_device depend on the state, not the
+   * arguments: not DETERMINISTIC, so SQLite calls them every time. */
+  static const struct {
+    const char *name;
+    int n_args;
+    int flags;
+    void (*func) (sqlite3_context *, int, sqlite3_value **);
+  } fns[] = {
+    { "jz_applying", 0, 0, fn_applying },
+    { "jz_actor", 0, 0, fn_actor },
+    { "jz_device", 0, 0, fn_device },
+    { "jz_now", 0, 0, fn_now },
+    { "jz_row", -1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_row },
+    { "jz_changed", -1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_changed },
+    { "jz_audit_hash", 8, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_audit_hash },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fns); i++)
+    {
+      int rc = sqlite3_create_function_v2 (db, fns[i].name, fns[i].n_args,
+                                           SQLITE_UTF8 | fns[i].flags, state,
+                                           fns[i].func, NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        {
+          g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
+                       "Cannot register the SQL function %s: %s", fns[i].name, sqlite3_errstr (rc));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+report (GPtrArray  *problems,
+        guint       max_report,
+        guint      *count,
+        const char *format,
+        ...) G_GNUC_PRINTF (4, 5);
+
+static void
+report (GPtrArray  *problems,
+        guint       max_report,
+        guint      *count,
+        const char *format,
+        ...)
+{
+  va_list args;
+
+  (*count)++;
+  if (*count > max_report)
+    return;
+  va_start (args, format);
+  g_ptr_array_add (problems, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+gboolean
+jz_audit_verify_chain (sqlite3   *db,
+                       GPtrArray *problems,
+                       guint      max_report,
+                       guint64   *n_entries)
+{
+  sqlite3_stmt *stmt = NULL;
+  guint8 prev[JZ_AUDIT_HASH_LEN] = { 0, };
+  gint64 last_seq = 0;
+  gint64 sequence = 0;
+  guint count = 0;
+  guint64 n = 0;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT seq, at, actor, device, entity, entity_id, op, fields_json, prev_hash, hash "
+                           "FROM audit ORDER BY seq", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_ptr_array_add (problems, g_strdup_printf ("audit log unreadable: %s", sqlite3_errmsg (db)));
+      return FALSE;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+      const guint8 *stored_prev = sqlite3_column_blob (stmt, 8);
+      int prev_len = sqlite3_column_bytes (stmt, 8);
+      const guint8 *stored_hash = sqlite3_column_blob (stmt, 9);
+      int hash_len = sqlite3_column_bytes (stmt, 9);
+      guint8 computed[JZ_AUDIT_HASH_LEN];
+
+      n++;
+      if (seq != last_seq + 1)
+        report (problems, max_report, &count,
+                "audit log: entries %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " are missing (deleted)",
+                last_seq + 1, seq - 1);
+      if (prev_len != JZ_AUDIT_HASH_LEN || memcmp (stored_prev, prev, JZ_AUDIT_HASH_LEN) != 0)
+        report (problems, max_report, &count,
+                "audit log: entry %" G_GINT64_FORMAT " does not follow the entry before it "
+                "(an entry was deleted, inserted or edited)", seq);
+      jz_audit_compute_hash (stored_prev && prev_len == JZ_AUDIT_HASH_LEN ? stored_prev : zero_hash,
+                             sqlite3_column_int64 (stmt, 1),
+                             (const char *) sqlite3_column_text (stmt, 2),
+                             (const char *) sqlite3_column_text (stmt, 3),
+                             (const char *) sqlite3_column_text (stmt, 4),
+                             (const char *) sqlite3_column_text (stmt, 5),
+                             (const char *) sqlite3_column_text (stmt, 6),
+                             (const char *) sqlite3_column_text (stmt, 7),
+                             computed);
+      if (hash_len != JZ_AUDIT_HASH_LEN || memcmp (stored_hash, computed, JZ_AUDIT_HASH_LEN) != 0)
+        report (problems, max_report, &count,
+                "audit log: entry %" G_GINT64_FORMAT " was edited (its hash does not match its content)", seq);
+      if (hash_len == JZ_AUDIT_HASH_LEN)
+        memcpy (prev, stored_hash, JZ_AUDIT_HASH_LEN);
+      last_seq = seq;
+    }
+  if (rc != SQLITE_DONE)
+    report (problems, max_report, &count, "audit log unreadable: %s", sqlite3_errmsg (db));
+  sqlite3_finalize (stmt);
+
+  stmt = NULL;
+  if (sqlite3_prepare_v2 (db, "SELECT seq FROM sqlite_sequence WHERE name = 'audit'", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    sequence = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (sequence != last_seq)
+    report (problems, max_report, &count,
+            "audit log: it ends at entry %" G_GINT64_FORMAT " but %" G_GINT64_FORMAT " were written "
+            "(the newest entries were deleted)", last_seq, sequence);
+
+  if (count > max_report)
+    g_ptr_array_add (problems, g_strdup_printf ("audit log: %u more problems", count - max_report));
+  if (n_entries != NULL)
+    *n_entries = n;
+  return count == 0;
+}
+
+/* Applies one audit entry to the replayed state of a row. */
+static json_object *
+apply_entry (json_object *state,
+             const char  *op,
+             const char  *fields,
+             gboolean    *ok)
+{
+  json_object *obj = json_tokener_parse (fields ? fields : "");
+
+  *ok = obj != NULL && json_object_is_type (obj, json_type_object);
+  if (!*ok)
+    {
+      json_object_put (obj);
+      return state;
+    }
+  if (g_str_equal (op, "insert"))
+    {
+      *ok = state == NULL;
+      json_object_put (state);
+      return obj;
+    }
+  if (g_str_equal (op, "delete"))
+    {
+      *ok = state != NULL;
+      json_object_put (state);
+      json_object_put (obj);
+      return NULL;
+    }
+  if (state == NULL)
+    {
+      *ok = FALSE;
+      json_object_put (obj);
+      return NULL;
+    }
+  json_object_object_foreach (obj, key, val)
+    {
+      if (val == NULL)
+        json_object_object_del (state, key);
+      else
+        json_object_object_add (state, key, json_object_get (val));
+    }
+  json_object_put (obj);
+  return state;
+}
+
+static int
+compare_text (const char *a,
+              const char *b)
+{
+  if (a == NULL || b == NULL)
+    return a == NULL ? (b == NULL ? 0 : 1) : -1;
+  return strcmp (a, b);
+}
+
+static void
+verify_entity (sqlite3        *db,
+               const JzEntity *entity,
+               sqlite3_stmt   *log,
+               gboolean       *log_has_row,
+               GPtrArray      *problems,
+               guint           max_report,
+               guint          *count)
+{
+  g_autofree char *rows_sql = NULL;
+  g_autofree char *sql_ordered = NULL;
+  sqlite3_stmt *rows = NULL;
+  gboolean rows_has_row;
+  const char *label = entity->name;
+
+  rows_sql = jz_schema_row_json_sql (entity, NULL);
+  sql_ordered = g_strdup_printf ("%s ORDER BY 1", rows_sql);
+  if (sqlite3_prepare_v2 (db, sql_ordered, -1, &rows, NULL) != SQLITE_OK)
+    {
+      report (problems, max_report, count, "%s: cannot read the table: %s", label, sqlite3_errmsg (db));
+      return;
+    }
+  rows_has_row = sqlite3_step (rows) == SQLITE_ROW;
+
+  /* Merge the replayed log (ordered by entity_id) with the table (ordered
+   * by key): both sides must hold the same rows with the same values. */
+  for (;;)
+    {
+      const char *log_entity = *log_has_row ? (const char *) sqlite3_column_text (log, 0) : NULL;
+      gboolean log_here = log_entity != NULL && g_str_equal (log_entity, entity->name);
+      g_autofree char *log_id = log_here ? g_strdup ((const char *) sqlite3_column_text (log, 1)) : NULL;
+      const char *row_id = rows_has_row ? (const char *) sqlite3_column_text (rows, 0) : NULL;
+      json_object *state = NULL;
+      gboolean ok = TRUE;
+      int cmp;
+
+      if (log_id == NULL && row_id == NULL)
+        break;
+
+      cmp = compare_text (log_id, row_id);
+      if (log_id != NULL && cmp <= 0)
+        {
+          /* Fold every entry of this id. */
+          while (*log_has_row &&
+                 g_strcmp0 ((const char *) sqlite3_column_text (log, 0), entity->name) == 0 &&
+                 g_strcmp0 ((const char *) sqlite3_column_text (log, 1), log_id) == 0)
+            {
+              gboolean step_ok;
+
+              state = apply_entry (state, (const char *) sqlite3_column_text (log, 2),
+                                   (const char *) sqlite3_column_text (log, 3), &step_ok);
+              ok = ok && step_ok;
+              *log_has_row = sqlite3_step (log) == SQLITE_ROW;
+            }
+          if (!ok)
+            report (problems, max_report, count,
+                    "%s %s: its audit history is inconsistent (an entry was edited or removed)",
+                    label, log_id);
+        }
+
+      if (cmp < 0)
+        {
+          if (state != NULL)
+            report (problems, max_report, count,
+                    "%s %s: the row is gone but the audit log has no deletion "
+                    "(removed behind the log's back)", label, log_id);
+        }
+      else if (cmp > 0 || log_id == NULL)
+        {
+          report (problems, max_report, count,
+                  "%s %s: the row has no audit history (written behind the log's back)", label, row_id);
+          rows_has_row = sqlite3_step (rows) == SQLITE_ROW;
+        }
+      else
+        {
+          json_object *row = json_tokener_parse ((const char *) sqlite3_column_text (rows, 1));
+
+          if (state == NULL)
+            report (problems, max_report, count,
+                    "%s %s: the audit log says the row was deleted, but it is there "
+                    "(restored behind the log's back)", label, row_id);
+          else if (!json_object_equal (state, row))
+            report (problems, max_report, count,
+                    "%s %s: the row differs from its audit history (changed behind the log's back)",
+                    label, row_id);
+          json_object_put (row);
+          rows_has_row = sqlite3_step (rows) == SQLITE_ROW;
+        }
+      json_object_put (state);
+    }
+  sqlite3_finalize (rows);
+}
+
+gboolean
+jz_audit_verify_rows (sqlite3   *db,
+                      GPtrArray *problems,
+                      guint      max_report)
+{
+  guint n_entities;
+  const JzEntity * const *entities = jz_schema_entities (&n_entities);
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+  sqlite3_stmt *log = NULL;
+  gboolean log_has_row;
+  guint count = 0;
+
+  for (guint i = 0; i < n_entities; i++)
+    if (entities[i]->flags & JZ_ENTITY_AUDITED)
+      g_ptr_array_add (sorted, (gpointer) entities[i]);
+  /* The log is read once, ordered by entity name: visit tables in that order. */
+  for (guint i = 0; i < sorted->len; i++)
+    for (guint j = i + 1; j < sorted->len; j++)
+      if (strcmp (((JzEntity *) sorted->pdata[j])->name, ((JzEntity *) sorted->pdata[i])->name) < 0)
+        {
+          gpointer t = sorted->pdata[i];
+          sorted->pdata[i] = sorted->pdata[j];
+          sorted->pdata[j] = t;
+        }
+
+  if (sqlite3_prepare_v2 (db,
+                          "SELECT entity, entity_id, op, fields_json FROM audit "
+                          "ORDER BY entity, entity_id, seq", -1, &log, NULL) != SQLITE_OK)
+    {
+      g_ptr_array_add (problems, g_strdup_printf ("audit log unreadable: %s", sqlite3_errmsg (db)));
+      return FALSE;
+    }
+  log_has_row = sqlite3_step (log) == SQLITE_ROW;
+
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      const JzEntity *entity = sorted->pdata[i];
+
+      /* Entries of unknown entities sorting before this one. */
+      while (log_has_row && strcmp ((const char *) sqlite3_column_text (log, 0), entity->name) < 0)
+        {
+          report (problems, max_report, &count, "audit log: entry for an unknown table “%s”",
+                  (const char *) sqlite3_column_text (log, 0));
+          log_has_row = sqlite3_step (log) == SQLITE_ROW;
+        }
+      verify_entity (db, entity, log, &log_has_row, problems, max_report, &count);
+    }
+  while (log_has_row)
+    {
+      report (problems, max_report, &count, "audit log: entry for an unknown table “%s”",
+              (const char *) sqlite3_column_text (log, 0));
+      log_has_row = sqlite3_step (log) == SQLITE_ROW;
+    }
+  sqlite3_finalize (log);
+
+  if (count > max_report)
+    g_ptr_array_add (problems, g_strdup_printf ("%u more rows differ from the audit log", count - max_report));
+  return count == 0;
+}

@@ -1,0 +1,56 @@
+/* jz-audit.h: the SQL functions behind change capture, and the audit log
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+#define JZ_AUDIT_HASH_LEN 32
+
+/* Per-connection state read by the triggers. Owned by the JzStore that
+ * owns the connection; it must outlive the connection's statements. */
+typedef struct
+{
+  gboolean  applying;  /* the sync is applying pulled changes */
+  char     *actor;     /* staff id of the person working, or NULL */
+  char     *device;    /* this store's epoch */
+} JzAuditState;
+
+/* Registers jz_applying(), jz_actor(), jz_device(), jz_now(), jz_row(),
+ * jz_changed() and jz_audit_hash() on @db. */
+gboolean jz_audit_register_functions (sqlite3       *db,
+                                      JzAuditState  *state,
+                                      GError       **error);
+
+/* SHA-256 (prev_hash || canonical entry), as the triggers compute it. */
+void     jz_audit_compute_hash       (const guint8  *prev_hash,
+                                      gint64         at,
+                                      const char    *actor,
+                                      const char    *device,
+                                      const char    *entity,
+                                      const char    *entity_id,
+                                      const char    *op,
+                                      const char    *fields_json,
+                                      guint8         out[JZ_AUDIT_HASH_LEN]);
+
+/* Walks the hash chain. Appends one line per problem to @problems (at most
+ * @max_report lines, then a count) and returns FALSE when there is any.
+ * @n_entries: the number of entries checked. */
+gboolean jz_audit_verify_chain       (sqlite3       *db,
+                                      GPtrArray     *problems,
+                                      guint          max_report,
+                                      guint64       *n_entries);
+
+/* Replays the log entity by entity and compares the result with every
+ * audited table: a row written, changed or removed without passing
+ * through the triggers (e.g. by a shell with the triggers dropped) is
+ * reported. */
+gboolean jz_audit_verify_rows        (sqlite3       *db,
+                                      GPtrArray     *problems,
+                                      guint          max_report);
+
+G_END_DECLS

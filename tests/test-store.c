@@ -1,0 +1,816 @@
+/* test-store.c: schema, typed writes, validation, change capture
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <json.h>
+#include <string.h>
+
+#include "jz-check.h"
+#include "jz-hlc.h"
+#include "jz-numbers.h"
+#include "jz-records.h"
+#include "jz-store.h"
+#include "jz-uuid.h"
+
+typedef struct
+{
+  char    *dir;
+  char    *path;
+  JzStore *store;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("jz-test-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "station.db", NULL);
+  f->store = jz_store_create (f->path, "320481-01", "溧阳市救助管理站", JZ_STATION_LEVEL_COUNTY, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->store);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (p, G_FILE_TEST_IS_DIR))
+        remove_tree (p);
+      else
+        g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->store);
+  remove_tree (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static gint64
+count (JzStore    *store,
+       const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static gint64
+now_s (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static void
+assert_check_ok (JzStore *store)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = jz_store_check (store, problems, NULL, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < problems->len; i++)
+    g_test_message ("problem: %s", (char *) problems->pdata[i]);
+  g_assert_cmpuint (problems->len, ==, 0);
+  g_assert_true (ok);
+}
+
+static JzPerson *
+make_person (const char *name)
+{
+  JzPerson *p = jz_person_new ();
+
+  p->name = g_strdup (name);
+  p->sex = g_strdup ("male");
+  p->birth_precision = g_strdup ("exact");
+  p->birth_date = g_strdup ("1980-05-06");
+  p->hukou_region = g_strdup ("320481");
+  return p;
+}
+
+static JzEpisode *
+make_episode (const char *person_id)
+{
+  JzEpisode *e = jz_episode_new ();
+
+  e->person_id = g_strdup (person_id);
+  e->admitted_at = now_s () - 3600;
+  e->source = g_strdup ("walk_in");
+  return e;
+}
+
+static void
+test_schema_matches (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GString) problems = g_string_new (NULL);
+
+  g_assert_cmpint (jz_store_get_schema_version (f->store), ==, jz_store_get_code_schema_version ());
+  g_assert_cmpint (jz_store_get_schema_version (f->store), >=, 2);
+  if (!jz_schema_verify (jz_store_get_db (f->store), problems))
+    g_test_message ("%s", problems->str);
+  g_assert_cmpuint (problems->len, ==, 0);
+  assert_check_ok (f->store);
+}
+
+static void
+test_insert_and_read (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPerson) p = make_person ("张伟");
+  g_autoptr(JzEpisode) e = NULL;
+  g_autoptr(JzPerson) back = NULL;
+  g_autoptr(JzEpisode) eback = NULL;
+  g_autofree char *prefix = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now (g_time_zone_new_identifier ("Asia/Shanghai"));
+
+  jz_store_set_actor (f->store, "0190a0b0-0000-7000-8000-000000000001");
+  { gboolean ok_ = jz_store_insert_person (f->store, p, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  g_assert_true (jz_uuid_is_valid (p->rec.id));
+  g_assert_cmpstr (p->rec.station, ==, "320481-01");
+  g_assert_cmpint (p->rec.hlc, >, 0);
+  g_assert_cmpstr (p->rec.updated_by, ==, "0190a0b0-0000-7000-8000-000000000001");
+
+  e = make_episode (p->rec.id);
+  { gboolean ok_ = jz_store_insert_episode (f->store, e, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  prefix = g_strdup_printf ("320481-01-%04d-0000", g_date_time_get_year (now));
+  g_assert_true (g_str_has_prefix (e->number, prefix));
+  g_assert_cmpstr (e->status, ==, "screening");
+  g_assert_cmpint (e->rec.hlc, >, p->rec.hlc);
+
+  back = jz_store_get_person (f->store, p->rec.id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->name, ==, "张伟");
+  g_assert_cmpstr (back->birth_date, ==, "1980-05-06");
+  g_assert_cmpint (back->estimated_age, ==, -1);
+  g_assert_cmpint (back->rec.hlc, ==, p->rec.hlc);
+
+  eback = jz_store_get_episode (f->store, e->rec.id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (eback->number, ==, e->number);
+  g_assert_true (eback->in_station);
+
+  g_assert_null (jz_store_get_person (f->store, "0190a0b0-0000-7000-8000-00000000ffff", &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_FOUND);
+
+  assert_check_ok (f->store);
+}
+
+/* Each bad record is refused with INVALID and a message naming the field,
+ * and nothing changes: rows, outbox, audit, counters. */
+static void
+test_validation (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPerson) good = make_person ("李娜");
+  struct {
+    const char *what;
+    const char *expect;   /* in the message */
+  } cases[] = {
+    { "no name", "name" },
+    { "bad sex", "sex" },
+    { "bad date", "YYYY-MM-DD" },
+    { "future birth", "future" },
+    { "bad region", "region" },
+    { "unknown region", "GB/T 2260" },
+    { "bad id", "ID number" },
+    { "estimated without age", "estimated age" },
+    { "aliases not array", "aliases" },
+    { "height", "height" },
+    { "ethnicity", "ethnic" },
+    { "flags", "special categories" },
+  };
+  gint64 before_outbox, before_audit, before_person;
+
+  { gboolean ok_ = jz_store_insert_person (f->store, good, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  before_outbox = count (f->store, "SELECT count(*) FROM outbox");
+  before_audit = count (f->store, "SELECT count(*) FROM audit");
+  before_person = count (f->store, "SELECT count(*) FROM person");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JzPerson) p = make_person ("王芳");
+      g_autoptr(GError) err = NULL;
+
+      switch (i)
+        {
+        case 0: g_clear_pointer (&p->name, g_free); break;
+        case 1: g_free (p->sex); p->sex = g_strdup ("x"); break;
+        case 2: g_free (p->birth_date); p->birth_date = g_strdup ("1980-13-40"); break;
+        case 3: g_free (p->birth_date); p->birth_date = g_strdup ("2999-01-01"); break;
+        case 4: g_free (p->hukou_region); p->hukou_region = g_strdup ("32ab81"); break;
+        case 5: g_free (p->hukou_region); p->hukou_region = g_strdup ("329999"); break;
+        case 6: p->id_number = g_strdup ("320481198005060011"); break;
+        case 7: g_free (p->birth_precision); p->birth_precision = g_strdup ("estimated"); break;
+        case 8: p->aliases = g_strdup ("{\"a\":1}"); break;
+        case 9: p->height_cm = 900; break;
+        case 10: p->ethnicity = 60; break;
+        case 11: p->flags = 1u << 20; break;
+        }
+      g_assert_false (jz_store_insert_person (f->store, p, &err));
+      g_assert_error (err, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+      g_test_message ("%s: %s", cases[i].what, err->message);
+      g_assert_nonnull (strstr (err->message, cases[i].expect));
+    }
+
+  /* A record referring to nothing. */
+  {
+    g_autoptr(JzEpisode) e = make_episode ("0190a0b0-0000-7000-8000-00000000ffff");
+    g_autoptr(GError) err = NULL;
+
+    g_assert_false (jz_store_insert_episode (f->store, e, &err));
+    g_assert_error (err, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+    g_assert_nonnull (strstr (err->message, "person"));
+  }
+  /* Refusal without reason. */
+  {
+    g_autoptr(JzEpisode) e = make_episode (good->rec.id);
+    g_autoptr(GError) err = NULL;
+
+    e->eligibility = g_strdup ("refuse");
+    g_assert_false (jz_store_insert_episode (f->store, e, &err));
+    g_assert_error (err, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+    g_assert_nonnull (strstr (err->message, "reason"));
+  }
+  /* Admission in the future. */
+  {
+    g_autoptr(JzEpisode) e = make_episode (good->rec.id);
+    g_autoptr(GError) err = NULL;
+
+    e->admitted_at = now_s () + 10 * 86400;
+    g_assert_false (jz_store_insert_episode (f->store, e, &err));
+    g_assert_error (err, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+    g_assert_nonnull (strstr (err->message, "admission time"));
+  }
+
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM outbox"), ==, before_outbox);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM audit"), ==, before_audit);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM person"), ==, before_person);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM episode"), ==, 0);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM number_counter"), ==, 0);
+  assert_check_ok (f->store);
+}
+
+static void
+test_unknown_name_placeholder (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPerson) a = jz_person_new ();
+  g_autoptr(JzPerson) b = jz_person_new ();
+  g_autofree char *name = NULL;
+
+  a->name_quality = g_strdup ("unknown");
+  a->birth_precision = g_strdup ("estimated");
+  a->estimated_age = 0;
+  { gboolean ok_ = jz_store_insert_person (f->store, a, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  g_assert_cmpint (a->placeholder_no, ==, 1);
+  g_assert_cmpint (a->estimated_age, ==, 0);
+  g_assert_nonnull (a->estimated_on);
+  name = jz_person_display_name (a);
+  g_assert_cmpstr (name, ==, "无名氏1");
+
+  b->name_quality = g_strdup ("unknown");
+  g_assert_true (jz_store_insert_person (f->store, b, &error));
+  g_assert_cmpint (b->placeholder_no, ==, 2);
+}
+
+/* Updates are optimistic and keep station and number. */
+static void
+test_update_conflict (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPerson) p = make_person ("赵强");
+  g_autoptr(JzPerson) copy = NULL;
+  gint64 first_hlc;
+
+  g_assert_true (jz_store_insert_person (f->store, p, &error));
+  copy = jz_record_copy (&jz_entity_person, p);
+  first_hlc = p->rec.hlc;
+
+  g_free (p->dialect);
+  p->dialect = g_strdup ("苏州话");
+  { gboolean ok_ = jz_store_update_person (f->store, p, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  g_assert_cmpint (p->rec.hlc, >, first_hlc);
+
+  /* A stale copy cannot overwrite the newer version. */
+  g_free (copy->marks);
+  copy->marks = g_strdup ("左臂纹身");
+  g_assert_false (jz_store_update_person (f->store, copy, &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  /* The outbox holds only what changed, based on the previous version. */
+  {
+    sqlite3_stmt *stmt = NULL;
+    json_object *obj, *v;
+
+    sqlite3_prepare_v2 (jz_store_get_db (f->store),
+                        "SELECT op, base_rev, hlc, fields_json FROM outbox ORDER BY seq DESC LIMIT 1",
+                        -1, &stmt, NULL);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "update");
+    g_assert_cmpint (sqlite3_column_int64 (stmt, 1), ==, first_hlc);
+    g_assert_cmpint (sqlite3_column_int64 (stmt, 2), ==, p->rec.hlc);
+    obj = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 3));
+    g_assert_true (json_object_object_get_ex (obj, "dialect", &v));
+    g_assert_cmpstr (json_object_get_string (v), ==, "苏州话");
+    g_assert_false (json_object_object_get_ex (obj, "name", NULL));
+    g_assert_true (json_object_object_get_ex (obj, "hlc", NULL));
+    json_object_put (obj);
+    sqlite3_finalize (stmt);
+  }
+  assert_check_ok (f->store);
+}
+
+/* One valid record of every synced entity, children after parents. */
+static gpointer
+make_record (Fixture        *f,
+             const JzEntity *entity,
+             GHashTable     *made)
+{
+  const char *person = g_hash_table_lookup (made, "person");
+  const char *episode = g_hash_table_lookup (made, "episode");
+  gint64 t = now_s () - 600;
+  gpointer r = jz_record_new (entity);
+
+  if (entity == &jz_entity_staff)
+    ((JzStaff *) r)->name = g_strdup ("周敏");
+  else if (entity == &jz_entity_room)
+    {
+      ((JzRoom *) r)->name = g_strdup ("男一室");
+      ((JzRoom *) r)->kind = g_strdup ("men");
+    }
+  else if (entity == &jz_entity_bed)
+    {
+      ((JzBed *) r)->room_id = g_strdup (g_hash_table_lookup (made, "room"));
+      ((JzBed *) r)->label = g_strdup ("1");
+    }
+  else if (entity == &jz_entity_person)
+    {
+      jz_record_free (entity, r);
+      r = make_person ("孙丽");
+    }
+  else if (entity == &jz_entity_episode)
+    {
+      jz_record_free (entity, r);
+      r = make_episode (person);
+    }
+  else if (entity == &jz_entity_belonging)
+    {
+      ((JzBelonging *) r)->episode_id = g_strdup (episode);
+      ((JzBelonging *) r)->item = g_strdup ("手机");
+    }
+  else if (entity == &jz_entity_service_log)
+    {
+      ((JzServiceLog *) r)->episode_id = g_strdup (episode);
+      ((JzServiceLog *) r)->at = t;
+      ((JzServiceLog *) r)->kind = g_strdup ("meal");
+    }
+  else if (entity == &jz_entity_tracing_step)
+    {
+      ((JzTracingStep *) r)->episode_id = g_strdup (episode);
+      ((JzTracingStep *) r)->at = t;
+      ((JzTracingStep *) r)->method = g_strdup ("dialect");
+    }
+  else if (entity == &jz_entity_stay_extension)
+    {
+      ((JzStayExtension *) r)->episode_id = g_strdup (episode);
+      ((JzStayExtension *) r)->filed_by = g_strdup (g_hash_table_lookup (made, "staff"));
+      ((JzStayExtension *) r)->filed_at = t;
+      ((JzStayExtension *) r)->new_deadline = t + 20 * 86400;
+      ((JzStayExtension *) r)->reason = g_strdup ("治疗中");
+    }
+  else if (entity == &jz_entity_departure)
+    {
+      ((JzDepartureRecord *) r)->episode_id = g_strdup (episode);
+      ((JzDepartureRecord *) r)->departed_at = t;
+      ((JzDepartureRecord *) r)->mode = g_strdup ("ticket");
+    }
+  else if (entity == &jz_entity_escort_trip)
+    ((JzEscortTrip *) r)->episode_id = g_strdup (episode);
+  else if (entity == &jz_entity_placement)
+    {
+      ((JzPlacement *) r)->person_id = g_strdup (person);
+      ((JzPlacement *) r)->institution = g_strdup ("溧阳市社会福利院");
+      ((JzPlacement *) r)->started_at = t;
+    }
+  else if (entity == &jz_entity_settlement)
+    ((JzSettlement *) r)->person_id = g_strdup (person);
+  else if (entity == &jz_entity_followup)
+    {
+      ((JzFollowup *) r)->person_id = g_strdup (person);
+      ((JzFollowup *) r)->due_at = t + 30 * 86400;
+    }
+  else if (entity == &jz_entity_patrol)
+    ((JzPatrol *) r)->started_at = t;
+  else if (entity == &jz_entity_encounter)
+    {
+      ((JzEncounter *) r)->patrol_id = g_strdup (g_hash_table_lookup (made, "patrol"));
+      ((JzEncounter *) r)->at = t;
+      ((JzEncounter *) r)->action = g_strdup ("supplies");
+      ((JzEncounter *) r)->latitude = 31.43;
+      ((JzEncounter *) r)->longitude = 119.48;
+    }
+  else if (entity == &jz_entity_encounter_item)
+    {
+      ((JzEncounterItem *) r)->encounter_id = g_strdup (g_hash_table_lookup (made, "encounter"));
+      ((JzEncounterItem *) r)->item = g_strdup ("棉被");
+    }
+  else if (entity == &jz_entity_sighting_report)
+    {
+      ((JzSightingReport *) r)->reported_at = t;
+      ((JzSightingReport *) r)->reporter_kind = g_strdup ("driver");
+      ((JzSightingReport *) r)->channel = g_strdup ("hotline_12345");
+    }
+  else if (entity == &jz_entity_referral)
+    {
+      ((JzReferral *) r)->episode_id = g_strdup (episode);
+      ((JzReferral *) r)->agency = g_strdup ("medical");
+      ((JzReferral *) r)->referred_at = t;
+      ((JzReferral *) r)->first_responsible = g_strdup (g_hash_table_lookup (made, "staff"));
+    }
+  else if (entity == &jz_entity_expenditure)
+    {
+      ((JzExpenditure *) r)->episode_id = g_strdup (episode);
+      ((JzExpenditure *) r)->spent_at = t;
+      ((JzExpenditure *) r)->kind = g_strdup ("ticket");
+      ((JzExpenditure *) r)->amount_fen = 4550;
+    }
+  else if (entity == &jz_entity_attachment)
+    {
+      ((JzAttachment *) r)->owner_entity = g_strdup ("person");
+      ((JzAttachment *) r)->owner_id = g_strdup (person);
+      ((JzAttachment *) r)->kind = g_strdup ("photo");
+      ((JzAttachment *) r)->sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "x", -1);
+      ((JzAttachment *) r)->mime = g_strdup ("image/jpeg");
+      ((JzAttachment *) r)->size = 1;
+    }
+  else if (entity == &jz_entity_conflict)
+    {
+      ((JzConflict *) r)->entity = g_strdup ("person");
+      ((JzConflict *) r)->entity_id = g_strdup (person);
+      ((JzConflict *) r)->field = g_strdup ("name");
+      ((JzConflict *) r)->local_value = g_strdup ("\"孙丽\"");
+      ((JzConflict *) r)->remote_value = g_strdup ("\"孙莉\"");
+    }
+  else if (entity == &jz_entity_holiday)
+    {
+      ((JzHoliday *) r)->date = g_strdup ("2026-10-01");
+      ((JzHoliday *) r)->name = g_strdup ("国庆节");
+    }
+  else
+    g_assert_not_reached ();
+  return r;
+}
+
+/* Changes one plain field so that an update has something to capture. */
+static void
+touch_record (const JzEntity *entity,
+              gpointer        r)
+{
+  for (guint i = 0; i < entity->n_fields; i++)
+    {
+      const JzField *fd = &entity->fields[i];
+      char **p = (char **) ((guint8 *) r + fd->offset);
+
+      if (fd->type == JZ_FIELD_TEXT && !(fd->flags & JZ_FIELD_KEY) &&
+          !g_str_equal (fd->name, "number") && !g_str_equal (fd->name, "sha256") &&
+          !g_str_equal (fd->name, "owner_id") && !g_str_equal (fd->name, "entity_id") &&
+          !g_str_equal (fd->name, "from_station") && !g_str_equal (fd->name, "remote_station") &&
+          !g_str_equal (fd->name, "signed_in") && !g_str_equal (fd->name, "signed_out"))
+        {
+          g_free (*p);
+          *p = g_strdup ("改");
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static void
+last_outbox (JzStore    *store,
+             char      **entity,
+             char      **op,
+             char      **entity_id)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  sqlite3_prepare_v2 (jz_store_get_db (store), "SELECT entity, op, entity_id FROM outbox ORDER BY seq DESC LIMIT 1",
+                      -1, &stmt, NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  *entity = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  *op = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  *entity_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  sqlite3_finalize (stmt);
+}
+
+static void
+test_outbox_every_table (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GHashTable) made = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GPtrArray) records = g_ptr_array_new ();
+  guint n_entities;
+  const JzEntity * const *entities = jz_schema_entities (&n_entities);
+
+  for (guint e = 0; e < n_entities; e++)
+    {
+      const JzEntity *entity = entities[e];
+      gboolean synced = (entity->flags & JZ_ENTITY_SYNCED) != 0;
+      gpointer r = make_record (f, entity, made);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *ent = NULL, *op = NULL, *id = NULL;
+      gint64 outbox_before = count (f->store, "SELECT count(*) FROM outbox");
+      gint64 audit_before = count (f->store, "SELECT count(*) FROM audit");
+      const char *key;
+
+      g_test_message ("entity %s", entity->name);
+      { gboolean ok_ = jz_store_insert (f->store, entity, r, &error); g_assert_no_error (error); g_assert_true (ok_); }
+      key = synced ? ((JzRecord *) r)->id : ((JzHoliday *) r)->date;
+      g_hash_table_insert (made, (gpointer) entity->name, g_strdup (key));
+      g_assert_cmpint (count (f->store, "SELECT count(*) FROM audit"), ==, audit_before + 1);
+      if (synced)
+        {
+          g_assert_cmpint (count (f->store, "SELECT count(*) FROM outbox"), ==, outbox_before + 1);
+          last_outbox (f->store, &ent, &op, &id);
+          g_assert_cmpstr (ent, ==, entity->name);
+          g_assert_cmpstr (op, ==, "insert");
+          g_assert_cmpstr (id, ==, key);
+          g_clear_pointer (&ent, g_free);
+          g_clear_pointer (&op, g_free);
+          g_clear_pointer (&id, g_free);
+        }
+      else
+        g_assert_cmpint (count (f->store, "SELECT count(*) FROM outbox"), ==, outbox_before);
+
+      touch_record (entity, r);
+      { gboolean ok_ = jz_store_update (f->store, entity, r, &error); g_assert_no_error (error); g_assert_true (ok_); }
+      g_assert_cmpint (count (f->store, "SELECT count(*) FROM audit"), ==, audit_before + 2);
+      if (synced)
+        {
+          last_outbox (f->store, &ent, &op, &id);
+          g_assert_cmpstr (op, ==, "update");
+          g_clear_pointer (&ent, g_free);
+          g_clear_pointer (&op, g_free);
+          g_clear_pointer (&id, g_free);
+        }
+      g_ptr_array_add (records, r);
+    }
+  assert_check_ok (f->store);
+
+  /* Delete in reverse order (children first). */
+  for (guint e = n_entities; e-- > 0;)
+    {
+      const JzEntity *entity = entities[e];
+      gboolean synced = (entity->flags & JZ_ENTITY_SYNCED) != 0;
+      gpointer r = records->pdata[e];
+      g_autoptr(GError) error = NULL;
+      g_autofree char *ent = NULL, *op = NULL, *id = NULL;
+      gint64 outbox_before = count (f->store, "SELECT count(*) FROM outbox");
+
+      { gboolean ok_ = jz_store_delete (f->store, entity, synced ? ((JzRecord *) r)->id : ((JzHoliday *) r)->date,
+                                      synced ? ((JzRecord *) r)->hlc : 0, &error); g_assert_no_error (error); g_assert_true (ok_); }
+      if (synced)
+        {
+          g_assert_cmpint (count (f->store, "SELECT count(*) FROM outbox"), ==, outbox_before + 1);
+          last_outbox (f->store, &ent, &op, &id);
+          g_assert_cmpstr (ent, ==, entity->name);
+          g_assert_cmpstr (op, ==, "delete");
+        }
+      jz_record_free (entity, r);
+    }
+  assert_check_ok (f->store);
+}
+
+/* While the sync applies pulled changes, nothing is queued, but the audit
+ * log still records them (device "sync", actor = the change's author). */
+static void
+test_applying_is_silent (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPerson) p = make_person ("钱多");
+  gint64 outbox_before = count (f->store, "SELECT count(*) FROM outbox");
+  gint64 audit_before = count (f->store, "SELECT count(*) FROM audit");
+
+  jz_store_set_actor (f->store, "0190a0b0-0000-7000-8000-0000000000aa");
+  jz_store_set_applying (f->store, TRUE);
+  g_assert_true (jz_store_get_applying (f->store));
+  { gboolean ok_ = jz_store_insert_person (f->store, p, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  g_free (p->dialect);
+  p->dialect = g_strdup ("粤语");
+  g_assert_true (jz_store_update_person (f->store, p, &error));
+  { gboolean ok_ = jz_store_delete (f->store, &jz_entity_person, p->rec.id, p->rec.hlc, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  jz_store_set_applying (f->store, FALSE);
+
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM outbox"), ==, outbox_before);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM audit"), ==, audit_before + 3);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM audit WHERE device = 'sync' "
+                                    "AND actor = '0190a0b0-0000-7000-8000-0000000000aa'"), ==, 3);
+  assert_check_ok (f->store);
+}
+
+static void
+test_outbox_autoincrement (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 max_before;
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(JzPerson) p = make_person ("吴军");
+      g_assert_true (jz_store_insert_person (f->store, p, &error));
+    }
+  max_before = count (f->store, "SELECT max(seq) FROM outbox");
+  g_assert_cmpint (max_before, ==, 3);
+  /* The sync prunes acknowledged changes; a seq must never come back. */
+  g_assert_true (jz_store_exec (f->store, "UPDATE outbox SET acked = 1; DELETE FROM outbox", &error));
+  {
+    g_autoptr(JzPerson) p = make_person ("吴军");
+    g_assert_true (jz_store_insert_person (f->store, p, &error));
+  }
+  g_assert_cmpint (count (f->store, "SELECT max(seq) FROM outbox"), ==, max_before + 1);
+}
+
+/* Several writes in one user action: either all or nothing. */
+static void
+test_savepoints (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPerson) p = make_person ("郑好");
+  g_autoptr(JzPerson) bad = make_person ("郑差");
+  g_assert_true (jz_store_write_begin (f->store, &error));
+  g_assert_true (jz_store_insert_person (f->store, p, &error));
+  g_free (bad->sex);
+  bad->sex = g_strdup ("?");
+  g_assert_false (jz_store_insert_person (f->store, bad, &error));
+  g_clear_error (&error);
+  /* The failed inner write is undone, the outer one goes on. */
+  g_assert_true (jz_store_write_end (f->store, FALSE, NULL) == FALSE);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM person"), ==, 0);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM outbox"), ==, 0);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM audit"), ==, 0);
+}
+
+static void
+on_changed (JzStore    *store,
+            const char *table,
+            gpointer    data)
+{
+  GPtrArray *seen = data;
+
+  g_ptr_array_add (seen, g_strdup (table));
+}
+
+static void
+test_changed_signal (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JzPerson) p = make_person ("冯雪");
+
+  g_signal_connect (f->store, "changed", G_CALLBACK (on_changed), seen);
+  g_assert_true (jz_store_write_begin (f->store, &error));
+  g_assert_true (jz_store_insert_person (f->store, p, &error));
+  g_assert_cmpuint (seen->len, ==, 0);    /* not before the commit */
+  g_assert_true (jz_store_write_end (f->store, TRUE, &error));
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_cmpstr (seen->pdata[0], ==, "person");
+}
+
+static void
+test_hlc (void)
+{
+  JzHlc hlc;
+  guint64 a, b, c, d;
+
+  jz_hlc_init (&hlc, 0);
+  a = jz_hlc_now_at (&hlc, 1000);
+  g_assert_cmpuint (JZ_HLC_MS (a), ==, 1000);
+  g_assert_cmpuint (JZ_HLC_COUNTER (a), ==, 0);
+  b = jz_hlc_now_at (&hlc, 1000);
+  g_assert_cmpuint (b, ==, a + 1);
+  /* The wall clock going back does not take the clock back. */
+  c = jz_hlc_now_at (&hlc, 500);
+  g_assert_cmpuint (c, >, b);
+  /* A remote value from the future moves the clock past it. */
+  d = jz_hlc_observe_at (&hlc, JZ_HLC_MAKE (5000, 7), 1200);
+  g_assert_cmpuint (d, >, JZ_HLC_MAKE (5000, 7));
+  g_assert_cmpuint (JZ_HLC_MS (d), ==, 5000);
+  g_assert_cmpuint (jz_hlc_now_at (&hlc, 6000), ==, JZ_HLC_MAKE (6000, 0));
+}
+
+/* The clock is persisted: a reopened store (or a second connection)
+ * continues after the last value even when the wall clock is behind. */
+static void
+test_hlc_persisted (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzStore) other = NULL;
+  gint64 future = (gint64) JZ_HLC_MAKE ((g_get_real_time () / 1000) + 3600 * 1000, 5);
+  gint64 v;
+
+  g_assert_true (jz_store_write_begin (f->store, &error));
+  g_assert_true (jz_store_hlc_observe (f->store, future, &error));
+  g_assert_true (jz_store_write_end (f->store, TRUE, &error));
+
+  other = jz_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (jz_store_write_begin (other, &error));
+  v = jz_store_hlc_now (other, &error);
+  g_assert_true (jz_store_write_end (other, TRUE, &error));
+  g_assert_cmpint (v, >, future);
+}
+
+static void
+test_episode_numbers (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPerson) p = make_person ("陈静");
+  g_autoptr(GArray) blocks = NULL;
+  JzNumberBlock mine[] = { { 100000, 100002 } };
+  g_assert_true (jz_store_insert_person (f->store, p, &error));
+  blocks = jz_store_get_number_blocks (f->store, &error);
+  g_assert_cmpuint (blocks->len, ==, 1);
+  g_assert_cmpint (g_array_index (blocks, JzNumberBlock, 0).first, ==, 1);
+  g_assert_cmpint (g_array_index (blocks, JzNumberBlock, 0).last, ==, 99999);
+
+  g_assert_true (jz_store_set_number_blocks (f->store, mine, 1, &error));
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(JzEpisode) e = make_episode (p->rec.id);
+      g_autofree char *tail = g_strdup_printf ("-10000%d", i);
+
+      { gboolean ok_ = jz_store_insert_episode (f->store, e, &error); g_assert_no_error (error); g_assert_true (ok_); }
+      g_assert_true (g_str_has_suffix (e->number, tail));
+    }
+  {
+    g_autoptr(JzEpisode) e = make_episode (p->rec.id);
+    gint64 before = count (f->store, "SELECT count(*) FROM outbox");
+
+    g_assert_false (jz_store_insert_episode (f->store, e, &error));
+    g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_FULL);
+    g_clear_error (&error);
+    g_assert_cmpint (count (f->store, "SELECT count(*) FROM outbox"), ==, before);
+  }
+  /* Overlapping blocks are refused. */
+  {
+    JzNumberBlock bad[] = { { 1, 500 }, { 400, 900 } };
+    g_assert_false (jz_store_set_number_blocks (f->store, bad, 2, &error));
+    g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/store/hlc", test_hlc);
+#define ADD(path, fn) g_test_add ("/store/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("schema-matches", test_schema_matches);
+  ADD ("insert-and-read", test_insert_and_read);
+  ADD ("validation", test_validation);
+  ADD ("unknown-name", test_unknown_name_placeholder);
+  ADD ("update-conflict", test_update_conflict);
+  ADD ("outbox-every-table", test_outbox_every_table);
+  ADD ("applying-is-silent", test_applying_is_silent);
+  ADD ("outbox-autoincrement", test_outbox_autoincrement);
+  ADD ("savepoints", test_savepoints);
+  ADD ("changed-signal", test_changed_signal);
+  ADD ("hlc-persisted", test_hlc_persisted);
+  ADD ("episode-numbers", test_episode_numbers);
+#undef ADD
+  return g_test_run ();
+}

@@ -6,6 +6,7 @@
 #include <json.h>
 #include <string.h>
 
+#include "jz-actions.h"
 #include "jz-check.h"
 #include "jz-hlc.h"
 #include "jz-numbers.h"
@@ -791,6 +792,218 @@ test_episode_numbers (Fixture       *f,
   }
 }
 
+static JzBelonging *
+make_belonging (const char *item,
+                gint64      qty)
+{
+  JzBelonging *b = jz_belonging_new ();
+
+  b->item = g_strdup (item);
+  b->qty = qty;
+  return b;
+}
+
+static void
+test_register_intake (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPerson) p = make_person ("刘洋");
+  g_autoptr(JzEpisode) e = jz_episode_new ();
+  g_autoptr(JzBelonging) b1 = make_belonging ("身份证", 1);
+  g_autoptr(JzBelonging) b2 = make_belonging ("现金", 35);
+  JzBelonging *items[] = { b1, b2 };
+  g_autoptr(GPtrArray) of_person = NULL;
+  g_autoptr(GPtrArray) open = NULL;
+  g_autoptr(GPtrArray) cases = NULL;
+  guint n = 0;
+
+  e->admitted_at = now_s () - 7200;
+  e->source = g_strdup ("police_escort");
+  e->status = g_strdup ("admitted");
+  e->eligibility = g_strdup ("admit");
+  { gboolean ok_ = jz_store_register_intake (f->store, p, e, items, 2, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  g_assert_cmpstr (e->person_id, ==, p->rec.id);
+  g_assert_cmpstr (b2->episode_id, ==, e->rec.id);
+  g_assert_cmpint (b1->received_at, ==, e->admitted_at);
+  /* An adult without disability gets the 10-day limit. */
+  g_assert_cmpint (e->stay_deadline, >=, e->admitted_at + 9 * 86400);
+  g_assert_cmpint (e->stay_deadline, <=, e->admitted_at + 11 * 86400);
+
+  of_person = jz_store_list_episodes_of_person (f->store, p->rec.id, &error);
+  g_assert_cmpuint (of_person->len, ==, 1);
+  open = jz_store_list_open_episodes (f->store, &error);
+  g_assert_cmpuint (open->len, ==, 1);
+  cases = jz_store_list_cases (f->store, 0, 50, &error);
+  g_assert_cmpuint (cases->len, ==, 1);
+  g_assert_cmpstr (((JzCaseRow *) cases->pdata[0])->person_name, ==, "刘洋");
+  g_assert_cmpint (jz_store_count_cases (f->store, &error), ==, 1);
+
+  /* A bad belonging undoes the whole registration. */
+  {
+    g_autoptr(JzPerson) p2 = make_person ("黄河");
+    g_autoptr(JzEpisode) e2 = make_episode (NULL);
+    g_autoptr(JzBelonging) ok_item = make_belonging ("背包", 1);
+    g_autoptr(JzBelonging) bad_item = make_belonging ("", 1);
+    JzBelonging *items2[] = { ok_item, bad_item };
+    gint64 persons = count (f->store, "SELECT count(*) FROM person");
+    gint64 outbox = count (f->store, "SELECT count(*) FROM outbox");
+    gint64 counters = count (f->store, "SELECT sum(last) FROM number_counter");
+
+    g_assert_false (jz_store_register_intake (f->store, p2, e2, items2, 2, &error));
+    g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "Belonging 2"));
+    g_clear_error (&error);
+    g_assert_cmpint (count (f->store, "SELECT count(*) FROM person"), ==, persons);
+    g_assert_cmpint (count (f->store, "SELECT count(*) FROM outbox"), ==, outbox);
+    g_assert_cmpint (count (f->store, "SELECT sum(last) FROM number_counter"), ==, counters);
+  }
+
+  g_assert_true (jz_store_return_belongings (f->store, e->rec.id, 0, &n, &error));
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_true (jz_store_return_belongings (f->store, e->rec.id, 0, &n, &error));
+  g_assert_cmpuint (n, ==, 0);
+  assert_check_ok (f->store);
+}
+
+static void
+test_departure_rules (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPerson) child = make_person ("小明");
+  g_autoptr(JzEpisode) e = make_episode (NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) born = g_date_time_add_years (now, -12);
+  g_autofree char *birth = g_date_time_format (born, "%Y-%m-%d");
+
+  g_free (child->birth_date);
+  child->birth_date = g_strdup (birth);
+  e->status = g_strdup ("admitted");
+  { gboolean ok_ = jz_store_register_intake (f->store, child, e, NULL, 0, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  /* Under 16: no stay limit, and no leaving alone. */
+  g_assert_cmpint (e->stay_deadline, ==, 0);
+  {
+    g_autoptr(JzDepartureRecord) d = jz_departure_new ();
+    gint64 outbox = count (f->store, "SELECT count(*) FROM outbox");
+
+    d->mode = g_strdup ("self_return");
+    g_assert_false (jz_store_record_departure (f->store, e, d, &error));
+    g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+    g_test_message ("%s", error->message);
+    g_clear_error (&error);
+    g_assert_cmpint (count (f->store, "SELECT count(*) FROM outbox"), ==, outbox);
+    g_assert_cmpint (count (f->store, "SELECT count(*) FROM departure"), ==, 0);
+  }
+  /* Changing the status to departed by hand is refused. */
+  {
+    g_autoptr(JzEpisode) copy = jz_record_copy (&jz_entity_episode, e);
+
+    g_free (copy->status);
+    copy->status = g_strdup ("departed");
+    copy->departed_at = now_s ();
+    g_assert_false (jz_store_update_episode (f->store, copy, &error));
+    g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+  /* Collected by a relative with an ID number: accepted. */
+  {
+    g_autoptr(JzDepartureRecord) d = jz_departure_new ();
+
+    d->mode = g_strdup ("collected");
+    d->collector_name = g_strdup ("小明爸爸");
+    d->collector_id_number = g_strdup ("11010519491231002X");
+    d->cross_province = TRUE;
+    { gboolean ok_ = jz_store_record_departure (f->store, e, d, &error); g_assert_no_error (error); g_assert_true (ok_); }
+    g_assert_cmpstr (e->status, ==, "departed");
+    g_assert_cmpint (e->departed_at, ==, d->departed_at);
+  }
+  /* Cash over 20 yuan needs a reason. */
+  {
+    g_autoptr(JzPerson) adult = make_person ("高山");
+    g_autoptr(JzEpisode) e2 = make_episode (NULL);
+    g_autoptr(JzDepartureRecord) d = jz_departure_new ();
+
+    e2->status = g_strdup ("admitted");
+    { gboolean ok_ = jz_store_register_intake (f->store, adult, e2, NULL, 0, &error); g_assert_no_error (error); g_assert_true (ok_); }
+    d->mode = g_strdup ("self_return");
+    d->cash_fen = 2500;
+    d->declaration_signed = TRUE;
+    g_assert_false (jz_store_record_departure (f->store, e2, d, &error));
+    g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+    d->cash_reason = g_strdup ("车站较远");
+    { gboolean ok_ = jz_store_record_departure (f->store, e2, d, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  }
+  assert_check_ok (f->store);
+}
+
+static void
+test_beds_and_extension (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzRoom) men = jz_room_new ();
+  g_autoptr(JzBed) bed = jz_bed_new ();
+  g_autoptr(JzPerson) a = make_person ("马超");
+  g_autoptr(JzPerson) w = make_person ("林静");
+  g_autoptr(JzEpisode) ea = make_episode (NULL);
+  g_autoptr(JzEpisode) ew = make_episode (NULL);
+  g_autoptr(JzEpisode) eb = make_episode (NULL);
+  g_autoptr(JzPerson) b = make_person ("许亮");
+  g_autoptr(GPtrArray) beds = NULL;
+  g_autoptr(JzStayExtension) ext = jz_stay_extension_new ();
+  gint64 old_deadline;
+
+  men->name = g_strdup ("男一室");
+  men->kind = g_strdup ("men");
+  g_assert_true (jz_store_insert_room (f->store, men, &error));
+  bed->room_id = g_strdup (men->rec.id);
+  bed->label = g_strdup ("3");
+  g_assert_true (jz_store_insert_bed (f->store, bed, &error));
+  g_free (w->sex);
+  w->sex = g_strdup ("female");
+  ea->status = g_strdup ("admitted");
+  ew->status = g_strdup ("admitted");
+  eb->status = g_strdup ("admitted");
+  g_assert_true (jz_store_register_intake (f->store, a, ea, NULL, 0, &error));
+  g_assert_true (jz_store_register_intake (f->store, w, ew, NULL, 0, &error));
+  g_assert_true (jz_store_register_intake (f->store, b, eb, NULL, 0, &error));
+  g_assert_no_error (error);
+
+  { gboolean ok_ = jz_store_assign_bed (f->store, ea, bed->rec.id, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  g_assert_false (jz_store_assign_bed (f->store, ew, bed->rec.id, &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "room"));
+  g_clear_error (&error);
+  g_assert_false (jz_store_assign_bed (f->store, eb, bed->rec.id, &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "taken"));
+  g_clear_error (&error);
+
+  beds = jz_store_list_bed_occupancy (f->store, &error);
+  g_assert_cmpuint (beds->len, ==, 1);
+  g_assert_cmpstr (((JzBedOccupancy *) beds->pdata[0])->episode_id, ==, ea->rec.id);
+  g_assert_cmpstr (((JzBedOccupancy *) beds->pdata[0])->person_name, ==, "马超");
+
+  old_deadline = ea->stay_deadline;
+  g_assert_cmpint (old_deadline, >, 0);
+  ext->episode_id = g_strdup (ea->rec.id);
+  ext->filed_by = g_strdup ("0190a0b0-0000-7000-8000-000000000001");
+  ext->new_deadline = old_deadline + 10 * 86400;
+  ext->reason = g_strdup ("等待家属接领");
+  { gboolean ok_ = jz_store_extend_stay (f->store, ext, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  {
+    g_autoptr(JzEpisode) back = jz_store_get_episode (f->store, ea->rec.id, &error);
+    g_assert_cmpint (back->stay_deadline, ==, old_deadline + 10 * 86400);
+  }
+  /* A person cannot be deleted while an episode refers to them. */
+  g_assert_false (jz_store_delete (f->store, &jz_entity_person, b->rec.id, 0, &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  assert_check_ok (f->store);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -811,6 +1024,9 @@ main (int    argc,
   ADD ("changed-signal", test_changed_signal);
   ADD ("hlc-persisted", test_hlc_persisted);
   ADD ("episode-numbers", test_episode_numbers);
+  ADD ("register-intake", test_register_intake);
+  ADD ("departure-rules", test_departure_rules);
+  ADD ("beds-and-extension", test_beds_and_extension);
 #undef ADD
   return g_test_run ();
 }

@@ -41,5 +41,15 @@ int       jz_cli_fail          (JzCliContext  *ctx,
 int       jz_cli_cmd_id_check  (JzCliContext  *ctx,
                                 int            argc,
                                 char         **argv);
+/* jz-cli-store.c */
+int       jz_cli_cmd_check     (JzCliContext  *ctx,
+                                int            argc,
+                                char         **argv);
+int       jz_cli_cmd_stats     (JzCliContext  *ctx,
+                                int            argc,
+                                char         **argv);
+int       jz_cli_cmd_backup    (JzCliContext  *ctx,
+                                int            argc,
+                                char         **argv);
 
 G_END_DECLS

@@ -773,6 +773,94 @@ check_fields (json_object  *fields,
   return TRUE;
 }
 
+/* Certificate pins */
+
+/* One DER TLV at @p: its tag, where its content starts and how long it
+ * is, and the length of the whole element. */
+static gboolean
+der_next (const guint8  *p,
+          gsize          avail,
+          guint8        *tag,
+          const guint8 **content,
+          gsize         *content_len,
+          gsize         *total)
+{
+  gsize len;
+  gsize head = 2;
+
+  if (avail < 2)
+    return FALSE;
+  *tag = p[0];
+  len = p[1];
+  if (len & 0x80)
+    {
+      gsize n = len & 0x7f;
+
+      if (n == 0 || n > 4 || avail < 2 + n)
+        return FALSE;
+      len = 0;
+      for (gsize i = 0; i < n; i++)
+        len = (len << 8) | p[2 + i];
+      head += n;
+    }
+  if (len > avail - head)
+    return FALSE;
+  *content = p + head;
+  *content_len = len;
+  *total = head + len;
+  return TRUE;
+}
+
+char *
+jz_protocol_spki_pin (const guint8  *der,
+                      gsize          len,
+                      GError       **error)
+{
+  const guint8 *cert;
+  const guint8 *tbs;
+  const guint8 *p;
+  gsize cert_len, tbs_len, total, avail;
+  guint8 tag;
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+  g_autoptr(GChecksum) sum = NULL;
+  g_autofree char *b64 = NULL;
+
+  /* Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version,
+   * serial, signature, issuer, validity, subject, subjectPublicKeyInfo … } } */
+  if (!der_next (der, len, &tag, &cert, &cert_len, &total) || tag != 0x30 ||
+      !der_next (cert, cert_len, &tag, &tbs, &tbs_len, &total) || tag != 0x30)
+    goto bad;
+  p = tbs;
+  avail = tbs_len;
+  for (int field = 0; field < 7; field++)
+    {
+      const guint8 *content;
+      gsize content_len;
+
+      if (!der_next (p, avail, &tag, &content, &content_len, &total))
+        goto bad;
+      if (field == 0 && tag != 0xa0)
+        field++;   /* no version: v1 */
+      if (field == 6)
+        {
+          if (tag != 0x30)
+            goto bad;
+          sum = g_checksum_new (G_CHECKSUM_SHA256);
+          g_checksum_update (sum, p, total);
+          g_checksum_get_digest (sum, digest, &digest_len);
+          b64 = g_base64_encode (digest, digest_len);
+          return g_strconcat ("sha256//", b64, NULL);
+        }
+      p += total;
+      avail -= total;
+    }
+bad:
+  g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+               "The certificate cannot be read (it is not a DER X.509 certificate)");
+  return NULL;
+}
+
 /* Errors */
 
 char *
@@ -942,6 +1030,12 @@ jz_change_append_json (const JzChange *change,
                        gboolean        full,
                        GString        *out)
 {
+  if (full && change->stub)
+    {
+      g_string_append_printf (out, "{\"hub_seq\":%" G_GINT64_FORMAT ",\"own_seq\":%" G_GINT64_FORMAT "}",
+                              change->hub_seq, change->seq);
+      return;
+    }
   g_string_append_c (out, '{');
   if (full)
     {
@@ -1062,6 +1156,17 @@ jz_change_from_json (json_object  *obj,
       g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
                    "A change must be a JSON object");
       return NULL;
+    }
+  if (full && json_object_object_get_ex (obj, "own_seq", NULL))
+    {
+      static const char *stub_keys[] = { "hub_seq", "own_seq", NULL };
+
+      change->stub = TRUE;
+      if (!check_keys (obj, stub_keys, "a change", error) ||
+          !get_int (obj, "hub_seq", TRUE, 1, G_MAXINT64, &change->hub_seq, "a change", error) ||
+          !get_int (obj, "own_seq", TRUE, 1, G_MAXINT64, &change->seq, "a change", error))
+        return NULL;
+      return g_steal_pointer (&change);
     }
   if (!check_keys (obj, full ? pull_keys : push_keys, "a change", error))
     return NULL;
@@ -1450,8 +1555,9 @@ jz_hello_reply_encode (const JzHelloReply *reply)
   g_string_append (out, ",\"incarnation\":");
   jz_json_append_string (out, reply->incarnation);
   g_string_append_printf (out, ",\"hub_seq\":%" G_GINT64_FORMAT ",\"high_seq\":%" G_GINT64_FORMAT
-                          ",\"anchor_ok\":%s,\"time\":%" G_GINT64_FORMAT "}",
-                          reply->hub_seq, reply->high_seq, reply->anchor_ok ? "true" : "false",
+                          ",\"known\":%s,\"anchor_ok\":%s,\"time\":%" G_GINT64_FORMAT "}",
+                          reply->hub_seq, reply->high_seq, reply->known ? "true" : "false",
+                          reply->anchor_ok ? "true" : "false",
                           reply->time_ms);
   return g_string_free (out, FALSE);
 }
@@ -1462,7 +1568,8 @@ jz_hello_reply_decode (const char  *data,
                        GError     **error)
 {
   static const char *keys[] = {
-    "v", "device", "station", "level", "incarnation", "hub_seq", "high_seq", "anchor_ok", "time", NULL
+    "v", "device", "station", "level", "incarnation", "hub_seq", "high_seq", "known", "anchor_ok",
+    "time", NULL
   };
   g_autoptr(JzJson) obj = jz_protocol_parse (data, len, error);
   g_autoptr(JzHelloReply) reply = g_new0 (JzHelloReply, 1);
@@ -1477,6 +1584,7 @@ jz_hello_reply_decode (const char  *data,
       !get_string (obj, "incarnation", TRUE, 36, &reply->incarnation, "a hello reply", error) ||
       !get_int (obj, "hub_seq", TRUE, 0, G_MAXINT64, &reply->hub_seq, "a hello reply", error) ||
       !get_int (obj, "high_seq", TRUE, 0, G_MAXINT64, &reply->high_seq, "a hello reply", error) ||
+      !get_bool (obj, "known", &reply->known, "a hello reply", error) ||
       !get_bool (obj, "anchor_ok", &reply->anchor_ok, "a hello reply", error) ||
       !get_int (obj, "time", FALSE, 0, G_MAXINT64, &reply->time_ms, "a hello reply", error))
     return NULL;

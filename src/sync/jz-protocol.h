@@ -91,7 +91,9 @@ typedef struct
   json_object *fields;
   char        *fields_json;
 
-  /* Set by the hub in a pull. */
+  /* Set by the hub in a pull. A stub only says that the puller's own
+   * change seq was committed at hub_seq exactly as it was pushed. */
+  gboolean     stub;
   gint64       hub_seq;
   JzAuthority  auth;
   char        *owner;
@@ -138,6 +140,7 @@ typedef struct
   char     *incarnation;
   gint64    hub_seq;           /* the newest change at the hub */
   gint64    high_seq;          /* the hub's mark for the replica's (station, epoch) */
+  gboolean  known;             /* the hub has seen this (station, epoch) before */
   gboolean  anchor_ok;         /* FALSE: the cursor names a change the hub does not have */
   gint64    time_ms;           /* the hub's clock */
 } JzHelloReply;
@@ -197,6 +200,12 @@ gboolean        jz_protocol_is_gzip              (const void       *data,
 
 /* Strict JSON: one object, nothing after it, bounded depth. */
 json_object    *jz_protocol_parse                (const char       *data,
+                                                  gsize             len,
+                                                  GError          **error);
+
+/* "sha256//BASE64" of a DER certificate's SubjectPublicKeyInfo: the
+ * form libcurl pins (CURLOPT_PINNEDPUBLICKEY). */
+char           *jz_protocol_spki_pin             (const guint8     *der,
                                                   gsize             len,
                                                   GError          **error);
 

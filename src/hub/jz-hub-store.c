@@ -1,0 +1,2337 @@
+/* jz-hub-store.c: the regional hub's SQLite store
+ *
+ * The hub keeps every change it has committed (table change, numbered by
+ * hub_seq in commit order), the merged current state of every record
+ * (table record, with a version tag per field so that a field changed on
+ * both sides can be decided), the high-water mark of each replica's stream
+ * (table mark), devices and their hashed tokens, blobs, and the regional
+ * person registry with its links.
+ *
+ * A push is applied in one transaction that either commits whole or
+ * changes nothing; the reply is sent only after the commit, with
+ * synchronous=FULL, so an acknowledged change is on disk.
+ *
+ * Merge (DESIGN.md, "Sync"): a field whose stored tag is not newer than
+ * the change's base revision was seen by the writer, and the change simply
+ * wins. Otherwise both sides changed it: the higher (authority, hlc,
+ * station) wins and the other value is kept as a loss, both in the hub's
+ * conflict table and in the change as served to replicas, which keep it in
+ * their conflicts table. Replicas apply the hub's decisions in hub order,
+ * so every replica ends where the hub is.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "jz-hub"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "jz-hlc.h"
+#include "jz-hub-store.h"
+#include "jz-idcard.h"
+#include "jz-schema.h"
+#include "jz-uuid.h"
+
+#define SCHEMA_VERSION 1
+/* A county device's pull looks at this many changes at most per request,
+ * so that a request stays short even when little of it is in scope. */
+#define PULL_SCAN_LIMIT 20000
+/* A clock more than a day ahead of the hub is clamped (DESIGN.md). */
+#define MAX_CLOCK_AHEAD_MS (24 * 3600 * 1000)
+#define ENROL_CODE_HOURS 72
+
+struct _JzHubStore
+{
+  GObject     parent_instance;
+
+  char       *path;
+  sqlite3    *db;
+  GHashTable *statements;
+  char       *incarnation;
+};
+
+G_DEFINE_FINAL_TYPE (JzHubStore, jz_hub_store, G_TYPE_OBJECT)
+G_DEFINE_QUARK (jz-hub-error-quark, jz_hub_error)
+
+static const char schema_sql[] =
+  "CREATE TABLE hub_meta (\n"
+  "  key    TEXT PRIMARY KEY NOT NULL,\n"
+  "  value  TEXT NOT NULL\n"
+  ") STRICT;\n"
+  "CREATE TABLE station (\n"
+  "  code        TEXT PRIMARY KEY NOT NULL,\n"
+  "  name        TEXT NOT NULL,\n"
+  "  level       TEXT NOT NULL CHECK (level IN ('county', 'hub')),\n"
+  "  created_at  INTEGER NOT NULL\n"
+  ") STRICT;\n"
+  /* code_hash and token_hash: SHA-256 hex; the secrets themselves are
+   * shown once and never stored. */
+  "CREATE TABLE device (\n"
+  "  id               TEXT PRIMARY KEY NOT NULL,\n"
+  "  station          TEXT NOT NULL REFERENCES station (code),\n"
+  "  label            TEXT,\n"
+  "  code_hash        TEXT UNIQUE,\n"
+  "  code_expires_at  INTEGER,\n"
+  "  token_hash       TEXT UNIQUE,\n"
+  "  epoch            TEXT,\n"
+  "  created_at       INTEGER NOT NULL,\n"
+  "  enrolled_at      INTEGER,\n"
+  "  revoked_at       INTEGER,\n"
+  "  last_seen_at     INTEGER\n"
+  ") STRICT;\n"
+  "CREATE TABLE mark (\n"
+  "  station    TEXT NOT NULL,\n"
+  "  epoch      TEXT NOT NULL,\n"
+  "  first_seq  INTEGER NOT NULL,\n"
+  "  high_seq   INTEGER NOT NULL,\n"
+  "  PRIMARY KEY (station, epoch)\n"
+  ") STRICT, WITHOUT ROWID;\n"
+  /* scope: the owning station when committed; fields_json: the values
+   * that took effect; lost_json: the values that lost (JSON array). */
+  "CREATE TABLE change (\n"
+  "  hub_seq      INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+  "  station      TEXT NOT NULL,\n"
+  "  epoch        TEXT NOT NULL,\n"
+  "  seq          INTEGER NOT NULL,\n"
+  "  entity       TEXT NOT NULL,\n"
+  "  entity_id    TEXT NOT NULL,\n"
+  "  op           TEXT NOT NULL,\n"
+  "  base_rev     INTEGER NOT NULL,\n"
+  "  hlc          INTEGER NOT NULL,\n"
+  "  auth         INTEGER NOT NULL,\n"
+  "  scope        TEXT NOT NULL,\n"
+  "  fields_json  TEXT NOT NULL,\n"
+  "  lost_json    TEXT,\n"
+  "  device       TEXT,\n"
+  "  received_at  INTEGER NOT NULL\n"
+  ") STRICT;\n"
+  /* tags_json: {"*": [hlc, station, auth], "field": [...]}: who wrote
+   * each field last; "*" stands for every field not listed. */
+  "CREATE TABLE record (\n"
+  "  entity       TEXT NOT NULL,\n"
+  "  id           TEXT NOT NULL,\n"
+  "  owner        TEXT NOT NULL,\n"
+  "  creator      TEXT NOT NULL,\n"
+  "  parent_id    TEXT,\n"
+  "  hlc          INTEGER NOT NULL,\n"
+  "  deleted      INTEGER NOT NULL DEFAULT 0,\n"
+  "  fields_json  TEXT NOT NULL,\n"
+  "  tags_json    TEXT NOT NULL,\n"
+  "  hub_seq      INTEGER NOT NULL,\n"
+  "  PRIMARY KEY (entity, id)\n"
+  ") STRICT, WITHOUT ROWID;\n"
+  "CREATE INDEX record_parent ON record (parent_id) WHERE parent_id IS NOT NULL;\n"
+  /* Records another station may see besides their owner's (transfers). */
+  "CREATE TABLE visibility (\n"
+  "  entity   TEXT NOT NULL,\n"
+  "  id       TEXT NOT NULL,\n"
+  "  station  TEXT NOT NULL,\n"
+  "  PRIMARY KEY (entity, id, station)\n"
+  ") STRICT, WITHOUT ROWID;\n"
+  "CREATE INDEX visibility_station ON visibility (station);\n"
+  "CREATE TABLE person_key (\n"
+  "  id_number  TEXT NOT NULL,\n"
+  "  person_id  TEXT NOT NULL,\n"
+  "  station    TEXT NOT NULL,\n"
+  "  PRIMARY KEY (id_number, person_id)\n"
+  ") STRICT, WITHOUT ROWID;\n"
+  "CREATE INDEX person_key_person ON person_key (person_id);\n"
+  "CREATE TABLE person_link (\n"
+  "  a           TEXT NOT NULL,\n"
+  "  b           TEXT NOT NULL,\n"
+  "  reason      TEXT NOT NULL,\n"
+  "  status      TEXT NOT NULL DEFAULT 'suggested' CHECK (status IN ('suggested', 'same', 'not_same')),\n"
+  "  created_at  INTEGER NOT NULL,\n"
+  "  decided_by  TEXT,\n"
+  "  decided_at  INTEGER,\n"
+  "  PRIMARY KEY (a, b),\n"
+  "  CHECK (a < b)\n"
+  ") STRICT, WITHOUT ROWID;\n"
+  "CREATE TABLE conflict (\n"
+  "  id              INTEGER PRIMARY KEY,\n"
+  "  hub_seq         INTEGER NOT NULL,\n"
+  "  entity          TEXT NOT NULL,\n"
+  "  entity_id       TEXT NOT NULL,\n"
+  "  field           TEXT NOT NULL,\n"
+  "  loser_station   TEXT NOT NULL,\n"
+  "  loser_hlc       INTEGER NOT NULL,\n"
+  "  loser_value     TEXT,\n"
+  "  winner_station  TEXT NOT NULL,\n"
+  "  winner_hlc      INTEGER NOT NULL,\n"
+  "  at              INTEGER NOT NULL\n"
+  ") STRICT;\n"
+  "CREATE TABLE blob (\n"
+  "  sha256      TEXT PRIMARY KEY NOT NULL,\n"
+  "  size        INTEGER NOT NULL,\n"
+  "  station     TEXT,\n"
+  "  created_at  INTEGER NOT NULL,\n"
+  "  data        BLOB NOT NULL\n"
+  ") STRICT;\n";
+
+/* What every station sees of another station's people: enough to notice
+ * the same person (跑站), nothing about their circumstances. */
+static const char * const registry_fields[] = {
+  "station", "updated_by", "deleted", "name", "name_quality", "placeholder_no", "aliases", "sex",
+  "birth_date", "birth_precision", "estimated_age", "estimated_on", "id_number", "hukou_region",
+  NULL
+};
+
+/* Helpers */
+
+static gint64
+now_s (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static gboolean
+set_db_error (sqlite3  *db,
+              int       rc,
+              GError  **error)
+{
+  g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_IO, "The hub's database failed: %s",
+               db ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+  return FALSE;
+}
+
+/* Internal failures inside a sync request are answered as 500s. */
+static gboolean
+set_internal (sqlite3  *db,
+              GError  **error)
+{
+  g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_INTERNAL,
+               "The hub's database failed (%s); nothing was written, try again",
+               sqlite3_errmsg (db));
+  return FALSE;
+}
+
+static gboolean
+exec (sqlite3     *db,
+      const char  *sql,
+      GError     **error)
+{
+  char *msg = NULL;
+  int rc = sqlite3_exec (db, sql, NULL, NULL, &msg);
+
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_IO, "The hub's database failed: %s",
+                   msg ? msg : sqlite3_errstr (rc));
+      sqlite3_free (msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static sqlite3_stmt *
+prepare (JzHubStore  *self,
+         const char  *sql)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      g_critical ("Cannot prepare a hub statement: %s", sqlite3_errmsg (self->db));
+      return NULL;
+    }
+  g_hash_table_insert (self->statements, (gpointer) sql, stmt);
+  return stmt;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           i,
+           const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, i);
+  else
+    sqlite3_bind_text (stmt, i, text, -1, SQLITE_TRANSIENT);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           i)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, i));
+}
+
+static char *
+sha256_hex (const char *text)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+}
+
+static void
+random_bytes (guint8 *buf,
+              gsize   len)
+{
+  gsize got = 0;
+
+  while (got < len)
+    {
+      gssize n = getrandom (buf + got, len - got, 0);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      g_assert (n > 0);
+      got += n;
+    }
+}
+
+static char *
+new_token (void)
+{
+  guint8 raw[32];
+  g_autofree char *b64 = NULL;
+
+  random_bytes (raw, sizeof raw);
+  b64 = g_base64_encode (raw, sizeof raw);
+  /* base64url without padding: safe in an Authorization header. */
+  for (char *p = b64; *p; p++)
+    *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+  if (strchr (b64, '=') != NULL)
+    *strchr (b64, '=') = '\0';
+  return g_steal_pointer (&b64);
+}
+
+/* Ten characters from an alphabet without 0/O, 1/I/L, read out over the
+ * phone: 31^10 ≈ 8·10^14, and the code expires. */
+static char *
+new_enrol_code (void)
+{
+  static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+  guint8 raw[10];
+  GString *code = g_string_new (NULL);
+
+  random_bytes (raw, sizeof raw);
+  for (int i = 0; i < 10; i++)
+    {
+      if (i == 5)
+        g_string_append_c (code, '-');
+      g_string_append_c (code, alphabet[raw[i] % (sizeof alphabet - 1)]);
+    }
+  return g_string_free (code, FALSE);
+}
+
+/* Codes are compared without case, spaces or dashes. */
+static char *
+normalize_code (const char *code)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = code; *p; p++)
+    if (g_ascii_isalnum (*p))
+      g_string_append_c (out, g_ascii_toupper (*p));
+  return g_string_free (out, FALSE);
+}
+
+static const char *
+json_string_field (json_object *obj,
+                   const char  *key)
+{
+  json_object *v = NULL;
+
+  if (obj == NULL || !json_object_object_get_ex (obj, key, &v) ||
+      !json_object_is_type (v, json_type_string))
+    return NULL;
+  return json_object_get_string (v);
+}
+
+static const char *
+to_json (json_object *obj)
+{
+  return json_object_to_json_string_ext (obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+static gboolean
+json_values_equal (json_object *a,
+                   json_object *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return json_object_equal (a, b);
+}
+
+/* GObject */
+
+static void
+finalize_stmt (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+jz_hub_store_finalize (GObject *object)
+{
+  JzHubStore *self = (JzHubStore *) object;
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  g_free (self->path);
+  g_free (self->incarnation);
+
+  G_OBJECT_CLASS (jz_hub_store_parent_class)->finalize (object);
+}
+
+static void
+jz_hub_store_class_init (JzHubStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = jz_hub_store_finalize;
+}
+
+static void
+jz_hub_store_init (JzHubStore *self)
+{
+  self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_stmt);
+}
+
+static char *
+get_meta (JzHubStore *self,
+          const char *key)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT value FROM hub_meta WHERE key = ?1");
+  char *value = NULL;
+
+  bind_text (stmt, 1, key);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+  return value;
+}
+
+static int
+pragma_int (sqlite3    *db,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  int v = -1;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    v = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return v;
+}
+
+static gboolean
+create_schema (JzHubStore  *self,
+               GError     **error)
+{
+  g_autofree char *incarnation = jz_uuid_v7_new ();
+  g_autofree char *set_app = g_strdup_printf ("PRAGMA application_id = %d", JZ_HUB_STORE_APPLICATION_ID);
+  g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", SCHEMA_VERSION);
+  g_autofree char *created = g_strdup_printf ("%" G_GINT64_FORMAT, now_s ());
+  sqlite3_stmt *stmt;
+  const char *pairs[][2] = { { "incarnation", incarnation }, { "created_at", created } };
+
+  if (!exec (self->db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!exec (self->db, set_app, error) || !exec (self->db, schema_sql, error) ||
+      !exec (self->db, set_version, error))
+    {
+      exec (self->db, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      stmt = prepare (self, "INSERT INTO hub_meta (key, value) VALUES (?1, ?2)");
+      bind_text (stmt, 1, pairs[i][0]);
+      bind_text (stmt, 2, pairs[i][1]);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          set_db_error (self->db, 0, error);
+          sqlite3_reset (stmt);
+          exec (self->db, "ROLLBACK", NULL);
+          return FALSE;
+        }
+      sqlite3_reset (stmt);
+    }
+  return exec (self->db, "COMMIT", error);
+}
+
+JzHubStore *
+jz_hub_store_open (const char  *path,
+                   gboolean     create,
+                   GError     **error)
+{
+  g_autoptr(JzHubStore) self = NULL;
+  gboolean exists;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  int app_id;
+  int version;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  exists = g_file_test (path, G_FILE_TEST_EXISTS);
+  if (!exists && !create)
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_NOT_FOUND,
+                   "There is no hub store at %s; “jiuzhu-hub --db %s station add …” creates one",
+                   path, path);
+      return NULL;
+    }
+  if (!exists)
+    flags |= SQLITE_OPEN_CREATE;
+
+  self = g_object_new (JZ_TYPE_HUB_STORE, NULL);
+  self->path = g_strdup (path);
+  if (sqlite3_open_v2 (path, &self->db, flags, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_IO, "Cannot open %s: %s", path,
+                   self->db ? sqlite3_errmsg (self->db) : "out of memory");
+      return NULL;
+    }
+  sqlite3_busy_timeout (self->db, 5000);
+  sqlite3_extended_result_codes (self->db, 1);
+
+  app_id = pragma_int (self->db, "PRAGMA application_id");
+  version = pragma_int (self->db, "PRAGMA user_version");
+  if (app_id < 0)
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_NOT_A_HUB,
+                   "%s is not a SQLite database; it was left untouched", path);
+      return NULL;
+    }
+  if (app_id == 0 && version == 0 && pragma_int (self->db, "SELECT count(*) FROM sqlite_schema") == 0)
+    {
+      if (!exec (self->db, "PRAGMA journal_mode = WAL", error) || !create_schema (self, error))
+        return NULL;
+    }
+  else if (app_id != JZ_HUB_STORE_APPLICATION_ID)
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_NOT_A_HUB,
+                   "%s is not a Jiuzhu hub store; it was left untouched", path);
+      return NULL;
+    }
+  else if (version > SCHEMA_VERSION)
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_TOO_NEW,
+                   "%s was written by a newer jiuzhu-hub (schema %d; this one knows %d); update jiuzhu-hub",
+                   path, version, SCHEMA_VERSION);
+      return NULL;
+    }
+
+  if (!exec (self->db,
+             "PRAGMA journal_mode = WAL;"
+             "PRAGMA synchronous = FULL;"
+             "PRAGMA foreign_keys = ON;"
+             "PRAGMA cache_size = -65536;",
+             error))
+    return NULL;
+
+  self->incarnation = get_meta (self, "incarnation");
+  if (self->incarnation == NULL)
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_NOT_A_HUB,
+                   "%s has no hub identity; restore it from a backup", path);
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+sqlite3 *
+jz_hub_store_get_db (JzHubStore *self)
+{
+  g_return_val_if_fail (JZ_IS_HUB_STORE (self), NULL);
+  return self->db;
+}
+
+const char *
+jz_hub_store_get_incarnation (JzHubStore *self)
+{
+  g_return_val_if_fail (JZ_IS_HUB_STORE (self), NULL);
+  return self->incarnation;
+}
+
+const char *
+jz_hub_store_get_path (JzHubStore *self)
+{
+  g_return_val_if_fail (JZ_IS_HUB_STORE (self), NULL);
+  return self->path;
+}
+
+/* Administration */
+
+static gboolean
+station_level (JzHubStore *self,
+               const char *code,
+               gboolean   *hub_level,
+               char      **name)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT level, name FROM station WHERE code = ?1");
+  gboolean found = FALSE;
+
+  bind_text (stmt, 1, code);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      found = TRUE;
+      if (hub_level)
+        *hub_level = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "hub") == 0;
+      if (name)
+        *name = column_dup (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  return found;
+}
+
+gboolean
+jz_hub_store_add_station (JzHubStore  *self,
+                          const char  *code,
+                          const char  *name,
+                          gboolean     hub_level,
+                          GError     **error)
+{
+  g_autofree char *clean = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (JZ_IS_HUB_STORE (self), FALSE);
+
+  if (!jz_protocol_station_is_valid (code))
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_INVALID,
+                   "“%s” is not a station code: 6 digits of the area code, a dash, 2 digits (320481-01)",
+                   code ? code : "");
+      return FALSE;
+    }
+  clean = g_strstrip (g_strdup (name ? name : ""));
+  if (*clean == '\0' || !g_utf8_validate (clean, -1, NULL))
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_INVALID, "The station name is empty; give the station's name");
+      return FALSE;
+    }
+  if (station_level (self, code, NULL, NULL))
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_EXISTS, "Station %s is already registered", code);
+      return FALSE;
+    }
+  stmt = prepare (self, "INSERT INTO station (code, name, level, created_at) VALUES (?1, ?2, ?3, ?4)");
+  bind_text (stmt, 1, code);
+  bind_text (stmt, 2, clean);
+  bind_text (stmt, 3, hub_level ? "hub" : "county");
+  sqlite3_bind_int64 (stmt, 4, now_s ());
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_db_error (self->db, rc, error);
+  return TRUE;
+}
+
+char *
+jz_hub_store_enrol_device (JzHubStore  *self,
+                           const char  *station,
+                           const char  *label,
+                           char       **device_id,
+                           GError     **error)
+{
+  g_autofree char *code = new_enrol_code ();
+  g_autofree char *norm = normalize_code (code);
+  g_autofree char *hash = sha256_hex (norm);
+  g_autofree char *id = jz_uuid_v7_new ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (JZ_IS_HUB_STORE (self), NULL);
+
+  if (station == NULL || !station_level (self, station, NULL, NULL))
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_NOT_FOUND,
+                   "Station %s is not registered; add it first with “station add --code %s --name …”",
+                   station ? station : "(none)", station ? station : "C");
+      return NULL;
+    }
+  stmt = prepare (self,
+                  "INSERT INTO device (id, station, label, code_hash, code_expires_at, created_at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  bind_text (stmt, 1, id);
+  bind_text (stmt, 2, station);
+  bind_text (stmt, 3, label);
+  bind_text (stmt, 4, hash);
+  sqlite3_bind_int64 (stmt, 5, now_s () + ENROL_CODE_HOURS * 3600);
+  sqlite3_bind_int64 (stmt, 6, now_s ());
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self->db, rc, error);
+      return NULL;
+    }
+  if (device_id != NULL)
+    *device_id = g_steal_pointer (&id);
+  return g_steal_pointer (&code);
+}
+
+gboolean
+jz_hub_store_revoke_device (JzHubStore  *self,
+                            const char  *device_id,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (JZ_IS_HUB_STORE (self), FALSE);
+
+  /* The token hash stays, so that a revoked device is told so (401
+   * "revoked") rather than "unknown". */
+  stmt = prepare (self,
+                  "UPDATE device SET revoked_at = coalesce (revoked_at, ?2), code_hash = NULL "
+                  "WHERE id = ?1");
+  bind_text (stmt, 1, device_id);
+  sqlite3_bind_int64 (stmt, 2, now_s ());
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_db_error (self->db, rc, error);
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_NOT_FOUND,
+                   "There is no device %s; “device list” shows the devices", device_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+jz_hub_device_free (JzHubDevice *device)
+{
+  if (device == NULL)
+    return;
+  g_free (device->id);
+  g_free (device->station);
+  g_free (device->label);
+  g_free (device->epoch);
+  g_free (device);
+}
+
+#define DEVICE_COLUMNS \
+  "d.id, d.station, s.level, d.label, d.epoch, d.created_at, d.enrolled_at, d.revoked_at, d.last_seen_at"
+
+static JzHubDevice *
+device_from_row (sqlite3_stmt *stmt)
+{
+  JzHubDevice *d = g_new0 (JzHubDevice, 1);
+
+  d->id = column_dup (stmt, 0);
+  d->station = column_dup (stmt, 1);
+  d->hub_level = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), "hub") == 0;
+  d->label = column_dup (stmt, 3);
+  d->epoch = column_dup (stmt, 4);
+  d->created_at = sqlite3_column_int64 (stmt, 5);
+  d->enrolled_at = sqlite3_column_int64 (stmt, 6);
+  d->revoked_at = sqlite3_column_int64 (stmt, 7);
+  d->last_seen_at = sqlite3_column_int64 (stmt, 8);
+  return d;
+}
+
+GPtrArray *
+jz_hub_store_list_devices (JzHubStore  *self,
+                           GError     **error)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_hub_device_free);
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT " DEVICE_COLUMNS " FROM device d JOIN station s ON s.code = d.station "
+                                "ORDER BY d.station, d.created_at");
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (list, device_from_row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_ptr_array_unref (list);
+      set_db_error (self->db, rc, error);
+      return NULL;
+    }
+  return list;
+}
+
+JzHubDevice *
+jz_hub_store_redeem (JzHubStore            *self,
+                     const JzEnrolRequest  *request,
+                     JzEnrolReply         **reply,
+                     GError               **error)
+{
+  g_autofree char *norm = normalize_code (request->code);
+  g_autofree char *hash = sha256_hex (norm);
+  g_autofree char *token = NULL;
+  g_autofree char *token_hash = NULL;
+  g_autofree char *station_name = NULL;
+  g_autoptr(JzHubDevice) device = NULL;
+  sqlite3_stmt *stmt;
+  gint64 expires;
+  int rc;
+
+  stmt = prepare (self,
+                  "SELECT " DEVICE_COLUMNS ", d.code_expires_at FROM device d "
+                  "JOIN station s ON s.code = d.station WHERE d.code_hash = ?1");
+  bind_text (stmt, 1, hash);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_UNAUTHORIZED,
+                   "This enrolment code is not valid or was already used; ask the hub for a new one");
+      return NULL;
+    }
+  device = device_from_row (stmt);
+  expires = sqlite3_column_int64 (stmt, 9);
+  sqlite3_reset (stmt);
+
+  if (device->revoked_at != 0 || expires < now_s ())
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_UNAUTHORIZED,
+                   "This enrolment code has expired; ask the hub for a new one");
+      return NULL;
+    }
+  if (!g_str_equal (device->station, request->station))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                   "This enrolment code is for station %s, but this store belongs to station %s",
+                   device->station, request->station);
+      return NULL;
+    }
+  if (device->hub_level != g_str_equal (request->level, "hub"))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                   "Station %s is registered at the hub as a %s station, but this store is a %s store",
+                   device->station, device->hub_level ? "hub" : "county", request->level);
+      return NULL;
+    }
+
+  token = new_token ();
+  token_hash = sha256_hex (token);
+  station_level (self, device->station, NULL, &station_name);
+  stmt = prepare (self,
+                  "UPDATE device SET code_hash = NULL, code_expires_at = NULL, token_hash = ?2, "
+                  "enrolled_at = ?3, last_seen_at = ?3, epoch = ?4, label = coalesce (?5, label) "
+                  "WHERE id = ?1 AND code_hash IS NOT NULL");
+  bind_text (stmt, 1, device->id);
+  bind_text (stmt, 2, token_hash);
+  sqlite3_bind_int64 (stmt, 3, now_s ());
+  bind_text (stmt, 4, request->epoch);
+  bind_text (stmt, 5, request->label);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE || sqlite3_changes (self->db) != 1)
+    {
+      set_internal (self->db, error);
+      return NULL;
+    }
+
+  *reply = g_new0 (JzEnrolReply, 1);
+  (*reply)->device = g_strdup (device->id);
+  (*reply)->token = g_steal_pointer (&token);
+  (*reply)->station = g_strdup (device->station);
+  (*reply)->station_name = g_steal_pointer (&station_name);
+  (*reply)->level = g_strdup (device->hub_level ? "hub" : "county");
+  (*reply)->incarnation = g_strdup (self->incarnation);
+  g_free (device->epoch);
+  device->epoch = g_strdup (request->epoch);
+  return g_steal_pointer (&device);
+}
+
+JzHubDevice *
+jz_hub_store_authenticate (JzHubStore  *self,
+                           const char  *token,
+                           GError     **error)
+{
+  g_autofree char *hash = NULL;
+  sqlite3_stmt *stmt;
+  JzHubDevice *device;
+
+  if (token == NULL || *token == '\0')
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_UNAUTHORIZED,
+                   "This request has no device token; enrol the device with the hub first");
+      return NULL;
+    }
+  hash = sha256_hex (token);
+  stmt = prepare (self,
+                  "SELECT " DEVICE_COLUMNS " FROM device d JOIN station s ON s.code = d.station "
+                  "WHERE d.token_hash = ?1");
+  bind_text (stmt, 1, hash);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_UNAUTHORIZED,
+                   "The hub does not know this device's token; enrol the device again");
+      return NULL;
+    }
+  device = device_from_row (stmt);
+  sqlite3_reset (stmt);
+  if (device->revoked_at != 0)
+    {
+      jz_hub_device_free (device);
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_UNAUTHORIZED,
+                   "This device was revoked at the hub; ask the hub's staff to enrol it again");
+      return NULL;
+    }
+  return device;
+}
+
+/* Hello */
+
+static gint64
+max_hub_seq (JzHubStore *self)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT coalesce (max (hub_seq), 0) FROM change");
+  gint64 v = 0;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    v = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return v;
+}
+
+static char *
+anchor_at (JzHubStore *self,
+           gint64      hub_seq)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT station, epoch, seq FROM change WHERE hub_seq = ?1");
+  char *anchor = NULL;
+
+  sqlite3_bind_int64 (stmt, 1, hub_seq);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    anchor = g_strdup_printf ("%s/%s/%" G_GINT64_FORMAT,
+                              sqlite3_column_text (stmt, 0), sqlite3_column_text (stmt, 1),
+                              (gint64) sqlite3_column_int64 (stmt, 2));
+  sqlite3_reset (stmt);
+  return anchor;
+}
+
+static gboolean
+get_mark (JzHubStore *self,
+          const char *station,
+          const char *epoch,
+          gint64     *high_seq)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT high_seq FROM mark WHERE station = ?1 AND epoch = ?2");
+  gboolean found = FALSE;
+
+  bind_text (stmt, 1, station);
+  bind_text (stmt, 2, epoch);
+  *high_seq = 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      found = TRUE;
+      *high_seq = sqlite3_column_int64 (stmt, 0);
+    }
+  sqlite3_reset (stmt);
+  return found;
+}
+
+gboolean
+jz_hub_store_hello (JzHubStore            *self,
+                    const JzHubDevice     *device,
+                    const JzHelloRequest  *request,
+                    JzHelloReply          *reply,
+                    GError               **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!g_str_equal (request->station, device->station))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                   "This device is enrolled for station %s, not %s", device->station, request->station);
+      return FALSE;
+    }
+
+  memset (reply, 0, sizeof *reply);
+  reply->device = g_strdup (device->id);
+  reply->station = g_strdup (device->station);
+  reply->level = g_strdup (device->hub_level ? "hub" : "county");
+  reply->incarnation = g_strdup (self->incarnation);
+  reply->hub_seq = max_hub_seq (self);
+  reply->known = get_mark (self, request->station, request->epoch, &reply->high_seq);
+  reply->time_ms = g_get_real_time () / 1000;
+  reply->anchor_ok = TRUE;
+  if (request->cursor > 0)
+    {
+      g_autofree char *anchor = anchor_at (self, request->cursor);
+
+      reply->anchor_ok = anchor != NULL && g_strcmp0 (anchor, request->anchor) == 0;
+    }
+
+  stmt = prepare (self, "UPDATE device SET last_seen_at = ?2, epoch = ?3 WHERE id = ?1");
+  bind_text (stmt, 1, device->id);
+  sqlite3_bind_int64 (stmt, 2, now_s ());
+  bind_text (stmt, 3, request->epoch);
+  sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* Push: the merge */
+
+typedef struct
+{
+  gint64      hlc;
+  const char *station;
+  int         auth;
+} Tag;
+
+static void
+tag_get (json_object *tags,
+         const char  *field,
+         Tag         *tag)
+{
+  json_object *t = NULL;
+
+  if (!json_object_object_get_ex (tags, field, &t))
+    json_object_object_get_ex (tags, "*", &t);
+  tag->hlc = 0;
+  tag->station = "";
+  tag->auth = 0;
+  if (t != NULL && json_object_is_type (t, json_type_array) && json_object_array_length (t) == 3)
+    {
+      tag->hlc = json_object_get_int64 (json_object_array_get_idx (t, 0));
+      tag->station = json_object_get_string (json_object_array_get_idx (t, 1));
+      tag->auth = json_object_get_int (json_object_array_get_idx (t, 2));
+    }
+}
+
+static json_object *
+tag_new (gint64      hlc,
+         const char *station,
+         int         auth)
+{
+  json_object *t = json_object_new_array_ext (3);
+
+  json_object_array_add (t, json_object_new_int64 (hlc));
+  json_object_array_add (t, json_object_new_string (station));
+  json_object_array_add (t, json_object_new_int (auth));
+  return t;
+}
+
+/* > 0 when a takes precedence over b: authority, then hlc, then station. */
+static int
+precedence_cmp (int         auth_a,
+                gint64      hlc_a,
+                const char *station_a,
+                int         auth_b,
+                gint64      hlc_b,
+                const char *station_b)
+{
+  if (auth_a != auth_b)
+    return auth_a > auth_b ? 1 : -1;
+  if (hlc_a != hlc_b)
+    return hlc_a > hlc_b ? 1 : -1;
+  return g_strcmp0 (station_a, station_b);
+}
+
+static json_object *
+loss_new (const char  *field,
+          json_object *value,
+          const char  *loser,
+          gint64       loser_hlc,
+          const char  *winner,
+          gint64       winner_hlc)
+{
+  json_object *l = json_object_new_object ();
+
+  json_object_object_add (l, "field", json_object_new_string (field));
+  json_object_object_add (l, "value", value ? json_object_get (value) : NULL);
+  json_object_object_add (l, "loser", json_object_new_string (loser));
+  json_object_object_add (l, "loser_hlc", json_object_new_int64 (loser_hlc));
+  json_object_object_add (l, "winner", json_object_new_string (winner));
+  json_object_object_add (l, "winner_hlc", json_object_new_int64 (winner_hlc));
+  return l;
+}
+
+/* The types a column accepts, as the outbox writes them. */
+static gboolean
+check_field (const JzEntity  *entity,
+             const char      *name,
+             json_object     *value,
+             gint64           index,
+             GError         **error)
+{
+  const JzField *field = NULL;
+  json_type type = json_object_get_type (value);
+  gboolean ok;
+
+  if (g_str_equal (name, "id"))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "Change %" G_GINT64_FORMAT ": a record's id is not a field it can change", index);
+      return FALSE;
+    }
+  if (g_str_equal (name, "station"))
+    ok = type == json_type_string && jz_protocol_station_is_valid (json_object_get_string (value));
+  else if (g_str_equal (name, "hlc") || g_str_equal (name, "deleted"))
+    ok = type == json_type_int || type == json_type_boolean;
+  else if (g_str_equal (name, "updated_by"))
+    ok = type == json_type_string || type == json_type_null;
+  else
+    {
+      field = jz_entity_get_field (entity, name);
+      if (field == NULL)
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                       "Change %" G_GINT64_FORMAT ": “%s” is not a field of %s",
+                       index, name, entity->name);
+          return FALSE;
+        }
+      switch (field->type)
+        {
+        case JZ_FIELD_INT:
+        case JZ_FIELD_TIME:
+        case JZ_FIELD_MONEY:
+        case JZ_FIELD_BOOL:
+        case JZ_FIELD_FLAGS:
+          ok = type == json_type_int || type == json_type_boolean || type == json_type_null;
+          break;
+        case JZ_FIELD_REAL:
+          ok = type == json_type_int || type == json_type_double || type == json_type_null;
+          break;
+        default:
+          ok = type == json_type_string || type == json_type_null;
+          break;
+        }
+    }
+  if (!ok)
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "Change %" G_GINT64_FORMAT ": field “%s” of %s has the wrong type",
+                   index, name, entity->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  const JzHubDevice *device;
+  const char        *station;   /* the stream's */
+  const char        *epoch;
+  gint64             now;
+  gint64             hlc_limit;
+  JzHubIngestStats  *stats;
+} Ingest;
+
+static gboolean
+visible_to (JzHubStore *self,
+            const char *entity,
+            const char *id,
+            const char *station)
+{
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT 1 FROM visibility WHERE entity = ?1 AND id = ?2 AND station = ?3");
+  gboolean found;
+
+  bind_text (stmt, 1, entity);
+  bind_text (stmt, 2, id);
+  bind_text (stmt, 3, station);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return found;
+}
+
+static gboolean
+grant_visibility (JzHubStore *self,
+                  const char *entity,
+                  const char *id,
+                  const char *station)
+{
+  sqlite3_stmt *stmt = prepare (self,
+                                "INSERT OR IGNORE INTO visibility (entity, id, station) VALUES (?1, ?2, ?3)");
+  int rc;
+
+  bind_text (stmt, 1, entity);
+  bind_text (stmt, 2, id);
+  bind_text (stmt, 3, station);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE;
+}
+
+static gint64
+insert_change (JzHubStore  *self,
+               const char  *station,
+               const char  *epoch,
+               gint64       seq,
+               const char  *entity,
+               const char  *id,
+               const char  *op,
+               gint64       base_rev,
+               gint64       hlc,
+               int          auth,
+               const char  *scope,
+               const char  *fields_json,
+               const char  *lost_json,
+               const char  *device,
+               gint64       now)
+{
+  sqlite3_stmt *stmt = prepare (self,
+                                "INSERT INTO change (station, epoch, seq, entity, entity_id, op, base_rev, hlc, auth,"
+                                " scope, fields_json, lost_json, device, received_at)"
+                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+  int rc;
+
+  sqlite3_bind_text (stmt, 1, station, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, epoch, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, seq);
+  sqlite3_bind_text (stmt, 4, entity, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, op, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 7, base_rev);
+  sqlite3_bind_int64 (stmt, 8, hlc);
+  sqlite3_bind_int (stmt, 9, auth);
+  sqlite3_bind_text (stmt, 10, scope, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 11, fields_json, -1, SQLITE_STATIC);
+  if (lost_json)
+    sqlite3_bind_text (stmt, 12, lost_json, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 13, device, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 14, now);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return -1;
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+static gboolean
+record_conflicts (JzHubStore  *self,
+                  gint64       hub_seq,
+                  const char  *entity,
+                  const char  *id,
+                  json_object *losses,
+                  gint64       now)
+{
+  for (gsize i = 0; i < json_object_array_length (losses); i++)
+    {
+      json_object *l = json_object_array_get_idx (losses, i);
+      json_object *value = json_object_object_get (l, "value");
+      sqlite3_stmt *stmt = prepare (self,
+                                    "INSERT INTO conflict (hub_seq, entity, entity_id, field, loser_station, loser_hlc,"
+                                    " loser_value, winner_station, winner_hlc, at)"
+                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      int rc;
+
+      sqlite3_bind_int64 (stmt, 1, hub_seq);
+      bind_text (stmt, 2, entity);
+      bind_text (stmt, 3, id);
+      bind_text (stmt, 4, json_string_field (l, "field"));
+      bind_text (stmt, 5, json_string_field (l, "loser"));
+      sqlite3_bind_int64 (stmt, 6, json_object_get_int64 (json_object_object_get (l, "loser_hlc")));
+      bind_text (stmt, 7, value ? to_json (value) : "null");
+      bind_text (stmt, 8, json_string_field (l, "winner"));
+      sqlite3_bind_int64 (stmt, 9, json_object_get_int64 (json_object_object_get (l, "winner_hlc")));
+      sqlite3_bind_int64 (stmt, 10, now);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The registry: a valid ID number seen at two stations links the two
+ * records (suggested; a person confirms or rejects). A rejected pair is
+ * never suggested again, since its row stays. */
+static gboolean
+update_registry (JzHubStore  *self,
+                 const char  *person_id,
+                 const char  *owner,
+                 json_object *fields,
+                 gboolean     deleted,
+                 gint64       now)
+{
+  const char *number = json_string_field (fields, "id_number");
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare (self, "DELETE FROM person_key WHERE person_id = ?1");
+  bind_text (stmt, 1, person_id);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return FALSE;
+  if (deleted || number == NULL || !jz_idcard_is_valid (number))
+    return TRUE;
+
+  stmt = prepare (self, "INSERT INTO person_key (id_number, person_id, station) VALUES (?1, ?2, ?3)");
+  bind_text (stmt, 1, number);
+  bind_text (stmt, 2, person_id);
+  bind_text (stmt, 3, owner);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return FALSE;
+
+  stmt = prepare (self,
+                  "INSERT OR IGNORE INTO person_link (a, b, reason, created_at)"
+                  " SELECT min (?2, person_id), max (?2, person_id), 'id_number', ?4"
+                  " FROM person_key WHERE id_number = ?1 AND person_id <> ?2 AND station <> ?3");
+  bind_text (stmt, 1, number);
+  bind_text (stmt, 2, person_id);
+  bind_text (stmt, 3, owner);
+  sqlite3_bind_int64 (stmt, 4, now);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE;
+}
+
+static gint64
+next_hub_seq_for (JzHubStore *self,
+                  const char *station,
+                  const char *epoch)
+{
+  gint64 high = 0;
+  sqlite3_stmt *stmt;
+
+  get_mark (self, station, epoch, &high);
+  stmt = prepare (self,
+                  "INSERT INTO mark (station, epoch, first_seq, high_seq) VALUES (?1, ?2, 1, ?3)"
+                  " ON CONFLICT (station, epoch) DO UPDATE SET high_seq = excluded.high_seq");
+  bind_text (stmt, 1, station);
+  bind_text (stmt, 2, epoch);
+  sqlite3_bind_int64 (stmt, 3, high + 1);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    high = -2;
+  sqlite3_reset (stmt);
+  return high + 1;
+}
+
+/* A hub-made change carrying a record's whole state, so that a station
+ * that gains a record (a transfer) receives all of it. */
+static gboolean
+emit_snapshot (JzHubStore  *self,
+               Ingest      *in,
+               const char  *entity,
+               const char  *id,
+               gint64       hlc)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT owner, fields_json FROM record WHERE entity = ?1 AND id = ?2");
+  g_autofree char *owner = NULL;
+  g_autofree char *fields = NULL;
+  gint64 seq;
+  gint64 hub_seq;
+
+  bind_text (stmt, 1, entity);
+  bind_text (stmt, 2, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      owner = column_dup (stmt, 0);
+      fields = column_dup (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  if (owner == NULL)
+    return TRUE;
+
+  seq = next_hub_seq_for (self, in->device->station, self->incarnation);
+  if (seq < 0)
+    return FALSE;
+  hub_seq = insert_change (self, in->device->station, self->incarnation, seq, entity, id, "update",
+                           hlc, hlc, JZ_AUTHORITY_HUB, owner, fields, NULL, in->device->id, in->now);
+  return hub_seq > 0;
+}
+
+/* 提级办理 / 转送: the episode and the records that hang off it move to
+ * @to; the station it came from keeps seeing them, and @to sees the
+ * person. */
+static gboolean
+transfer (JzHubStore  *self,
+          Ingest      *in,
+          const char  *entity,
+          const char  *id,
+          const char  *from,
+          const char  *to,
+          json_object *fields,
+          gint64       hlc)
+{
+  g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (g_free);
+  const char *person_id = json_string_field (fields, "person_id");
+  sqlite3_stmt *stmt;
+
+  if (!grant_visibility (self, entity, id, from) || !emit_snapshot (self, in, entity, id, hlc))
+    return FALSE;
+
+  stmt = prepare (self, "SELECT entity, id, fields_json, tags_json FROM record WHERE parent_id = ?1 AND owner = ?2");
+  bind_text (stmt, 1, id);
+  bind_text (stmt, 2, from);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_ptr_array_add (children, column_dup (stmt, 0));
+      g_ptr_array_add (children, column_dup (stmt, 1));
+      g_ptr_array_add (children, column_dup (stmt, 2));
+      g_ptr_array_add (children, column_dup (stmt, 3));
+    }
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < children->len; i += 4)
+    {
+      const char *c_entity = children->pdata[i];
+      const char *c_id = children->pdata[i + 1];
+      g_autoptr(JzJson) c_fields = json_tokener_parse (children->pdata[i + 2]);
+      g_autoptr(JzJson) c_tags = json_tokener_parse (children->pdata[i + 3]);
+      int rc;
+
+      if (c_fields == NULL || c_tags == NULL)
+        return FALSE;
+      json_object_object_add (c_fields, "station", json_object_new_string (to));
+      json_object_object_add (c_tags, "station", tag_new (hlc, in->device->station, JZ_AUTHORITY_HUB));
+      stmt = prepare (self,
+                      "UPDATE record SET owner = ?3, fields_json = ?4, tags_json = ?5, hlc = max (hlc, ?6)"
+                      " WHERE entity = ?1 AND id = ?2");
+      bind_text (stmt, 1, c_entity);
+      bind_text (stmt, 2, c_id);
+      bind_text (stmt, 3, to);
+      bind_text (stmt, 4, to_json (c_fields));
+      bind_text (stmt, 5, to_json (c_tags));
+      sqlite3_bind_int64 (stmt, 6, hlc);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE ||
+          !grant_visibility (self, c_entity, c_id, from) ||
+          !emit_snapshot (self, in, c_entity, c_id, hlc))
+        return FALSE;
+    }
+
+  if (person_id != NULL)
+    {
+      if (!grant_visibility (self, "person", person_id, to) ||
+          !emit_snapshot (self, in, "person", person_id, hlc))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_change (JzHubStore  *self,
+              Ingest      *in,
+              JzChange    *c,
+              gint64       index,
+              GError     **error)
+{
+  const JzEntity *entity = jz_schema_lookup (c->entity);
+  const JzHubDevice *device = in->device;
+  g_autoptr(JzJson) fields = NULL;
+  g_autoptr(JzJson) tags = NULL;
+  g_autoptr(JzJson) losses = json_object_new_array ();
+  g_autofree char *owner = NULL;
+  g_autofree char *old_owner = NULL;
+  const char *new_owner;
+  const char *parent;
+  sqlite3_stmt *stmt;
+  gboolean found = FALSE;
+  gboolean deleted = FALSE;
+  gboolean is_transfer = FALSE;
+  gint64 rec_hlc = 0;
+  gint64 hlc;
+  gint64 hub_seq;
+  g_autoptr(JzJson) incoming = NULL;
+  g_autofree char *fields_text = NULL;
+  int auth;
+  int rc;
+
+  if (entity == NULL || !(entity->flags & JZ_ENTITY_SYNCED))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "Change %" G_GINT64_FORMAT ": “%s” is not a table that syncs", index, c->entity);
+      return FALSE;
+    }
+  incoming = json_object_get (c->fields);
+  {
+    json_object_object_foreach (incoming, key, val)
+      if (!check_field (entity, key, val, index, error))
+        return FALSE;
+  }
+
+  /* A clock far ahead would win every later tie: clamp it. */
+  hlc = MIN ((gint64) c->hlc, in->hlc_limit);
+  new_owner = json_string_field (incoming, "station");
+
+  stmt = prepare (self,
+                  "SELECT owner, hlc, deleted, fields_json, tags_json FROM record WHERE entity = ?1 AND id = ?2");
+  sqlite3_bind_text (stmt, 1, c->entity, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, c->id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      found = TRUE;
+      old_owner = column_dup (stmt, 0);
+      rec_hlc = sqlite3_column_int64 (stmt, 1);
+      deleted = sqlite3_column_int (stmt, 2) != 0;
+      fields = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 3));
+      tags = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 4));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return set_internal (self->db, error);
+  if (found && (fields == NULL || tags == NULL))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_INTERNAL,
+                   "The hub's copy of %s %s is damaged; run “jiuzhu-hub check”", c->entity, c->id);
+      return FALSE;
+    }
+
+  if (!found)
+    {
+      owner = g_strdup (new_owner ? new_owner : c->station);
+      if (!device->hub_level && !g_str_equal (owner, device->station))
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                       "Change %" G_GINT64_FORMAT ": a device of station %s cannot create records of station %s",
+                       index, device->station, owner);
+          return FALSE;
+        }
+      if (!station_level (self, owner, NULL, NULL))
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                       "Change %" G_GINT64_FORMAT ": station %s is not registered at this hub", index, owner);
+          return FALSE;
+        }
+      auth = device->hub_level ? JZ_AUTHORITY_HUB : JZ_AUTHORITY_OWNER;
+      fields = json_object_new_object ();
+      tags = json_object_new_object ();
+      json_object_object_add (tags, "*", tag_new (hlc, c->station, auth));
+      {
+        json_object_object_foreach (incoming, key, val)
+          if (!g_str_equal (key, "hlc"))
+            json_object_object_add (fields, key, val ? json_object_get (val) : NULL);
+      }
+      if (!json_object_object_get_ex (fields, "station", NULL))
+        json_object_object_add (fields, "station", json_object_new_string (owner));
+      if (c->op == JZ_OP_DELETE)
+        json_object_object_add (fields, "deleted", json_object_new_int (1));
+      {
+        json_object *d = json_object_object_get (fields, "deleted");
+        deleted = d != NULL && json_object_get_int (d) != 0;
+      }
+    }
+  else
+    {
+      gboolean append_only = (entity->flags & JZ_ENTITY_APPEND_ONLY) != 0;
+      g_autoptr(JzJson) effective = json_object_new_object ();
+      Tag strongest = { 0, "", -1 };
+      gboolean concurrent_edit = FALSE;
+
+      if (!device->hub_level && !g_str_equal (old_owner, device->station) &&
+          !visible_to (self, c->entity, c->id, device->station))
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                       "Change %" G_GINT64_FORMAT ": %s %s belongs to station %s; station %s cannot change it",
+                       index, c->entity, c->id, old_owner, device->station);
+          return FALSE;
+        }
+      is_transfer = new_owner != NULL && !g_str_equal (new_owner, old_owner);
+      if (is_transfer && !device->hub_level)
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                       "Change %" G_GINT64_FORMAT ": only hub staff can transfer a record to another station",
+                       index);
+          return FALSE;
+        }
+      if (is_transfer && !station_level (self, new_owner, NULL, NULL))
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                       "Change %" G_GINT64_FORMAT ": station %s is not registered at this hub", index, new_owner);
+          return FALSE;
+        }
+      auth = device->hub_level ? JZ_AUTHORITY_HUB
+           : g_str_equal (old_owner, c->station) ? JZ_AUTHORITY_OWNER : JZ_AUTHORITY_OTHER;
+
+      /* Did anyone else change the record since the writer saw it? */
+      {
+        json_object_object_foreach (tags, key, val)
+          {
+            Tag t;
+
+            (void) val;
+            tag_get (tags, key, &t);
+            if (t.hlc > (gint64) c->base_rev && !g_str_equal (key, "deleted"))
+              {
+                concurrent_edit = TRUE;
+                if (precedence_cmp (t.auth, t.hlc, t.station, strongest.auth, strongest.hlc, strongest.station) > 0)
+                  strongest = t;
+              }
+          }
+      }
+
+      if (c->op == JZ_OP_DELETE)
+        {
+          /* A delete against a concurrent edit is a conflict too. */
+          if (!append_only && concurrent_edit &&
+              precedence_cmp (auth, hlc, c->station, strongest.auth, strongest.hlc, strongest.station) < 0)
+            {
+              json_object_array_add (losses, loss_new ("deleted", json_object_new_int (1), c->station, hlc,
+                                                       strongest.station, strongest.hlc));
+            }
+          else
+            {
+              if (!append_only && concurrent_edit)
+                {
+                  g_autoptr(JzJson) alive = json_object_new_int (0);
+
+                  json_object_array_add (losses, loss_new ("deleted", alive, strongest.station, strongest.hlc,
+                                                           c->station, hlc));
+                }
+              json_object_object_add (effective, "deleted", json_object_new_int (1));
+              json_object_object_add (fields, "deleted", json_object_new_int (1));
+              json_object_object_add (tags, "deleted", tag_new (hlc, c->station, auth));
+              deleted = TRUE;
+            }
+        }
+      else
+        {
+          Tag dtag;
+
+          tag_get (tags, "deleted", &dtag);
+          if (!append_only && deleted && dtag.hlc > (gint64) c->base_rev &&
+              !json_object_object_get_ex (incoming, "deleted", NULL))
+            {
+              /* An edit of a record deleted meanwhile. */
+              if (precedence_cmp (auth, hlc, c->station, dtag.auth, dtag.hlc, dtag.station) > 0)
+                {
+                  g_autoptr(JzJson) dead = json_object_new_int (1);
+
+                  json_object_array_add (losses, loss_new ("deleted", dead, dtag.station, dtag.hlc,
+                                                           c->station, hlc));
+                  json_object_object_add (effective, "deleted", json_object_new_int (0));
+                  json_object_object_add (fields, "deleted", json_object_new_int (0));
+                  json_object_object_add (tags, "deleted", tag_new (hlc, c->station, auth));
+                  deleted = FALSE;
+                }
+              else
+                {
+                  g_autoptr(JzJson) alive = json_object_new_int (0);
+
+                  json_object_array_add (losses, loss_new ("deleted", alive, c->station, hlc,
+                                                           dtag.station, dtag.hlc));
+                }
+            }
+
+          json_object_object_foreach (incoming, key, val)
+            {
+              json_object *old = NULL;
+              gboolean had = json_object_object_get_ex (fields, key, &old);
+              Tag t;
+
+              if (g_str_equal (key, "hlc"))
+                continue;
+              tag_get (tags, key, &t);
+              if (append_only || t.hlc <= (gint64) c->base_rev || g_str_equal (key, "station"))
+                {
+                  /* The writer saw the stored value: a plain update. */
+                }
+              else if (json_values_equal (had ? old : NULL, val))
+                {
+                  /* Both sides agree. */
+                }
+              else if (precedence_cmp (auth, hlc, c->station, t.auth, t.hlc, t.station) > 0)
+                {
+                  json_object_array_add (losses, loss_new (key, had ? old : NULL, t.station, t.hlc,
+                                                           c->station, hlc));
+                }
+              else
+                {
+                  json_object_array_add (losses, loss_new (key, val, c->station, hlc, t.station, t.hlc));
+                  continue;
+                }
+              json_object_object_add (effective, key, val ? json_object_get (val) : NULL);
+              json_object_object_add (fields, key, val ? json_object_get (val) : NULL);
+              json_object_object_add (tags, key, tag_new (hlc, c->station, auth));
+              if (g_str_equal (key, "deleted"))
+                deleted = val != NULL && json_object_get_int (val) != 0;
+            }
+        }
+      owner = g_strdup (is_transfer ? new_owner : old_owner);
+      /* What is served is what took effect. */
+      json_object_put (c->fields);
+      c->fields = g_steal_pointer (&effective);
+      g_clear_pointer (&c->fields_json, g_free);
+    }
+
+  if (json_object_array_length (losses) > 0)
+    in->stats->losses += json_object_array_length (losses);
+
+  fields_text = g_strdup (to_json (fields));
+  hub_seq = insert_change (self, c->station, c->epoch, c->seq, c->entity, c->id, jz_op_to_string (c->op),
+                           (gint64) c->base_rev, hlc, auth, owner,
+                           found ? to_json (c->fields) : fields_text,
+                           json_object_array_length (losses) > 0 ? to_json (losses) : NULL,
+                           device->id, in->now);
+  if (hub_seq < 0)
+    return set_internal (self->db, error);
+
+  parent = json_string_field (fields, "episode_id");
+  stmt = prepare (self,
+                  "INSERT INTO record (entity, id, owner, creator, parent_id, hlc, deleted, fields_json, tags_json, hub_seq)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                  " ON CONFLICT (entity, id) DO UPDATE SET owner = excluded.owner, parent_id = excluded.parent_id,"
+                  " hlc = max (hlc, excluded.hlc), deleted = excluded.deleted, fields_json = excluded.fields_json,"
+                  " tags_json = excluded.tags_json, hub_seq = excluded.hub_seq");
+  sqlite3_bind_text (stmt, 1, c->entity, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, c->id, -1, SQLITE_STATIC);
+  bind_text (stmt, 3, owner);
+  sqlite3_bind_text (stmt, 4, c->station, -1, SQLITE_STATIC);
+  bind_text (stmt, 5, parent);
+  sqlite3_bind_int64 (stmt, 6, MAX (hlc, rec_hlc));
+  sqlite3_bind_int (stmt, 7, deleted);
+  bind_text (stmt, 8, fields_text);
+  bind_text (stmt, 9, to_json (tags));
+  sqlite3_bind_int64 (stmt, 10, hub_seq);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_internal (self->db, error);
+
+  if (json_object_array_length (losses) > 0 &&
+      !record_conflicts (self, hub_seq, c->entity, c->id, losses, in->now))
+    return set_internal (self->db, error);
+
+  if (g_str_equal (c->entity, "person") &&
+      (json_object_object_get_ex (incoming, "id_number", NULL) ||
+       json_object_object_get_ex (incoming, "deleted", NULL) || c->op == JZ_OP_DELETE || is_transfer) &&
+      !update_registry (self, c->id, owner, fields, deleted, in->now))
+    return set_internal (self->db, error);
+
+  if (is_transfer &&
+      !transfer (self, in, c->entity, c->id, old_owner, owner, fields, hlc))
+    return set_internal (self->db, error);
+
+  return TRUE;
+}
+
+gboolean
+jz_hub_store_push (JzHubStore         *self,
+                   const JzHubDevice  *device,
+                   JzPushRequest      *request,
+                   JzPushReply        *reply,
+                   JzHubIngestStats   *stats,
+                   gint64             *high_seq,
+                   GError            **error)
+{
+  JzHubIngestStats local_stats = { 0 };
+  Ingest in = { 0 };
+  sqlite3_stmt *stmt;
+  gboolean known;
+  gint64 mark = 0;
+  gint64 first;
+  gint64 last;
+  gint64 first_seq;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (JZ_IS_HUB_STORE (self), FALSE);
+  g_return_val_if_fail (request->changes->len > 0, FALSE);
+
+  if (stats == NULL)
+    stats = &local_stats;
+  memset (stats, 0, sizeof *stats);
+  if (high_seq != NULL)
+    *high_seq = -1;
+
+  if (!g_str_equal (request->station, device->station))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                   "This device belongs to station %s and cannot push station %s's changes",
+                   device->station, request->station);
+      return FALSE;
+    }
+  if (g_str_equal (request->epoch, self->incarnation))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                   "The epoch %s is the hub's own", request->epoch);
+      return FALSE;
+    }
+
+  in.device = device;
+  in.station = request->station;
+  in.epoch = request->epoch;
+  in.now = now_s ();
+  in.hlc_limit = (gint64) JZ_HLC_MAKE (g_get_real_time () / 1000 + MAX_CLOCK_AHEAD_MS, 0);
+  in.stats = stats;
+
+  first = ((JzChange *) g_ptr_array_index (request->changes, 0))->seq;
+  last = ((JzChange *) g_ptr_array_index (request->changes, request->changes->len - 1))->seq;
+
+  if (sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_UNAVAILABLE,
+                   "The hub is busy (%s); try again shortly", sqlite3_errmsg (self->db));
+      return FALSE;
+    }
+
+  known = get_mark (self, request->station, request->epoch, &mark);
+  /* A stream the hub has never seen starts where its first push starts:
+   * a restored station continues its old numbers under a new epoch. */
+  first_seq = known ? -1 : first;
+  if (!known)
+    mark = first - 1;
+  if (first > mark + 1)
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      if (high_seq != NULL)
+        *high_seq = mark;
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_GAP,
+                   "The hub has this device's changes up to %" G_GINT64_FORMAT
+                   "; this push starts at %" G_GINT64_FORMAT ". Push from %" G_GINT64_FORMAT ".",
+                   mark, first, mark + 1);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < request->changes->len; i++)
+    {
+      JzChange *c = g_ptr_array_index (request->changes, i);
+
+      if (c->station == NULL)
+        c->station = g_strdup (request->station);
+      if (c->epoch == NULL)
+        c->epoch = g_strdup (request->epoch);
+      if (c->seq <= mark)
+        {
+          stats->skipped++;
+          continue;
+        }
+      if (!apply_change (self, &in, c, i + 1, &local_error))
+        {
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      stats->accepted++;
+    }
+
+  if (last > mark)
+    {
+      stmt = prepare (self,
+                      "INSERT INTO mark (station, epoch, first_seq, high_seq) VALUES (?1, ?2, ?3, ?4)"
+                      " ON CONFLICT (station, epoch) DO UPDATE SET high_seq = excluded.high_seq");
+      bind_text (stmt, 1, request->station);
+      bind_text (stmt, 2, request->epoch);
+      sqlite3_bind_int64 (stmt, 3, first_seq > 0 ? first_seq : 1);
+      sqlite3_bind_int64 (stmt, 4, last);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          sqlite3_reset (stmt);
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          return set_internal (self->db, error);
+        }
+      sqlite3_reset (stmt);
+      mark = last;
+    }
+
+  if (sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      set_internal (self->db, error);
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
+  reply->high_seq = mark;
+  reply->accepted = stats->accepted;
+  reply->skipped = stats->skipped;
+  reply->hub_seq = max_hub_seq (self);
+  return TRUE;
+}
+
+/* Pull */
+
+static void
+append_projected (GString    *out,
+                  const char *fields_json)
+{
+  g_autoptr(JzJson) all = json_tokener_parse (fields_json);
+  gboolean first = TRUE;
+
+  g_string_append_c (out, '{');
+  for (guint i = 0; all != NULL && registry_fields[i] != NULL; i++)
+    {
+      json_object *v = NULL;
+
+      if (!json_object_object_get_ex (all, registry_fields[i], &v))
+        continue;
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      jz_json_append_string (out, registry_fields[i]);
+      g_string_append_c (out, ':');
+      g_string_append (out, v ? to_json (v) : "null");
+    }
+  g_string_append_c (out, '}');
+}
+
+static gboolean
+projection_is_empty (const char *fields_json)
+{
+  g_autoptr(JzJson) all = json_tokener_parse (fields_json);
+
+  for (guint i = 0; all != NULL && registry_fields[i] != NULL; i++)
+    if (json_object_object_get_ex (all, registry_fields[i], NULL))
+      return FALSE;
+  return TRUE;
+}
+
+char *
+jz_hub_store_pull (JzHubStore         *self,
+                   const JzHubDevice  *device,
+                   const char         *epoch,
+                   gint64              since,
+                   guint               limit,
+                   gsize              *len,
+                   GError            **error)
+{
+  g_autoptr(GHashTable) visible = NULL;
+  g_autoptr(GString) body = g_string_sized_new (64 * 1024);
+  g_autofree char *anchor = NULL;
+  g_autofree char *cursor_anchor = NULL;
+  sqlite3_stmt *stmt;
+  gint64 cursor = since;
+  guint delivered = 0;
+  guint scanned = 0;
+  gboolean more = FALSE;
+  gboolean first = TRUE;
+  GString *out;
+  int rc;
+
+  g_return_val_if_fail (JZ_IS_HUB_STORE (self), NULL);
+
+  if (limit == 0 || limit > JZ_PROTOCOL_MAX_PULL_PAGE)
+    limit = JZ_PROTOCOL_PULL_PAGE;
+
+  /* Records of other stations this one may see (transfers). */
+  if (!device->hub_level)
+    {
+      visible = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      stmt = prepare (self, "SELECT entity || '/' || id FROM visibility WHERE station = ?1");
+      bind_text (stmt, 1, device->station);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_hash_table_add (visible, column_dup (stmt, 0));
+      sqlite3_reset (stmt);
+    }
+
+  /* One read transaction: a consistent view of the pages read. */
+  sqlite3_exec (self->db, "BEGIN", NULL, NULL, NULL);
+  stmt = prepare (self,
+                  "SELECT hub_seq, station, epoch, seq, entity, entity_id, op, base_rev, hlc, auth, scope,"
+                  " fields_json, lost_json FROM change WHERE hub_seq > ?1 ORDER BY hub_seq LIMIT ?2");
+  sqlite3_bind_int64 (stmt, 1, since);
+  sqlite3_bind_int64 (stmt, 2, device->hub_level ? limit : PULL_SCAN_LIMIT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 hub_seq = sqlite3_column_int64 (stmt, 0);
+      const char *station = (const char *) sqlite3_column_text (stmt, 1);
+      const char *c_epoch = (const char *) sqlite3_column_text (stmt, 2);
+      const char *entity = (const char *) sqlite3_column_text (stmt, 4);
+      const char *id = (const char *) sqlite3_column_text (stmt, 5);
+      const char *scope = (const char *) sqlite3_column_text (stmt, 10);
+      const char *fields = (const char *) sqlite3_column_text (stmt, 11);
+      const char *lost = (const char *) sqlite3_column_text (stmt, 12);
+      gboolean own = g_str_equal (station, device->station) && g_strcmp0 (c_epoch, epoch) == 0;
+      gboolean full;
+      gboolean project = FALSE;
+
+      if (delivered >= limit)
+        {
+          more = TRUE;
+          break;
+        }
+      scanned++;
+      cursor = hub_seq;
+
+      if (own)
+        full = lost != NULL;
+      else if (device->hub_level || g_str_equal (scope, device->station))
+        full = TRUE;
+      else
+        {
+          g_autofree char *key = g_strconcat (entity, "/", id, NULL);
+
+          full = g_hash_table_contains (visible, key);
+          if (!full && g_str_equal (entity, "person"))
+            {
+              if (projection_is_empty (fields))
+                continue;
+              project = TRUE;
+            }
+          else if (!full)
+            continue;
+        }
+
+      if (!first)
+        g_string_append_c (body, ',');
+      first = FALSE;
+      delivered++;
+      if (own && !full)
+        {
+          g_string_append_printf (body, "{\"hub_seq\":%" G_GINT64_FORMAT ",\"own_seq\":%" G_GINT64_FORMAT "}",
+                                  hub_seq, (gint64) sqlite3_column_int64 (stmt, 3));
+          continue;
+        }
+
+      g_string_append_printf (body, "{\"hub_seq\":%" G_GINT64_FORMAT ",\"station\":", hub_seq);
+      jz_json_append_string (body, station);
+      g_string_append (body, ",\"epoch\":");
+      jz_json_append_string (body, c_epoch);
+      g_string_append_printf (body, ",\"seq\":%" G_GINT64_FORMAT ",\"entity\":", (gint64) sqlite3_column_int64 (stmt, 3));
+      jz_json_append_string (body, entity);
+      g_string_append (body, ",\"id\":");
+      jz_json_append_string (body, id);
+      g_string_append (body, ",\"op\":");
+      jz_json_append_string (body, (const char *) sqlite3_column_text (stmt, 6));
+      if (sqlite3_column_int64 (stmt, 7) != 0)
+        g_string_append_printf (body, ",\"base_rev\":%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 7));
+      g_string_append_printf (body, ",\"hlc\":%" G_GINT64_FORMAT ",\"auth\":%d,\"owner\":",
+                              (gint64) sqlite3_column_int64 (stmt, 8), sqlite3_column_int (stmt, 9));
+      jz_json_append_string (body, scope);
+      g_string_append (body, ",\"fields\":");
+      if (project)
+        append_projected (body, fields);
+      else
+        g_string_append (body, fields);
+      if (lost != NULL && !project)
+        {
+          g_string_append (body, ",\"lost\":");
+          g_string_append (body, lost);
+        }
+      g_string_append_c (body, '}');
+    }
+  if (rc == SQLITE_ROW && !more)
+    more = TRUE;
+  else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      set_internal (self->db, error);
+      return NULL;
+    }
+  /* A full scan page means there may be more, even if nothing was in scope. */
+  if (!more && scanned == (device->hub_level ? limit : PULL_SCAN_LIMIT))
+    more = TRUE;
+  sqlite3_reset (stmt);
+
+  if (cursor > 0)
+    cursor_anchor = anchor_at (self, cursor);
+  sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+
+  out = g_string_sized_new (body->len + 256);
+  g_string_append_printf (out, "{\"v\":%d,\"cursor\":%" G_GINT64_FORMAT, JZ_PROTOCOL_VERSION, cursor);
+  if (cursor_anchor != NULL)
+    {
+      g_string_append (out, ",\"anchor\":");
+      jz_json_append_string (out, cursor_anchor);
+    }
+  g_string_append_printf (out, ",\"more\":%s,\"changes\":[", more ? "true" : "false");
+  g_string_append_len (out, body->str, body->len);
+  g_string_append (out, "]}");
+  if (len != NULL)
+    *len = out->len;
+  return g_string_free (out, FALSE);
+}
+
+/* Blobs */
+
+gboolean
+jz_hub_store_put_blob (JzHubStore         *self,
+                       const JzHubDevice  *device,
+                       const char         *sha256,
+                       const void         *data,
+                       gsize               len,
+                       gboolean           *created,
+                       GError            **error)
+{
+  g_autofree char *actual = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *created = FALSE;
+  if (!g_str_equal (actual, sha256))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "The blob's SHA-256 is %s, not %s as its name says; it was cut or changed in transit",
+                   actual, sha256);
+      return FALSE;
+    }
+  stmt = prepare (self,
+                  "INSERT OR IGNORE INTO blob (sha256, size, station, created_at, data) VALUES (?1, ?2, ?3, ?4, ?5)");
+  bind_text (stmt, 1, sha256);
+  sqlite3_bind_int64 (stmt, 2, len);
+  bind_text (stmt, 3, device->station);
+  sqlite3_bind_int64 (stmt, 4, now_s ());
+  sqlite3_bind_blob64 (stmt, 5, data, len, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_internal (self->db, error);
+  *created = sqlite3_changes (self->db) > 0;
+  return TRUE;
+}
+
+GBytes *
+jz_hub_store_get_blob (JzHubStore  *self,
+                       const char  *sha256,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT data FROM blob WHERE sha256 = ?1");
+  GBytes *bytes = NULL;
+
+  bind_text (stmt, 1, sha256);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    bytes = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  sqlite3_reset (stmt);
+  if (bytes == NULL)
+    g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_NOT_FOUND,
+                 "The hub has no blob %s", sha256);
+  return bytes;
+}
+
+/* Links */
+
+char *
+jz_hub_store_list_links (JzHubStore         *self,
+                         const JzHubDevice  *device,
+                         gboolean            json,
+                         GError            **error)
+{
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT l.a, l.b, l.reason, l.status, ka.owner, kb.owner, l.decided_by, l.decided_at"
+                                " FROM person_link l"
+                                " LEFT JOIN record ka ON ka.entity = 'person' AND ka.id = l.a"
+                                " LEFT JOIN record kb ON kb.entity = 'person' AND kb.id = l.b"
+                                " ORDER BY l.created_at, l.a, l.b");
+  GString *out = g_string_new (json ? "{\"v\":1,\"links\":[" : "");
+  gboolean first = TRUE;
+
+  (void) error;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *sa = (const char *) sqlite3_column_text (stmt, 4);
+      const char *sb = (const char *) sqlite3_column_text (stmt, 5);
+
+      if (device != NULL && !device->hub_level &&
+          g_strcmp0 (sa, device->station) != 0 && g_strcmp0 (sb, device->station) != 0)
+        continue;
+      if (json)
+        {
+          if (!first)
+            g_string_append_c (out, ',');
+          g_string_append (out, "{\"a\":");
+          jz_json_append_string (out, (const char *) sqlite3_column_text (stmt, 0));
+          g_string_append (out, ",\"b\":");
+          jz_json_append_string (out, (const char *) sqlite3_column_text (stmt, 1));
+          g_string_append (out, ",\"station_a\":");
+          jz_json_append_string (out, sa ? sa : "");
+          g_string_append (out, ",\"station_b\":");
+          jz_json_append_string (out, sb ? sb : "");
+          g_string_append (out, ",\"reason\":");
+          jz_json_append_string (out, (const char *) sqlite3_column_text (stmt, 2));
+          g_string_append (out, ",\"status\":");
+          jz_json_append_string (out, (const char *) sqlite3_column_text (stmt, 3));
+          g_string_append_c (out, '}');
+        }
+      else
+        g_string_append_printf (out, "%s %s  %s %s  %s (%s)\n",
+                                sqlite3_column_text (stmt, 0), sa ? sa : "?",
+                                sqlite3_column_text (stmt, 1), sb ? sb : "?",
+                                sqlite3_column_text (stmt, 3), sqlite3_column_text (stmt, 2));
+      first = FALSE;
+    }
+  sqlite3_reset (stmt);
+  if (json)
+    g_string_append (out, "]}");
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+jz_hub_store_decide_link (JzHubStore  *self,
+                          const char  *person_a,
+                          const char  *person_b,
+                          const char  *decision,
+                          const char  *decided_by,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt;
+  const char *a = g_strcmp0 (person_a, person_b) < 0 ? person_a : person_b;
+  const char *b = a == person_a ? person_b : person_a;
+  int rc;
+
+  if (g_strcmp0 (decision, "same") != 0 && g_strcmp0 (decision, "not_same") != 0 &&
+      g_strcmp0 (decision, "suggested") != 0)
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_INVALID,
+                   "A decision is “same”, “not_same”, or “suggested” (to undo one)");
+      return FALSE;
+    }
+  if (!jz_uuid_is_valid (a) || !jz_uuid_is_valid (b) || g_str_equal (a, b))
+    {
+      g_set_error (error, JZ_HUB_ERROR, JZ_HUB_ERROR_INVALID, "A link joins two different person ids");
+      return FALSE;
+    }
+  /* A person may link records the hub did not suggest, too. */
+  stmt = prepare (self,
+                  "INSERT INTO person_link (a, b, reason, status, created_at, decided_by, decided_at)"
+                  " VALUES (?1, ?2, 'manual', ?3, ?5, ?4, ?5)"
+                  " ON CONFLICT (a, b) DO UPDATE SET status = excluded.status,"
+                  " decided_by = excluded.decided_by, decided_at = excluded.decided_at");
+  bind_text (stmt, 1, a);
+  bind_text (stmt, 2, b);
+  bind_text (stmt, 3, decision);
+  bind_text (stmt, 4, decided_by);
+  sqlite3_bind_int64 (stmt, 5, now_s ());
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_db_error (self->db, rc, error);
+  return TRUE;
+}
+
+/* Stats and check */
+
+char *
+jz_hub_store_stats (JzHubStore  *self,
+                    gboolean     json,
+                    GError     **error)
+{
+  GString *out = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  gboolean first = TRUE;
+  gint64 total_changes = 0;
+  gint64 total_records = 0;
+
+  (void) error;
+  if (json)
+    g_string_append_printf (out, "{\"incarnation\":\"%s\",\"stations\":[", self->incarnation);
+  else
+    g_string_append_printf (out, "%-10s %-20s %10s %10s\n", "station", "table", "changes", "records");
+
+  /* Changes by the station that made them; records by their owner. */
+  stmt = prepare (self,
+                  "SELECT s, e, sum (c), sum (r) FROM ("
+                  "  SELECT station AS s, entity AS e, count (*) AS c, 0 AS r FROM change GROUP BY station, entity"
+                  "  UNION ALL"
+                  "  SELECT owner, entity, 0, count (*) FROM record WHERE deleted = 0 GROUP BY owner, entity)"
+                  " GROUP BY s, e ORDER BY s, e");
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *station = (const char *) sqlite3_column_text (stmt, 0);
+      const char *entity = (const char *) sqlite3_column_text (stmt, 1);
+      gint64 changes = sqlite3_column_int64 (stmt, 2);
+      gint64 records = sqlite3_column_int64 (stmt, 3);
+
+      total_changes += changes;
+      total_records += records;
+      if (json)
+        {
+          g_string_append_printf (out, "%s{\"station\":", first ? "" : ",");
+          jz_json_append_string (out, station);
+          g_string_append (out, ",\"table\":");
+          jz_json_append_string (out, entity);
+          g_string_append_printf (out, ",\"changes\":%" G_GINT64_FORMAT ",\"records\":%" G_GINT64_FORMAT "}",
+                                  changes, records);
+        }
+      else
+        g_string_append_printf (out, "%-10s %-20s %10" G_GINT64_FORMAT " %10" G_GINT64_FORMAT "\n",
+                                station, entity, changes, records);
+      first = FALSE;
+    }
+  sqlite3_reset (stmt);
+
+  {
+    gint64 n_devices = 0, n_links = 0, n_conflicts = 0, n_blobs = 0;
+    static const char *counts[] = {
+      "SELECT count (*) FROM device WHERE revoked_at IS NULL",
+      "SELECT count (*) FROM person_link",
+      "SELECT count (*) FROM conflict",
+      "SELECT count (*) FROM blob",
+    };
+    gint64 *targets[] = { &n_devices, &n_links, &n_conflicts, &n_blobs };
+
+    for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+      {
+        stmt = prepare (self, counts[i]);
+        if (sqlite3_step (stmt) == SQLITE_ROW)
+          *targets[i] = sqlite3_column_int64 (stmt, 0);
+        sqlite3_reset (stmt);
+      }
+    if (json)
+      g_string_append_printf (out,
+                              "],\"changes\":%" G_GINT64_FORMAT ",\"records\":%" G_GINT64_FORMAT
+                              ",\"hub_seq\":%" G_GINT64_FORMAT ",\"devices\":%" G_GINT64_FORMAT
+                              ",\"links\":%" G_GINT64_FORMAT ",\"conflicts\":%" G_GINT64_FORMAT
+                              ",\"blobs\":%" G_GINT64_FORMAT "}",
+                              total_changes, total_records, max_hub_seq (self), n_devices, n_links,
+                              n_conflicts, n_blobs);
+    else
+      g_string_append_printf (out,
+                              "%-10s %-20s %10" G_GINT64_FORMAT " %10" G_GINT64_FORMAT "\n"
+                              "devices %" G_GINT64_FORMAT ", person links %" G_GINT64_FORMAT
+                              ", conflicts %" G_GINT64_FORMAT ", blobs %" G_GINT64_FORMAT "\n",
+                              "total", "", total_changes, total_records, n_devices, n_links,
+                              n_conflicts, n_blobs);
+  }
+  return g_string_free (out, FALSE);
+}
+
+static void
+check_query (JzHubStore *self,
+             GPtrArray  *problems,
+             const char *sql,
+             const char *format)
+{
+  sqlite3_stmt *stmt = prepare (self, sql);
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *args[4] = { "", "", "", "" };
+
+      for (int i = 0; i < MIN (4, sqlite3_column_count (stmt)); i++)
+        args[i] = (const char *) sqlite3_column_text (stmt, i);
+      g_ptr_array_add (problems, g_strdup_printf (format, args[0], args[1], args[2], args[3]));
+    }
+  sqlite3_reset (stmt);
+}
+
+gboolean
+jz_hub_store_check (JzHubStore  *self,
+                    GPtrArray   *problems,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt;
+  guint before = problems->len;
+
+  stmt = prepare (self, "PRAGMA quick_check");
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *msg = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (g_strcmp0 (msg, "ok") != 0)
+        g_ptr_array_add (problems, g_strdup_printf ("SQLite: %s", msg));
+    }
+  sqlite3_reset (stmt);
+
+  /* Each stream is at the hub once and without a gap. */
+  check_query (self, problems,
+               "SELECT station, epoch, seq, count (*) FROM change GROUP BY station, epoch, seq HAVING count (*) > 1",
+               "change %s/%s/%s is at the hub %s times");
+  check_query (self, problems,
+               "SELECT m.station, m.epoch, m.high_seq - m.first_seq + 1,"
+               " (SELECT count (*) FROM change c WHERE c.station = m.station AND c.epoch = m.epoch)"
+               " FROM mark m WHERE m.high_seq - m.first_seq + 1 <>"
+               " (SELECT count (*) FROM change c WHERE c.station = m.station AND c.epoch = m.epoch)",
+               "stream %s/%s should hold %s changes but holds %s");
+  check_query (self, problems,
+               "SELECT c.station, c.epoch, c.seq FROM change c JOIN mark m USING (station, epoch)"
+               " WHERE c.seq < m.first_seq OR c.seq > m.high_seq",
+               "change %s/%s/%s is outside its stream's marks");
+  check_query (self, problems,
+               "SELECT entity, id FROM record WHERE json_valid (fields_json) = 0 OR json_valid (tags_json) = 0",
+               "record %s %s has damaged JSON");
+  check_query (self, problems,
+               "SELECT r.entity, r.id FROM record r WHERE NOT EXISTS"
+               " (SELECT 1 FROM change c WHERE c.hub_seq = r.hub_seq)",
+               "record %s %s points at a change the hub does not have");
+  check_query (self, problems,
+               "SELECT r.entity, r.id, r.owner FROM record r WHERE NOT EXISTS"
+               " (SELECT 1 FROM station s WHERE s.code = r.owner)",
+               "record %s %s belongs to an unregistered station %s");
+  (void) error;
+  return problems->len == before;
+}

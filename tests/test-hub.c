@@ -1,0 +1,678 @@
+/* test-hub.c: the hub's store (enrolment, push, merge, pull scope,
+ * registry links, transfers) without HTTP
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "jz-hlc.h"
+#include "jz-hub-store.h"
+#include "jz-idcard.h"
+#include "jz-uuid.h"
+
+#define A   "320481-01"
+#define B   "320482-01"
+#define HUB "320400-01"
+
+typedef struct
+{
+  char        *dir;
+  JzHubStore  *hub;
+  JzHubDevice *dev_a;
+  JzHubDevice *dev_b;
+  JzHubDevice *dev_hub;
+  char        *epoch_a;
+  char        *epoch_b;
+  char        *epoch_hub;
+  gint64       seq_a;
+  gint64       seq_b;
+  gint64       seq_hub;
+} Fixture;
+
+static JzHubDevice *
+enrol (JzHubStore *hub,
+       const char *station,
+       const char *level,
+       const char *epoch)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = jz_hub_store_enrol_device (hub, station, "test", NULL, &error);
+  JzEnrolRequest req = { code, (char *) station, (char *) level, (char *) epoch, NULL };
+  g_autoptr(JzEnrolReply) reply = NULL;
+  JzHubDevice *device;
+
+  g_assert_no_error (error);
+  device = jz_hub_store_redeem (hub, &req, &reply, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply->token);
+  return device;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  f->dir = g_dir_make_tmp ("jz-test-hub-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (f->dir, "hub.db", NULL);
+  f->hub = jz_hub_store_open (path, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (jz_hub_store_add_station (f->hub, A, "新沂", FALSE, &error));
+  g_assert_true (jz_hub_store_add_station (f->hub, B, "邳州", FALSE, &error));
+  g_assert_true (jz_hub_store_add_station (f->hub, HUB, "徐州中心站", TRUE, &error));
+  f->epoch_a = jz_uuid_v7_new ();
+  f->epoch_b = jz_uuid_v7_new ();
+  f->epoch_hub = jz_uuid_v7_new ();
+  f->dev_a = enrol (f->hub, A, "county", f->epoch_a);
+  f->dev_b = enrol (f->hub, B, "county", f->epoch_b);
+  f->dev_hub = enrol (f->hub, HUB, "hub", f->epoch_hub);
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+
+      g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+
+  /* Whatever a test did, the store stays consistent. */
+  if (!jz_hub_store_check (f->hub, problems, NULL))
+    g_error ("check: %s", (char *) problems->pdata[0]);
+  g_clear_object (&f->hub);
+  jz_hub_device_free (f->dev_a);
+  jz_hub_device_free (f->dev_b);
+  jz_hub_device_free (f->dev_hub);
+  g_free (f->epoch_a);
+  g_free (f->epoch_b);
+  g_free (f->epoch_hub);
+  remove_dir (f->dir);
+  g_free (f->dir);
+}
+
+static guint64
+hlc_at (gint64 ms)
+{
+  return JZ_HLC_MAKE (1790000000000 + ms, 0);
+}
+
+static JzChange *
+change (gint64      seq,
+        const char *entity,
+        const char *id,
+        JzOp        op,
+        guint64     base_rev,
+        guint64     hlc,
+        const char *fields)
+{
+  JzChange *c = jz_change_new ();
+
+  c->seq = seq;
+  c->entity = g_strdup (entity);
+  c->id = g_strdup (id);
+  c->op = op;
+  c->base_rev = base_rev;
+  c->hlc = hlc;
+  c->fields = json_tokener_parse (fields);
+  g_assert_nonnull (c->fields);
+  return c;
+}
+
+/* Pushes one change as the next of @who's stream. */
+static gboolean
+push1 (Fixture     *f,
+       char         who,
+       JzChange    *c,
+       GError     **error)
+{
+  JzHubDevice *dev = who == 'a' ? f->dev_a : who == 'b' ? f->dev_b : f->dev_hub;
+  const char *epoch = who == 'a' ? f->epoch_a : who == 'b' ? f->epoch_b : f->epoch_hub;
+  gint64 *seq = who == 'a' ? &f->seq_a : who == 'b' ? &f->seq_b : &f->seq_hub;
+  g_autoptr(JzPushRequest) req = jz_push_request_new (dev->station, epoch);
+  JzPushReply reply;
+
+  c->seq = *seq + 1;
+  c->station = g_strdup (dev->station);
+  c->epoch = g_strdup (epoch);
+  g_ptr_array_add (req->changes, c);
+  if (!jz_hub_store_push (f->hub, dev, req, &reply, NULL, NULL, error))
+    return FALSE;
+  g_assert_cmpint (reply.accepted, ==, 1);
+  *seq += 1;
+  return TRUE;
+}
+
+static gint64
+count (Fixture    *f,
+       const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_hub_store_get_db (f->hub), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static char *
+record_field (Fixture    *f,
+              const char *id,
+              const char *field)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  sqlite3_prepare_v2 (jz_hub_store_get_db (f->hub),
+                      "SELECT json_extract (fields_json, '$.' || ?2) FROM record WHERE id = ?1", -1, &stmt, NULL);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, field, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static JzPullReply *
+pull (Fixture     *f,
+      char         who,
+      gint64       since)
+{
+  JzHubDevice *dev = who == 'a' ? f->dev_a : who == 'b' ? f->dev_b : f->dev_hub;
+  const char *epoch = who == 'a' ? f->epoch_a : who == 'b' ? f->epoch_b : f->epoch_hub;
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+  g_autofree char *json = jz_hub_store_pull (f->hub, dev, epoch, since, 0, &len, &error);
+  JzPullReply *reply;
+
+  g_assert_no_error (error);
+  reply = jz_pull_reply_decode (json, len, &error);
+  g_assert_no_error (error);
+  return reply;
+}
+
+static char *
+valid_id_number (const char *first17)
+{
+  return g_strdup_printf ("%s%c", first17, jz_idcard_check_digit (first17));
+}
+
+static void
+test_enrol (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *code = jz_hub_store_enrol_device (f->hub, A, "laptop", &id, &error);
+  g_autofree char *epoch = jz_uuid_v7_new ();
+  JzEnrolRequest wrong_station = { code, (char *) B, (char *) "county", epoch, NULL };
+  JzEnrolRequest wrong_level = { code, (char *) A, (char *) "hub", epoch, NULL };
+  JzEnrolRequest good = { code, (char *) A, (char *) "county", epoch, NULL };
+  g_autoptr(JzEnrolReply) reply = NULL;
+  g_autoptr(JzEnrolReply) again = NULL;
+  g_autoptr(JzHubDevice) dev = NULL;
+  g_autoptr(JzHubDevice) same = NULL;
+  g_autoptr(JzHubDevice) none = NULL;
+  g_autofree char *lower = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (code), ==, 11);
+
+  g_assert_null (jz_hub_store_redeem (f->hub, &wrong_station, &reply, &error));
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  g_assert_null (jz_hub_store_redeem (f->hub, &wrong_level, &reply, &error));
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+
+  /* Case and dashes do not matter when the code is typed. */
+  lower = g_ascii_strdown (code, -1);
+  good.code = lower;
+  dev = jz_hub_store_redeem (f->hub, &good, &reply, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dev->id, ==, id);
+  g_assert_cmpstr (reply->station, ==, A);
+  g_assert_cmpstr (reply->station_name, ==, "新沂");
+
+  /* Once only. */
+  g_assert_null (jz_hub_store_redeem (f->hub, &good, &again, &error));
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+
+  same = jz_hub_store_authenticate (f->hub, reply->token, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (same->station, ==, A);
+  g_assert_false (same->hub_level);
+
+  /* Only the hash of the token is stored. */
+  sqlite3_prepare_v2 (jz_hub_store_get_db (f->hub), "SELECT count (*) FROM device WHERE token_hash = ?1 OR id = ?1",
+                      -1, &stmt, NULL);
+  sqlite3_bind_text (stmt, 1, reply->token, -1, SQLITE_STATIC);
+  sqlite3_step (stmt);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+  sqlite3_finalize (stmt);
+
+  g_assert_true (jz_hub_store_revoke_device (f->hub, id, &error));
+  none = jz_hub_store_authenticate (f->hub, reply->token, &error);
+  g_assert_null (none);
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_UNAUTHORIZED);
+  g_assert_nonnull (strstr (error->message, "revoked"));
+}
+
+static void
+test_push_idempotent (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPushRequest) req = jz_push_request_new (A, f->epoch_a);
+  g_autoptr(JzPushRequest) overlap = jz_push_request_new (A, f->epoch_a);
+  g_autoptr(JzPushRequest) gap = jz_push_request_new (A, f->epoch_a);
+  JzPushReply reply;
+  gint64 mark = -1;
+
+  for (int i = 1; i <= 10; i++)
+    {
+      g_autofree char *id = jz_uuid_v7_new ();
+      g_autofree char *fields = g_strdup_printf ("{\"name\":\"人%d\",\"station\":\"" A "\",\"hlc\":%d}", i, i);
+      JzChange *c = change (i, "person", id, JZ_OP_INSERT, 0, hlc_at (i), fields);
+
+      c->station = g_strdup (A);
+      c->epoch = g_strdup (f->epoch_a);
+      g_ptr_array_add (req->changes, c);
+      if (i >= 6)
+        g_ptr_array_add (overlap->changes, jz_change_copy (c));
+    }
+
+  g_assert_true (jz_hub_store_push (f->hub, f->dev_a, req, &reply, NULL, &mark, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (reply.high_seq, ==, 10);
+  g_assert_cmpint (reply.accepted, ==, 10);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM change"), ==, 10);
+
+  /* The reply was lost and the device sends the batch again. */
+  g_assert_true (jz_hub_store_push (f->hub, f->dev_a, req, &reply, NULL, &mark, &error));
+  g_assert_cmpint (reply.accepted, ==, 0);
+  g_assert_cmpint (reply.skipped, ==, 10);
+
+  /* Half old, half new. */
+  for (int i = 11; i <= 12; i++)
+    {
+      g_autofree char *id = jz_uuid_v7_new ();
+      JzChange *c = change (i, "person", id, JZ_OP_INSERT, 0, hlc_at (i), "{\"name\":\"新\"}");
+
+      c->station = g_strdup (A);
+      c->epoch = g_strdup (f->epoch_a);
+      g_ptr_array_add (overlap->changes, c);
+    }
+  g_assert_true (jz_hub_store_push (f->hub, f->dev_a, overlap, &reply, NULL, &mark, &error));
+  g_assert_cmpint (reply.accepted, ==, 2);
+  g_assert_cmpint (reply.skipped, ==, 5);
+  g_assert_cmpint (reply.high_seq, ==, 12);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM change"), ==, 12);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM record WHERE owner = '" A "'"), ==, 12);
+
+  /* A gap: refused with the hub's mark, nothing written. */
+  g_ptr_array_add (gap->changes, change (14, "person", "0190f3a2-7c4e-7a10-8b2c-000000000014", JZ_OP_INSERT, 0,
+                                         hlc_at (14), "{\"name\":\"x\"}"));
+  g_assert_false (jz_hub_store_push (f->hub, f->dev_a, gap, &reply, NULL, &mark, &error));
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_GAP);
+  g_assert_cmpint (mark, ==, 12);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM change"), ==, 12);
+}
+
+static void
+test_push_refusals (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = jz_uuid_v7_new ();
+  g_autoptr(JzPushRequest) req = NULL;
+  JzPushReply reply;
+
+  g_assert_true (push1 (f, 'a', change (0, "person", person, JZ_OP_INSERT, 0, hlc_at (1),
+                                        "{\"name\":\"张三\",\"station\":\"" A "\"}"), &error));
+
+  /* B may not change A's person: the whole batch is refused. */
+  req = jz_push_request_new (B, f->epoch_b);
+  g_ptr_array_add (req->changes, change (1, "person", "0190f3a2-7c4e-7a10-8b2c-0000000000b1", JZ_OP_INSERT, 0,
+                                         hlc_at (2), "{\"name\":\"李四\",\"station\":\"" B "\"}"));
+  g_ptr_array_add (req->changes, change (2, "person", person, JZ_OP_UPDATE, hlc_at (1), hlc_at (3),
+                                         "{\"name\":\"改\"}"));
+  ((JzChange *) req->changes->pdata[0])->station = g_strdup (B);
+  ((JzChange *) req->changes->pdata[1])->station = g_strdup (B);
+  g_assert_false (jz_hub_store_push (f->hub, f->dev_b, req, &reply, NULL, NULL, &error));
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM change"), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM mark WHERE station = '" B "'"), ==, 0);
+  g_clear_pointer (&req, jz_push_request_free);
+
+  /* Nor create records in A's name, nor push A's stream. */
+  g_assert_false (push1 (f, 'b', change (0, "person", "0190f3a2-7c4e-7a10-8b2c-0000000000b2", JZ_OP_INSERT, 0,
+                                         hlc_at (2), "{\"name\":\"王五\",\"station\":\"" A "\"}"), &error));
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  req = jz_push_request_new (A, f->epoch_a);
+  g_ptr_array_add (req->changes, change (2, "person", person, JZ_OP_UPDATE, hlc_at (1), hlc_at (3), "{\"name\":\"x\"}"));
+  g_assert_false (jz_hub_store_push (f->hub, f->dev_b, req, &reply, NULL, NULL, &error));
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+
+  /* Only hub staff transfer. */
+  g_assert_false (push1 (f, 'a', change (0, "person", person, JZ_OP_UPDATE, hlc_at (1), hlc_at (4),
+                                         "{\"station\":\"" B "\"}"), &error));
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+
+  /* Tables and fields that do not exist, values of the wrong type. */
+  g_assert_false (push1 (f, 'a', change (0, "audit", person, JZ_OP_INSERT, 0, hlc_at (5), "{}"), &error));
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED);
+  g_clear_error (&error);
+  g_assert_false (push1 (f, 'a', change (0, "person", person, JZ_OP_UPDATE, hlc_at (1), hlc_at (5),
+                                         "{\"password\":\"x\"}"), &error));
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED);
+  g_clear_error (&error);
+  g_assert_false (push1 (f, 'a', change (0, "person", person, JZ_OP_UPDATE, hlc_at (1), hlc_at (5),
+                                         "{\"height_cm\":\"tall\"}"), &error));
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED);
+  g_clear_error (&error);
+
+  g_assert_cmpint (count (f, "SELECT count (*) FROM change"), ==, 1);
+  g_assert_cmpint (count (f, "SELECT high_seq FROM mark WHERE station = '" A "'"), ==, 1);
+}
+
+static void
+test_merge (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = jz_uuid_v7_new ();
+  g_autofree char *name = NULL;
+  g_autofree char *height = NULL;
+  g_autofree char *dialect = NULL;
+  g_autoptr(JzPullReply) a_pull = NULL;
+  JzChange *mine = NULL;
+
+  g_assert_true (push1 (f, 'a', change (0, "person", person, JZ_OP_INSERT, 0, hlc_at (10),
+                                        "{\"name\":\"张三\",\"station\":\"" A "\",\"height_cm\":170}"), &error));
+
+  /* Hub staff and station A both change the name while apart; the hub's
+   * change arrives first, A's (later clock) second: authority wins. */
+  g_assert_true (push1 (f, 'h', change (0, "person", person, JZ_OP_UPDATE, hlc_at (10), hlc_at (20),
+                                        "{\"name\":\"张叁\",\"dialect\":\"徐州话\"}"), &error));
+  g_assert_true (push1 (f, 'a', change (0, "person", person, JZ_OP_UPDATE, hlc_at (10), hlc_at (30),
+                                        "{\"name\":\"张山\",\"height_cm\":172}"), &error));
+  g_assert_no_error (error);
+
+  name = record_field (f, person, "name");
+  height = record_field (f, person, "height_cm");
+  dialect = record_field (f, person, "dialect");
+  g_assert_cmpstr (name, ==, "张叁");     /* both changed it: hub staff */
+  g_assert_cmpstr (height, ==, "172");   /* one side only: merged */
+  g_assert_cmpstr (dialect, ==, "徐州话");
+  g_assert_cmpint (count (f, "SELECT count (*) FROM conflict WHERE field = 'name' AND loser_station = '" A "'"
+                             " AND loser_value = '\"张山\"' AND winner_station = '" HUB "'"), ==, 1);
+
+  /* A sees its own change back, because part of it lost. */
+  a_pull = pull (f, 'a', 0);
+  for (guint i = 0; i < a_pull->changes->len; i++)
+    {
+      JzChange *c = a_pull->changes->pdata[i];
+
+      g_assert_false (c->stub && c->seq == 2);
+      if (!c->stub && g_strcmp0 (c->station, A) == 0 && c->seq == 2)
+        mine = c;
+    }
+  g_assert_nonnull (mine);
+  g_assert_false (json_object_object_get_ex (mine->fields, "name", NULL));
+  g_assert_true (json_object_object_get_ex (mine->fields, "height_cm", NULL));
+  g_assert_nonnull (mine->losses);
+  g_assert_cmpstr (((JzLoss *) mine->losses->pdata[0])->field, ==, "name");
+  g_assert_cmpstr (json_object_get_string (((JzLoss *) mine->losses->pdata[0])->value), ==, "张山");
+  /* The unaltered insert comes back as a stub only. */
+  g_assert_true (((JzChange *) a_pull->changes->pdata[0])->stub);
+  g_assert_cmpint (((JzChange *) a_pull->changes->pdata[0])->seq, ==, 1);
+
+  /* A later edit by A that saw the hub's value is a plain update. */
+  g_assert_true (push1 (f, 'a', change (0, "person", person, JZ_OP_UPDATE, hlc_at (30), hlc_at (40),
+                                        "{\"name\":\"张三丰\"}"), &error));
+  g_clear_pointer (&name, g_free);
+  name = record_field (f, person, "name");
+  g_assert_cmpstr (name, ==, "张三丰");
+  g_assert_cmpint (count (f, "SELECT count (*) FROM conflict"), ==, 1);
+}
+
+static void
+test_merge_order (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = jz_uuid_v7_new ();
+  g_autofree char *name = NULL;
+  g_autofree char *deleted = NULL;
+
+  /* The same race as test_merge with the arrivals swapped ends the same. */
+  g_assert_true (push1 (f, 'a', change (0, "person", person, JZ_OP_INSERT, 0, hlc_at (10),
+                                        "{\"name\":\"张三\",\"station\":\"" A "\"}"), &error));
+  g_assert_true (push1 (f, 'a', change (0, "person", person, JZ_OP_UPDATE, hlc_at (10), hlc_at (30),
+                                        "{\"name\":\"张山\"}"), &error));
+  g_assert_true (push1 (f, 'h', change (0, "person", person, JZ_OP_UPDATE, hlc_at (10), hlc_at (20),
+                                        "{\"name\":\"张叁\"}"), &error));
+  name = record_field (f, person, "name");
+  g_assert_cmpstr (name, ==, "张叁");
+  g_assert_cmpint (count (f, "SELECT count (*) FROM conflict WHERE loser_value = '\"张山\"'"), ==, 1);
+
+  /* A delete against a concurrent edit: kept, and the edit is a loss. */
+  g_assert_true (push1 (f, 'a', change (0, "person", person, JZ_OP_DELETE, hlc_at (30), hlc_at (50),
+                                        "{\"deleted\":1}"), &error));
+  g_assert_true (push1 (f, 'h', change (0, "person", person, JZ_OP_UPDATE, hlc_at (20), hlc_at (45),
+                                        "{\"residence\":\"徐州\"}"), &error));
+  deleted = record_field (f, person, "deleted");
+  g_assert_cmpstr (deleted, ==, "0");   /* hub staff outrank the station */
+  g_assert_cmpint (count (f, "SELECT count (*) FROM conflict WHERE field = 'deleted'"), ==, 1);
+}
+
+static void
+test_pull_scope (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pa = jz_uuid_v7_new ();
+  g_autofree char *ea = jz_uuid_v7_new ();
+  g_autofree char *pb = jz_uuid_v7_new ();
+  g_autoptr(JzPullReply) b = NULL;
+  g_autoptr(JzPullReply) h = NULL;
+  g_autoptr(JzPullReply) b2 = NULL;
+  gboolean saw_person = FALSE;
+
+  g_assert_true (push1 (f, 'a', change (0, "person", pa, JZ_OP_INSERT, 0, hlc_at (1),
+                                        "{\"name\":\"张三\",\"station\":\"" A "\",\"description\":\"左臂纹身\","
+                                        "\"sex\":\"male\",\"flags\":32}"), &error));
+  g_assert_true (push1 (f, 'a', change (0, "episode", ea, JZ_OP_INSERT, 0, hlc_at (2),
+                                        "{\"station\":\"" A "\",\"number\":\"320481-01-2026-000001\"}"), &error));
+  g_assert_true (push1 (f, 'b', change (0, "person", pb, JZ_OP_INSERT, 0, hlc_at (3),
+                                        "{\"name\":\"李四\",\"station\":\"" B "\"}"), &error));
+  /* A change to a field outside the registry is not shown to B at all. */
+  g_assert_true (push1 (f, 'a', change (0, "person", pa, JZ_OP_UPDATE, hlc_at (1), hlc_at (4),
+                                        "{\"marks\":\"疤\"}"), &error));
+
+  b = pull (f, 'b', 0);
+  g_assert_cmpint (b->cursor, ==, 4);
+  g_assert_cmpuint (b->changes->len, ==, 2);
+  for (guint i = 0; i < b->changes->len; i++)
+    {
+      JzChange *c = b->changes->pdata[i];
+
+      if (c->stub)
+        {
+          g_assert_cmpint (c->seq, ==, 1);   /* B's own person */
+          continue;
+        }
+      g_assert_cmpstr (c->entity, ==, "person");
+      g_assert_cmpstr (c->id, ==, pa);
+      g_assert_cmpstr (json_object_get_string (json_object_object_get (c->fields, "name")), ==, "张三");
+      g_assert_false (json_object_object_get_ex (c->fields, "description", NULL));
+      g_assert_false (json_object_object_get_ex (c->fields, "flags", NULL));
+      saw_person = TRUE;
+    }
+  g_assert_true (saw_person);
+
+  /* The hub workstation sees everything, whole. */
+  h = pull (f, 'h', 0);
+  g_assert_cmpuint (h->changes->len, ==, 4);
+  g_assert_true (json_object_object_get_ex (((JzChange *) h->changes->pdata[0])->fields, "description", NULL));
+
+  /* Paging: since the cursor, nothing more. */
+  b2 = pull (f, 'b', b->cursor);
+  g_assert_cmpuint (b2->changes->len, ==, 0);
+  g_assert_false (b2->more);
+}
+
+static void
+test_registry_links (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = valid_id_number ("32048119800101001");
+  g_autofree char *bad = g_strdup ("320481198001010010");
+  g_autofree char *pa = jz_uuid_v7_new ();
+  g_autofree char *pb = jz_uuid_v7_new ();
+  g_autofree char *pc = jz_uuid_v7_new ();
+  g_autofree char *fa = NULL;
+  g_autofree char *fb = NULL;
+  g_autofree char *fc = NULL;
+  g_autofree char *links = NULL;
+
+  if (jz_idcard_is_valid (bad))
+    bad[17] = bad[17] == '0' ? '1' : '0';
+  fa = g_strdup_printf ("{\"name\":\"张三\",\"station\":\"" A "\",\"id_number\":\"%s\"}", number);
+  fb = g_strdup_printf ("{\"name\":\"张叁\",\"station\":\"" B "\",\"id_number\":\"%s\"}", number);
+  fc = g_strdup_printf ("{\"name\":\"某\",\"station\":\"" B "\",\"id_number\":\"%s\"}", bad);
+  g_assert_true (push1 (f, 'a', change (0, "person", pa, JZ_OP_INSERT, 0, hlc_at (1), fa), &error));
+  g_assert_true (push1 (f, 'b', change (0, "person", pb, JZ_OP_INSERT, 0, hlc_at (2), fb), &error));
+  g_assert_true (push1 (f, 'b', change (0, "person", pc, JZ_OP_INSERT, 0, hlc_at (3), fc), &error));
+  g_assert_no_error (error);
+
+  /* Linked, never merged: both records stay. */
+  g_assert_cmpint (count (f, "SELECT count (*) FROM person_link WHERE status = 'suggested'"), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM record WHERE entity = 'person'"), ==, 3);
+  links = jz_hub_store_list_links (f->hub, f->dev_a, TRUE, &error);
+  g_assert_nonnull (strstr (links, pa));
+
+  /* "Not the same person" is remembered through later edits. */
+  g_assert_true (jz_hub_store_decide_link (f->hub, pb, pa, "not_same", "staff-1", &error));
+  g_assert_true (push1 (f, 'b', change (0, "person", pb, JZ_OP_UPDATE, hlc_at (2), hlc_at (5), fb), &error));
+  g_assert_cmpint (count (f, "SELECT count (*) FROM person_link WHERE status = 'not_same'"), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM person_link"), ==, 1);
+}
+
+static void
+test_transfer (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = jz_uuid_v7_new ();
+  g_autofree char *episode = jz_uuid_v7_new ();
+  g_autofree char *belonging = jz_uuid_v7_new ();
+  g_autofree char *ef = g_strdup_printf ("{\"station\":\"" A "\",\"person_id\":\"%s\",\"number\":\"320481-01-2026-000001\"}", person);
+  g_autofree char *bf = g_strdup_printf ("{\"station\":\"" A "\",\"episode_id\":\"%s\",\"item\":\"身份证\"}", episode);
+  g_autoptr(JzPullReply) b = NULL;
+  gboolean got_episode = FALSE, got_belonging = FALSE, got_person_whole = FALSE;
+
+  g_assert_true (push1 (f, 'a', change (0, "person", person, JZ_OP_INSERT, 0, hlc_at (1),
+                                        "{\"station\":\"" A "\",\"name\":\"张三\",\"description\":\"高\"}"), &error));
+  g_assert_true (push1 (f, 'a', change (0, "episode", episode, JZ_OP_INSERT, 0, hlc_at (2), ef), &error));
+  g_assert_true (push1 (f, 'a', change (0, "belonging", belonging, JZ_OP_INSERT, 0, hlc_at (3), bf), &error));
+
+  /* 提级办理: hub staff move the episode to B. */
+  g_assert_true (push1 (f, 'h', change (0, "episode", episode, JZ_OP_UPDATE, hlc_at (2), hlc_at (10),
+                                        "{\"station\":\"" B "\"}"), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM record WHERE owner = '" B "'"), ==, 2);
+
+  b = pull (f, 'b', 0);
+  for (guint i = 0; i < b->changes->len; i++)
+    {
+      JzChange *c = b->changes->pdata[i];
+
+      if (g_strcmp0 (c->id, episode) == 0 && json_object_object_get_ex (c->fields, "number", NULL))
+        got_episode = TRUE;
+      if (g_strcmp0 (c->id, belonging) == 0 &&
+          g_strcmp0 (json_object_get_string (json_object_object_get (c->fields, "station")), B) == 0)
+        got_belonging = TRUE;
+      if (g_strcmp0 (c->id, person) == 0 && json_object_object_get_ex (c->fields, "description", NULL))
+        got_person_whole = TRUE;
+    }
+  g_assert_true (got_episode);
+  g_assert_true (got_belonging);
+  g_assert_true (got_person_whole);
+
+  /* B now owns the episode; A, which had it, may still send what it wrote
+   * meanwhile (with the lowest authority). */
+  g_assert_true (push1 (f, 'b', change (0, "episode", episode, JZ_OP_UPDATE, hlc_at (10), hlc_at (11),
+                                        "{\"reason\":\"转来\"}"), &error));
+  g_assert_true (push1 (f, 'a', change (0, "episode", episode, JZ_OP_UPDATE, hlc_at (2), hlc_at (12),
+                                        "{\"history\":\"多次\"}"), &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_stats (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *p = jz_uuid_v7_new ();
+  g_autofree char *text = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JzJson) obj = NULL;
+
+  g_assert_true (push1 (f, 'a', change (0, "person", p, JZ_OP_INSERT, 0, hlc_at (1),
+                                        "{\"station\":\"" A "\",\"name\":\"x\"}"), &error));
+  text = jz_hub_store_stats (f->hub, FALSE, &error);
+  g_assert_nonnull (strstr (text, A));
+  json = jz_hub_store_stats (f->hub, TRUE, &error);
+  obj = json_tokener_parse (json);
+  g_assert_nonnull (obj);
+  g_assert_cmpint (json_object_get_int (json_object_object_get (obj, "changes")), ==, 1);
+  g_assert_cmpint (json_object_get_int (json_object_object_get (obj, "records")), ==, 1);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/hub/enrol", test_enrol);
+  ADD ("/hub/push/idempotent", test_push_idempotent);
+  ADD ("/hub/push/refusals", test_push_refusals);
+  ADD ("/hub/merge/authority", test_merge);
+  ADD ("/hub/merge/order", test_merge_order);
+  ADD ("/hub/pull/scope", test_pull_scope);
+  ADD ("/hub/registry/links", test_registry_links);
+  ADD ("/hub/transfer", test_transfer);
+  ADD ("/hub/stats", test_stats);
+#undef ADD
+
+  return g_test_run ();
+}

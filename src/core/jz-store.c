@@ -234,7 +234,16 @@ migrate (sqlite3  *db,
       sqlite3_step (stmt) == SQLITE_ROW)
     stored_digest = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
-  need_triggers = g_strcmp0 (stored_digest, digest) != 0 || !jz_schema_triggers_installed (db);
+  need_triggers = g_strcmp0 (stored_digest, digest) != 0;
+  if (!need_triggers && from >= 2 && !jz_schema_triggers_installed (db))
+    {
+      /* Nobody but a shell drops them: put them back so that nothing
+       * escapes the outbox from now on; `check` still shows what was
+       * changed meanwhile. */
+      g_message ("The store's change-capture triggers were altered outside Jiuzhu and are reinstalled; "
+                 "run “jiuzhu-cli check” to see what changed");
+      need_triggers = TRUE;
+    }
 
   if (!any && (from < 2 || !need_triggers))
     return TRUE;

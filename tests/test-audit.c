@@ -1,0 +1,500 @@
+/* test-audit.c: the audit log detects tampering; migrations; backup
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "jz-actions.h"
+#include "jz-check.h"
+#include "jz-cli.h"
+#include "jz-records.h"
+#include "jz-store.h"
+
+typedef struct
+{
+  char    *dir;
+  char    *path;
+  JzStore *store;
+  char    *person_id;
+  char    *other_person_id;
+} Fixture;
+
+static gint64
+now_s (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static JzPerson *
+make_person (const char *name)
+{
+  JzPerson *p = jz_person_new ();
+
+  p->name = g_strdup (name);
+  p->sex = g_strdup ("female");
+  return p;
+}
+
+static void
+fill (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  jz_store_set_actor (f->store, "0190a0b0-0000-7000-8000-000000000007");
+  for (int i = 0; i < 4; i++)
+    {
+      g_autoptr(JzPerson) p = make_person (i % 2 ? "何静" : "罗敏");
+      g_autoptr(JzEpisode) e = jz_episode_new ();
+      g_autoptr(JzBelonging) b = jz_belonging_new ();
+      JzBelonging *items[] = { b };
+
+      e->admitted_at = now_s () - 86400 + i;
+      e->source = g_strdup ("walk_in");
+      b->item = g_strdup ("雨伞");
+      g_assert_true (jz_store_register_intake (f->store, p, e, items, 1, &error));
+      g_assert_no_error (error);
+      g_free (p->dialect);
+      p->dialect = g_strdup ("四川话");
+      g_assert_true (jz_store_update_person (f->store, p, &error));
+      g_assert_no_error (error);
+      if (i == 0)
+        f->person_id = g_strdup (p->rec.id);
+    }
+  {
+    g_autoptr(JzPerson) p = make_person ("唐亮");
+    g_assert_true (jz_store_insert_person (f->store, p, &error));
+    f->other_person_id = g_strdup (p->rec.id);
+  }
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile_dir = NULL;
+
+  f->dir = g_dir_make_tmp ("jz-test-audit-XXXXXX", &error);
+  g_assert_no_error (error);
+  profile_dir = g_build_filename (f->dir, "default", NULL);
+  g_mkdir (profile_dir, 0700);
+  f->path = g_build_filename (profile_dir, "station.db", NULL);
+  f->store = jz_store_create (f->path, "320481-01", "溧阳市救助管理站", JZ_STATION_LEVEL_COUNTY, &error);
+  g_assert_no_error (error);
+  fill (f);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (p, G_FILE_TEST_IS_DIR))
+        remove_tree (p);
+      else
+        g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->store);
+  remove_tree (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+  g_free (f->person_id);
+  g_free (f->other_person_id);
+}
+
+/* Runs check; returns the problems found (empty when fine). */
+static GPtrArray *
+run_check (JzStore *store)
+{
+  GPtrArray *problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = jz_store_check (store, problems, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (ok == (problems->len == 0));
+  for (guint i = 0; i < problems->len; i++)
+    g_test_message ("problem: %s", (char *) problems->pdata[i]);
+  return problems;
+}
+
+static gboolean
+any_contains (GPtrArray  *problems,
+              const char *needle)
+{
+  for (guint i = 0; i < problems->len; i++)
+    if (strstr (problems->pdata[i], needle) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* What someone with the sqlite3 shell would do: a plain connection
+ * without Jiuzhu's functions. */
+static void
+raw_exec (Fixture    *f,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *msg = NULL;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    g_error ("%s: %s", sql, msg);
+  sqlite3_close (db);
+}
+
+static int
+raw_exec_rc (Fixture    *f,
+             const char *sql,
+             char      **msg_out)
+{
+  sqlite3 *db = NULL;
+  char *msg = NULL;
+  int rc;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  rc = sqlite3_exec (db, sql, NULL, NULL, &msg);
+  *msg_out = g_strdup (msg);
+  sqlite3_free (msg);
+  sqlite3_close (db);
+  return rc;
+}
+
+static int
+cli (Fixture    *f,
+     const char *command,
+     const char *arg)
+{
+  char *argv[] = { (char *) "jiuzhu-cli", (char *) "--profile", (char *) "default",
+                   (char *) command, (char *) arg, NULL };
+
+  g_setenv ("JIUZHU_DATA_DIR", f->dir, TRUE);
+  return jz_cli_main (arg ? 5 : 4, argv);
+}
+
+static void
+test_clean (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = run_check (f->store);
+
+  g_assert_cmpuint (problems->len, ==, 0);
+  g_assert_cmpint (cli (f, "check", NULL), ==, JZ_CLI_OK);
+  g_assert_cmpint (cli (f, "stats", "--json"), ==, JZ_CLI_OK);
+}
+
+static void
+test_append_only (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (jz_store_exec (f->store, "UPDATE audit SET actor = NULL WHERE seq = 1", &error));
+  g_assert_nonnull (strstr (error->message, "append-only"));
+  g_clear_error (&error);
+  g_assert_false (jz_store_exec (f->store, "DELETE FROM audit WHERE seq = 1", &error));
+  g_assert_nonnull (strstr (error->message, "append-only"));
+}
+
+/* A shell cannot even write a synced table without Jiuzhu's functions. */
+static void
+test_shell_write_refused (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *msg = NULL;
+  g_autofree char *sql = g_strdup_printf ("UPDATE person SET name = '假名' WHERE id = '%s'", f->person_id);
+
+  g_assert_cmpint (raw_exec_rc (f, sql, &msg), !=, SQLITE_OK);
+  g_assert_nonnull (strstr (msg, "jz_"));
+}
+
+static void
+test_edited_entry (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+
+  raw_exec (f, "DROP TRIGGER audit_no_update;"
+               "UPDATE audit SET fields_json = replace (fields_json, '罗敏', '罗某') WHERE seq = 1");
+  problems = run_check (f->store);
+  g_assert_true (any_contains (problems, "entry 1 was edited"));
+  g_assert_cmpint (cli (f, "check", NULL), ==, JZ_CLI_FOUND);
+}
+
+static void
+test_edited_actor (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+
+  raw_exec (f, "DROP TRIGGER audit_no_update;"
+               "UPDATE audit SET actor = '0190a0b0-0000-7000-8000-000000000999' WHERE seq = 3");
+  problems = run_check (f->store);
+  g_assert_true (any_contains (problems, "entry 3 was edited"));
+}
+
+/* Editing an entry and recomputing its hash breaks the next link. */
+static void
+test_rehashed_entry (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+  sqlite3 *db = jz_store_get_db (f->store);
+
+  /* Use Jiuzhu's own hash function to forge entry 2 consistently. */
+  g_assert_cmpint (sqlite3_exec (db,
+    "DROP TRIGGER audit_no_update;"
+    "UPDATE audit SET device = 'forged', hash = jz_audit_hash (prev_hash, at, actor, 'forged', entity, entity_id, op, fields_json) WHERE seq = 2",
+    NULL, NULL, NULL), ==, SQLITE_OK);
+  problems = run_check (f->store);
+  g_assert_true (any_contains (problems, "entry 3 does not follow"));
+}
+
+static void
+test_deleted_entry (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+
+  raw_exec (f, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 4");
+  problems = run_check (f->store);
+  g_assert_true (any_contains (problems, "missing"));
+  g_assert_true (any_contains (problems, "entry 5 does not follow"));
+}
+
+static void
+test_deleted_tail (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+
+  raw_exec (f, "DROP TRIGGER audit_no_delete;"
+               "DELETE FROM audit WHERE seq = (SELECT max (seq) FROM audit)");
+  problems = run_check (f->store);
+  g_assert_true (any_contains (problems, "newest entries were deleted"));
+  g_assert_true (any_contains (problems, "no audit history"));
+}
+
+static void
+test_row_changed_behind_back (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autofree char *sql = g_strdup_printf ("DROP TRIGGER jz_person_au;"
+                                          "UPDATE person SET name = '假名' WHERE id = '%s'", f->person_id);
+
+  raw_exec (f, sql);
+  problems = run_check (f->store);
+  g_assert_true (any_contains (problems, "changed behind the log's back"));
+  g_assert_true (any_contains (problems, f->person_id));
+  g_assert_true (any_contains (problems, "trigger jz_person_au is missing"));
+  g_assert_cmpint (cli (f, "check", NULL), ==, JZ_CLI_FOUND);
+}
+
+/* Putting the trigger back afterwards does not hide the change. */
+static void
+test_row_changed_triggers_restored (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("DROP TRIGGER jz_person_au;"
+                                          "UPDATE person SET flags = 8 WHERE id = '%s'", f->person_id);
+
+  raw_exec (f, sql);
+  /* Reopening reinstalls the missing trigger. */
+  g_clear_object (&f->store);
+  f->store = jz_store_open (f->path, &error);
+  g_assert_no_error (error);
+  problems = run_check (f->store);
+  g_assert_false (any_contains (problems, "trigger"));
+  g_assert_true (any_contains (problems, "changed behind the log's back"));
+}
+
+static void
+test_row_inserted_behind_back (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+
+  raw_exec (f, "DROP TRIGGER jz_person_ai;"
+               "INSERT INTO person (id, station, hlc, name) "
+               "VALUES ('0190a0b0-0000-7000-8000-0000000000ff', '320481-01', 1, '幽灵')");
+  problems = run_check (f->store);
+  g_assert_true (any_contains (problems, "no audit history"));
+}
+
+static void
+test_row_deleted_behind_back (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autofree char *sql = g_strdup_printf ("DROP TRIGGER jz_person_ad;"
+                                          "DELETE FROM person WHERE id = '%s'", f->other_person_id);
+
+  raw_exec (f, sql);
+  problems = run_check (f->store);
+  g_assert_true (any_contains (problems, "removed behind the log's back"));
+}
+
+static void
+test_outbox_tampered (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+
+  raw_exec (f, "UPDATE outbox SET acked = 1 WHERE seq = 3;"
+               "UPDATE sqlite_sequence SET seq = 1 WHERE name = 'outbox'");
+  problems = run_check (f->store);
+  g_assert_true (any_contains (problems, "acknowledged but the earlier change"));
+  g_assert_true (any_contains (problems, "sequence counter"));
+}
+
+/* A store made by a program that knew only schema 1 is upgraded in one
+ * transaction, and the result is indistinguishable from a new one. */
+static void
+test_migrate_from_1 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jz-test-migrate-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "station.db", NULL);
+  g_autoptr(JzStore) store = NULL;
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JzPerson) p = make_person ("老用户");
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+    "PRAGMA application_id = 1247430741;"   /* JZHU */
+    "PRAGMA journal_mode = WAL;"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;"
+    "INSERT INTO meta VALUES ('station_code', '320481-01'), ('station_name', '旧站'),"
+    "  ('station_level', 'county'), ('epoch', '0190a0b0-0000-7000-8000-0000000000e1'),"
+    "  ('created_at', '2026-01-01T00:00:00Z');"
+    "PRAGMA user_version = 1;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpint (JZ_STORE_APPLICATION_ID, ==, 1247430741);
+
+  store = jz_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (jz_store_get_schema_version (store), ==, jz_store_get_code_schema_version ());
+  g_assert_cmpstr (jz_store_get_station_name (store), ==, "旧站");
+  g_assert_true (jz_store_insert_person (store, p, &error));
+  g_assert_no_error (error);
+  g_assert_true (jz_store_check (store, problems, NULL, &error));
+  g_assert_cmpuint (problems->len, ==, 0);
+  g_clear_object (&store);
+
+  /* Opening again changes nothing (no second migration). */
+  store = jz_store_open (path, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  remove_tree (dir);
+}
+
+/* A failed upgrade leaves the file exactly as it was. */
+static void
+test_migration_failure_leaves_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jz-test-migrate-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "station.db", NULL);
+  g_autoptr(JzStore) store = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  /* A table in the way of migration 2 makes it fail half-way. */
+  g_assert_cmpint (sqlite3_exec (db,
+    "PRAGMA application_id = 1247430741;"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;"
+    "INSERT INTO meta VALUES ('station_code', '320481-01'), ('station_name', '旧站'),"
+    "  ('station_level', 'county'), ('epoch', '0190a0b0-0000-7000-8000-0000000000e1');"
+    "CREATE TABLE referral (x INTEGER);"
+    "PRAGMA user_version = 1;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = jz_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_prepare_v2 (db, "SELECT (SELECT user_version FROM pragma_user_version), "
+                          "(SELECT count(*) FROM sqlite_master WHERE name = 'person')", -1, &stmt, NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+  g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  remove_tree (dir);
+}
+
+/* The backup holds what was committed, even while a write is open. */
+static void
+test_backup_while_writing (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *target = g_build_filename (f->dir, "backup.db", NULL);
+  g_autoptr(JzStore) copy = NULL;
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JzPerson) p = make_person ("未提交");
+  gint64 persons;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_true (jz_store_write_begin (f->store, &error));
+  g_assert_true (jz_store_insert_person (f->store, p, &error));
+
+  g_assert_cmpint (cli (f, "backup", target), ==, JZ_CLI_OK);
+  g_assert_cmpint (cli (f, "backup", target), ==, JZ_CLI_ERROR);  /* never overwrites */
+  g_assert_false (jz_store_write_end (f->store, FALSE, NULL));
+
+  copy = jz_store_open (target, &error);
+  g_assert_no_error (error);
+  g_assert_true (jz_store_check (copy, problems, NULL, &error));
+  sqlite3_prepare_v2 (jz_store_get_db (copy), "SELECT count(*) FROM person", -1, &stmt, NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  persons = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (persons, ==, 5);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, fn) g_test_add ("/audit/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("clean", test_clean);
+  ADD ("append-only", test_append_only);
+  ADD ("shell-write-refused", test_shell_write_refused);
+  ADD ("edited-entry", test_edited_entry);
+  ADD ("edited-actor", test_edited_actor);
+  ADD ("rehashed-entry", test_rehashed_entry);
+  ADD ("deleted-entry", test_deleted_entry);
+  ADD ("deleted-tail", test_deleted_tail);
+  ADD ("row-changed", test_row_changed_behind_back);
+  ADD ("row-changed-triggers-restored", test_row_changed_triggers_restored);
+  ADD ("row-inserted", test_row_inserted_behind_back);
+  ADD ("row-deleted", test_row_deleted_behind_back);
+  ADD ("outbox-tampered", test_outbox_tampered);
+  ADD ("backup-while-writing", test_backup_while_writing);
+#undef ADD
+  g_test_add_func ("/audit/migrate-from-1", test_migrate_from_1);
+  g_test_add_func ("/audit/migration-failure-leaves-file", test_migration_failure_leaves_file);
+  return g_test_run ();
+}

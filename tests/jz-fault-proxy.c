@@ -3,11 +3,12 @@
  *   jz-fault-proxy --listen 127.0.0.1:0 --upstream 127.0.0.1:PORT --seed S
  *                  [--fault-rate R] [--faults delay,blackhole,…] [--max-delay-ms N]
  *                  [--bandwidth BPS] [--idle-timeout-ms N] [--lifetime-s N] [--mode M]
+ *                  [--schedule-by connection|request] [--log-file PATH]
  *
  * Prints "PORT <n>" on stdout once it listens, then reads commands on stdin
  * (one a line: mode …, rate …, reset, stats, ping, quit) and answers each
  * with one line "ok …" or "error …". Logs one line per connection event on
- * stderr, never payload. Exits on "quit", at the end of stdin (the test
+ * stderr (or --log-file, so that nobody has to drain a pipe), never payload. Exits on "quit", at the end of stdin (the test
  * that started it went away), on SIGTERM/SIGINT, or after its lifetime.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -24,6 +25,7 @@
 
 typedef struct
 {
+  FILE         *log;
   JzFaultProxy *proxy;
   GMainLoop    *loop;
   GString      *input;
@@ -59,6 +61,16 @@ parse_loopback_address (const char  *option,
 }
 
 static void
+on_log (const char *line,
+        gpointer    data)
+{
+  App *app = data;
+
+  fprintf (app->log, "%s\n", line);
+  fflush (app->log);
+}
+
+static void
 app_run_line (App        *app,
               const char *line)
 {
@@ -85,7 +97,7 @@ on_stdin (int          fd,
     return G_SOURCE_CONTINUE;
   if (n <= 0)
     {
-      g_printerr ("stdin closed, stopping\n");
+      on_log ("stdin closed, stopping", app);
       g_main_loop_quit (app->loop);
       return G_SOURCE_REMOVE;
     }
@@ -108,7 +120,7 @@ on_signal (gpointer data)
 {
   App *app = data;
 
-  g_printerr ("signal, stopping\n");
+  on_log ("signal, stopping", app);
   g_main_loop_quit (app->loop);
   return G_SOURCE_CONTINUE;
 }
@@ -118,7 +130,7 @@ on_lifetime_over (gpointer data)
 {
   App *app = data;
 
-  g_printerr ("lifetime over, stopping\n");
+  on_log ("lifetime over, stopping", app);
   g_main_loop_quit (app->loop);
   return G_SOURCE_REMOVE;
 }
@@ -132,6 +144,8 @@ main (int   argc,
   g_autofree char *faults = NULL;
   g_autofree char *mode = NULL;
   g_autofree char *seed_text = NULL;
+  g_autofree char *schedule_by = NULL;
+  g_autofree char *log_file = NULL;
   double fault_rate = 0.0;
   int max_delay_ms = 200;
   int bandwidth = 32768;
@@ -148,6 +162,10 @@ main (int   argc,
     { "idle-timeout-ms", 0, 0, G_OPTION_ARG_INT, &idle_timeout_ms, "Close a connection idle this long (default 60000)", "N" },
     { "lifetime-s", 0, 0, G_OPTION_ARG_INT, &lifetime_s, "Exit after this long whatever happens (default 900)", "N" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, "Initial mode (default faults)", "pass|faults|blackhole|FAULT" },
+    { "schedule-by", 0, 0, G_OPTION_ARG_STRING, &schedule_by,
+      "Key of the seeded draws: (connection, request on it), or the proxy-wide request number (default connection)",
+      "connection|request" },
+    { "log-file", 0, 0, G_OPTION_ARG_FILENAME, &log_file, "Append the log here instead of stderr", "PATH" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- seeded fault proxy for Jiuzhu's chaos tests");
@@ -178,6 +196,22 @@ main (int   argc,
                    "--max-delay-ms, --bandwidth, --idle-timeout-ms and --lifetime-s must be at least 1");
       goto usage;
     }
+  if (schedule_by != NULL && !g_str_equal (schedule_by, "connection") && !g_str_equal (schedule_by, "request"))
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--schedule-by must be connection or request, not “%s”", schedule_by);
+      goto usage;
+    }
+  app.log = stderr;
+  if (log_file != NULL && (app.log = fopen (log_file, "a")) == NULL)
+    {
+      g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                   "Could not open the log file %s: %s", log_file, g_strerror (errno));
+      goto usage;
+    }
+  options.schedule_by_request = g_strcmp0 (schedule_by, "request") == 0;
+  options.log_func = on_log;
+  options.log_data = &app;
   options.fault_rate = fault_rate;
   options.max_delay_ms = max_delay_ms;
   options.bandwidth = bandwidth;
@@ -188,8 +222,10 @@ main (int   argc,
   if (app.proxy == NULL)
     goto usage;
 
-  g_printerr ("seed %" G_GUINT64_FORMAT " rate %g upstream 127.0.0.1:%u\n",
-              options.seed, options.fault_rate, options.upstream_port);
+  fprintf (app.log, "seed %" G_GUINT64_FORMAT " rate %g schedule-by %s upstream 127.0.0.1:%u\n",
+           options.seed, options.fault_rate, options.schedule_by_request ? "request" : "connection",
+           options.upstream_port);
+  fflush (app.log);
   printf ("PORT %u\n", jz_fault_proxy_get_port (app.proxy));
   fflush (stdout);
 
@@ -205,6 +241,8 @@ main (int   argc,
   jz_fault_proxy_stop (app.proxy);
   g_object_unref (app.proxy);
   g_string_free (app.input, TRUE);
+  if (app.log != stderr)
+    fclose (app.log);
   return 0;
 
 usage:

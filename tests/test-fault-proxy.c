@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -466,10 +467,12 @@ proxy_cmd_ok (Proxy      *p,
   g_assert_cmpstr (reply, ==, "ok");
 }
 
-/* The first log line that starts with prefix, waiting for it if needed. */
+/* The first log line that starts (or, with at_end, ends) with text,
+ * waiting for it if needed. */
 static char *
-proxy_wait_log (Proxy      *p,
-                const char *prefix)
+proxy_wait_log_full (Proxy      *p,
+                     const char *prefix,
+                     gboolean    at_end)
 {
   gint64 end = g_get_monotonic_time () + WAIT_S * G_USEC_PER_SEC;
   char *found = NULL;
@@ -478,7 +481,8 @@ proxy_wait_log (Proxy      *p,
   while (found == NULL)
     {
       for (guint i = 0; i < p->log->len && found == NULL; i++)
-        if (g_str_has_prefix (g_ptr_array_index (p->log, i), prefix))
+        if (at_end ? g_str_has_suffix (g_ptr_array_index (p->log, i), prefix)
+                   : g_str_has_prefix (g_ptr_array_index (p->log, i), prefix))
           found = g_strdup (g_ptr_array_index (p->log, i));
       if (found != NULL || p->log_done)
         break;
@@ -487,8 +491,15 @@ proxy_wait_log (Proxy      *p,
     }
   g_mutex_unlock (&p->lock);
   if (found == NULL)
-    g_error ("The proxy never logged a line starting with “%s”", prefix);
+    g_error ("The proxy never logged a line with “%s”", prefix);
   return found;
+}
+
+static char *
+proxy_wait_log (Proxy      *p,
+                const char *prefix)
+{
+  return proxy_wait_log_full (p, prefix, FALSE);
 }
 
 static guint64
@@ -1229,30 +1240,60 @@ test_upstream_refused (void)
   close (closed);
 }
 
-/* One schedule: the fault of each connection's first exchange, and what the client saw. */
+/* One schedule: the fault of each exchange, and what the client saw. With
+ * reuse, a connection carries requests until a fault ends it. */
 static GPtrArray *
 run_schedule (Upstream   *up,
-              const char *seed)
+              const char *seed,
+              gboolean    by_request,
+              gboolean    reuse)
 {
   g_autofree char *seed_arg = g_strconcat ("--seed=", seed, NULL);
   const char *args[] = {
     seed_arg, "--fault-rate=0.6", "--max-delay-ms=20",
-    "--faults=delay,cut-request,close-after-request,truncate-response,rst", NULL
+    "--faults=delay,cut-request,close-after-request,truncate-response,rst",
+    by_request ? "--schedule-by=request" : "--schedule-by=connection", NULL
   };
   Proxy *p = proxy_start (up->port, args);
   GPtrArray *schedule = g_ptr_array_new_with_free_func (g_free);
   Request post = { "POST", "/echo", 1500, FALSE, FALSE };
+  guint conn = 0, req = 0;
+  int fd = -1;
 
-  for (guint conn = 1; conn <= 12; conn++)
+  for (guint n = 1; n <= 12; n++)
     {
-      g_autofree char *prefix = g_strdup_printf ("conn %u req 1 fault=", conn);
+      g_autofree char *key = NULL;
       g_autofree char *line = NULL;
-      Reply r = one_exchange (p->port, &post, NULL);
+      Reply r;
 
-      line = proxy_wait_log (p, prefix);
-      g_ptr_array_add (schedule, g_strdup_printf ("%s -> %s", line, outcome_names[r.outcome]));
+      if (fd < 0)
+        {
+          fd = client_connect (p->port, WAIT_S * 1000);
+          conn++;
+          req = 0;
+        }
+      req++;
+      client_exchange (fd, &post, &r, NULL);
+      if (!reuse || r.outcome != OUTCOME_COMPLETE)
+        {
+          close (fd);
+          fd = -1;
+        }
+      if (by_request)
+        {
+          key = g_strdup_printf (" exchange=%u", n);
+          line = proxy_wait_log_full (p, key, TRUE);
+        }
+      else
+        {
+          key = g_strdup_printf ("conn %u req %u fault=", conn, req);
+          line = proxy_wait_log (p, key);
+        }
+      g_ptr_array_add (schedule, g_strdup_printf ("%s -> %s", strstr (line, "fault="), outcome_names[r.outcome]));
       reply_clear (&r);
     }
+  if (fd >= 0)
+    close (fd);
   g_assert_cmpint (proxy_quit (p), ==, 0);
   while (g_async_queue_length (up->events) > 0)
     g_free (g_async_queue_pop (up->events));
@@ -1260,22 +1301,21 @@ run_schedule (Upstream   *up,
 }
 
 static void
-test_same_seed (void)
+check_schedules (GPtrArray *first,
+                 GPtrArray *again,
+                 GPtrArray *other)
 {
-  Upstream *up = upstream_start ();
-  g_autoptr(GPtrArray) first = run_schedule (up, "42");
-  g_autoptr(GPtrArray) again = run_schedule (up, "42");
-  g_autoptr(GPtrArray) other = run_schedule (up, "43");
   guint faults = 0;
   gboolean differs = FALSE;
 
+  g_assert_cmpuint (first->len, ==, again->len);
   for (guint i = 0; i < first->len; i++)
     {
       const char *line = g_ptr_array_index (first, i);
 
       g_test_message ("%s", line);
       g_assert_cmpstr (line, ==, g_ptr_array_index (again, i));
-      if (strstr (line, "fault=none") == NULL)
+      if (!g_str_has_prefix (line, "fault=none"))
         faults++;
       if (!g_str_equal (line, g_ptr_array_index (other, i)))
         differs = TRUE;
@@ -1283,6 +1323,61 @@ test_same_seed (void)
   g_assert_cmpuint (faults, >, 0);
   g_assert_cmpuint (faults, <, first->len);
   g_assert_true (differs);
+}
+
+static void
+test_same_seed (void)
+{
+  Upstream *up = upstream_start ();
+  g_autoptr(GPtrArray) first = run_schedule (up, "42", FALSE, FALSE);
+  g_autoptr(GPtrArray) again = run_schedule (up, "42", FALSE, FALSE);
+  g_autoptr(GPtrArray) other = run_schedule (up, "43", FALSE, FALSE);
+
+  check_schedules (first, again, other);
+  upstream_stop (up);
+}
+
+/* Keyed by request number, the schedule does not depend on how the
+ * client spreads its requests over connections. */
+static void
+test_same_seed_by_request (void)
+{
+  Upstream *up = upstream_start ();
+  g_autoptr(GPtrArray) first = run_schedule (up, "42", TRUE, FALSE);
+  g_autoptr(GPtrArray) again = run_schedule (up, "42", TRUE, TRUE);
+  g_autoptr(GPtrArray) other = run_schedule (up, "43", TRUE, TRUE);
+
+  check_schedules (first, again, other);
+  upstream_stop (up);
+}
+
+static void
+test_log_file (void)
+{
+  Upstream *up = upstream_start ();
+  g_autofree char *dir = g_dir_make_tmp ("jz-fault-proxy-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "proxy.log", NULL);
+  g_autofree char *arg = g_strconcat ("--log-file=", path, NULL);
+  const char *args[] = { "--mode=pass", arg, NULL };
+  Proxy *p = proxy_start (up->port, args);
+  Request post = { "POST", "/echo", 100, FALSE, FALSE };
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  Reply r;
+
+  r = one_exchange (p->port, &post, NULL);
+  g_assert_cmpint (r.outcome, ==, OUTCOME_COMPLETE);
+  reply_clear (&r);
+  g_free (upstream_next_event (up));
+  g_assert_cmpint (proxy_quit (p), ==, 0);
+
+  /* quit waits for the proxy's thread, so the log is complete. */
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (contents, "\nconn 1 req 1 fault=none\n"));
+  g_assert_nonnull (strstr (contents, "\nconn 1 close reason="));
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
   upstream_stop (up);
 }
 
@@ -1408,6 +1503,8 @@ main (int   argc,
   g_test_add_func ("/fault-proxy/reset-command", test_reset_command);
   g_test_add_func ("/fault-proxy/upstream-refused", test_upstream_refused);
   g_test_add_func ("/fault-proxy/same-seed", test_same_seed);
+  g_test_add_func ("/fault-proxy/same-seed-by-request", test_same_seed_by_request);
+  g_test_add_func ("/fault-proxy/log-file", test_log_file);
   g_test_add_func ("/fault-proxy/in-process", test_in_process);
   g_test_add_func ("/fault-proxy/refuses", test_refuses);
   g_test_add_func ("/fault-proxy/stdin-closed", test_stdin_closed);

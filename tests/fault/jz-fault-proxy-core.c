@@ -633,18 +633,33 @@ exchange_begin (Conn     *c,
   JzFaultProxy *self = c->proxy;
   Exchange *e = g_new0 (Exchange, 1);
   g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GRand) own_rand = NULL;
+  GRand *rand = c->rand;
   double u;
   guint k;
 
   e->index = ++c->n_exchanges;
   e->head_method = head_method;
+  self->n_exchanges++;
+
+  if (self->opts.schedule_by_request)
+    {
+      /* Independent of how a client spreads its requests over connections. */
+      guint32 seeds[4] = {
+        (guint32) self->opts.seed, (guint32) (self->opts.seed >> 32),
+        (guint32) self->n_exchanges, 0x72657175 /* not a per-connection seed */
+      };
+
+      own_rand = g_rand_new_with_seed_array (seeds, G_N_ELEMENTS (seeds));
+      rand = own_rand;
+    }
 
   /* The same draws in the same order for every exchange, whatever the mode. */
-  u = g_rand_double (c->rand);
-  k = (guint) g_rand_int_range (c->rand, 0, (gint32) self->n_enabled);
-  e->fraction = g_rand_double (c->rand);
-  e->delay_ms = (guint) g_rand_int_range (c->rand, 1, (gint32) MAX (self->opts.max_delay_ms, 1) + 1);
-  e->phase = (guint) g_rand_int_range (c->rand, 0, G_N_ELEMENTS (phase_names));
+  u = g_rand_double (rand);
+  k = (guint) g_rand_int_range (rand, 0, (gint32) self->n_enabled);
+  e->fraction = g_rand_double (rand);
+  e->delay_ms = (guint) g_rand_int_range (rand, 1, (gint32) MAX (self->opts.max_delay_ms, 1) + 1);
+  e->phase = (guint) g_rand_int_range (rand, 0, G_N_ELEMENTS (phase_names));
 
   switch (self->mode)
     {
@@ -661,7 +676,6 @@ exchange_begin (Conn     *c,
       break;
     }
 
-  self->n_exchanges++;
   if (e->kind != JZ_FAULT_NONE)
     self->n_faults++;
 
@@ -673,6 +687,8 @@ exchange_begin (Conn     *c,
     g_string_append_printf (line, " bandwidth=%u", self->opts.bandwidth);
   else if (e->kind == JZ_FAULT_RST)
     g_string_append_printf (line, " phase=%s", phase_names[e->phase]);
+  if (self->opts.schedule_by_request)
+    g_string_append_printf (line, " exchange=%" G_GUINT64_FORMAT, self->n_exchanges);
   proxy_log (self, "%s", line->str);
 
   g_queue_push_tail (&c->exchanges, e);

@@ -53,6 +53,8 @@ typedef struct
   guint                max_delay_ms;    /* the delay fault draws 1 … max */
   guint                bandwidth;       /* bytes per second for the slow fault */
   guint                idle_timeout_ms; /* a connection with no traffic for this long is closed */
+  gboolean             schedule_by_request; /* key the draws by the proxy-wide request number
+                                             * instead of (connection, request on it) */
   const char          *initial_mode;    /* as for the command "mode"; NULL means "faults" */
   JzFaultProxyLogFunc  log_func;        /* NULL writes to stderr */
   gpointer             log_data;

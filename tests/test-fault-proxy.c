@@ -32,6 +32,9 @@ typedef struct
   GPtrArray   *threads;
   GAsyncQueue *events;   /* one line per request that arrived, whole or cut */
   gint         accepted;
+  gboolean     keep_open;  /* like libsoup: a client's FIN between requests does not close */
+  gboolean     stopping;
+  GCond        stop_cond;
 } Upstream;
 
 typedef struct
@@ -265,6 +268,13 @@ upstream_conn_thread (gpointer data)
       /* The request stopped: say how much of it arrived. */
       if (buf->len > 0)
         g_async_queue_push (uc->up->events, g_strdup_printf ("partial bytes=%u", buf->len));
+      else if (uc->up->keep_open)
+        {
+          g_mutex_lock (&uc->up->lock);
+          while (!uc->up->stopping)
+            g_cond_wait (&uc->up->stop_cond, &uc->up->lock);
+          g_mutex_unlock (&uc->up->lock);
+        }
       break;
     }
   close (uc->fd);
@@ -324,6 +334,7 @@ upstream_start (void)
 
   up->listen_fd = listen_loopback (&up->port, TRUE);
   g_mutex_init (&up->lock);
+  g_cond_init (&up->stop_cond);
   up->threads = g_ptr_array_new ();
   up->events = g_async_queue_new_full (g_free);
   up->accept_thread = g_thread_new ("upstream-accept", upstream_accept_thread, up);
@@ -335,6 +346,10 @@ upstream_stop (Upstream *up)
 {
   shutdown (up->listen_fd, SHUT_RDWR);
   g_thread_join (up->accept_thread);
+  g_mutex_lock (&up->lock);
+  up->stopping = TRUE;
+  g_cond_broadcast (&up->stop_cond);
+  g_mutex_unlock (&up->lock);
   close (up->listen_fd);
   /* The proxy has quit by now, so every upstream connection has ended. */
   for (guint i = 0; i < up->threads->len; i++)
@@ -342,6 +357,7 @@ upstream_stop (Upstream *up)
   g_ptr_array_unref (up->threads);
   g_async_queue_unref (up->events);
   g_mutex_clear (&up->lock);
+  g_cond_clear (&up->stop_cond);
   g_free (up);
 }
 
@@ -864,6 +880,31 @@ test_pass (void)
   upstream_stop (up);
 }
 
+/* The hub (libsoup) does not close a kept-alive connection on the
+ * client's FIN; the proxy closes both sides once nothing is pending. */
+static void
+test_half_close (void)
+{
+  Upstream *up = upstream_start ();
+  const char *args[] = { "--mode=pass", NULL };
+  Proxy *p;
+  Request post = { "POST", "/echo", 300, FALSE, FALSE };
+  g_autofree char *line = NULL;
+  Reply r;
+
+  up->keep_open = TRUE;
+  p = proxy_start (up->port, args);
+  r = one_exchange (p->port, &post, NULL);
+  g_assert_cmpint (r.outcome, ==, OUTCOME_COMPLETE);
+  reply_clear (&r);
+  g_free (upstream_next_event (up));
+  line = proxy_wait_log (p, "conn 1 close ");
+  g_assert_true (g_str_has_prefix (line, "conn 1 close reason=done "));
+
+  g_assert_cmpint (proxy_quit (p), ==, 0);
+  upstream_stop (up);
+}
+
 static void
 test_delay (void)
 {
@@ -1240,6 +1281,48 @@ test_upstream_refused (void)
   close (closed);
 }
 
+static gpointer
+echo_thread (gpointer data)
+{
+  int lfd = GPOINTER_TO_INT (data);
+  int fd = accept (lfd, NULL, NULL);
+  guint8 buf[4096];
+  gssize n;
+
+  g_assert_cmpint (fd, >=, 0);
+  while ((n = recv (fd, buf, sizeof buf, 0)) > 0)
+    send_all (fd, buf, n);
+  close (fd);
+  return NULL;
+}
+
+/* Not HTTP (a TLS handshake, say): passed through at once, without faults. */
+static void
+test_not_http (void)
+{
+  guint16 port;
+  int lfd = listen_loopback (&port, TRUE);
+  GThread *echo = g_thread_new ("echo", echo_thread, GINT_TO_POINTER (lfd));
+  const char *args[] = { "--mode=rst", NULL };
+  Proxy *p = proxy_start (port, args);
+  const guint8 hello[] = { 0x16, 0x03, 0x01, 0x00, 0x05, 'h', 'e', 'l', 'l', 'o' };
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  g_autofree char *line = NULL;
+  int fd = client_connect (p->port, WAIT_S * 1000);
+  Reply r = { 0 };
+
+  g_assert_true (client_send (fd, hello, sizeof hello, &r));
+  while (buf->len < sizeof hello)
+    g_assert_cmpint (read_more (fd, buf), >, 0);
+  g_assert_cmpmem (buf->data, buf->len, hello, sizeof hello);
+  line = proxy_wait_log (p, "conn 1 not-http");
+  close (fd);
+
+  g_assert_cmpint (proxy_quit (p), ==, 0);
+  g_thread_join (echo);
+  close (lfd);
+}
+
 /* One schedule: the fault of each exchange, and what the client saw. With
  * reuse, a connection carries requests until a fault ends it. */
 static GPtrArray *
@@ -1492,6 +1575,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/fault-proxy/pass", test_pass);
+  g_test_add_func ("/fault-proxy/half-close", test_half_close);
   g_test_add_func ("/fault-proxy/delay", test_delay);
   g_test_add_func ("/fault-proxy/slow", test_slow);
   g_test_add_func ("/fault-proxy/blackhole", test_blackhole);
@@ -1502,6 +1586,7 @@ main (int   argc,
   g_test_add_func ("/fault-proxy/rst", test_rst);
   g_test_add_func ("/fault-proxy/reset-command", test_reset_command);
   g_test_add_func ("/fault-proxy/upstream-refused", test_upstream_refused);
+  g_test_add_func ("/fault-proxy/not-http", test_not_http);
   g_test_add_func ("/fault-proxy/same-seed", test_same_seed);
   g_test_add_func ("/fault-proxy/same-seed-by-request", test_same_seed_by_request);
   g_test_add_func ("/fault-proxy/log-file", test_log_file);

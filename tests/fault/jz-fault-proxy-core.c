@@ -425,6 +425,29 @@ framer_body (Framer       *f,
   return 0;
 }
 
+/* Whether an unfinished header block can still be HTTP: a request starts
+ * with a method and a space, a reply with "HTTP/1.". Anything else (a TLS
+ * handshake, say) must pass at once rather than wait for a blank line. */
+static gboolean
+head_start_plausible (GByteArray *head,
+                      gboolean    request)
+{
+  static const char reply_start[] = "HTTP/1.";
+
+  if (head->len > HEAD_CAP)
+    return FALSE;
+  if (!request)
+    return memcmp (head->data, reply_start, MIN (head->len, strlen (reply_start))) == 0;
+  for (guint i = 0; i < head->len; i++)
+    {
+      if (head->data[i] == ' ')
+        return i > 0;
+      if (i >= 20 || !g_ascii_isupper (head->data[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 typedef struct
 {
   char    *start[3];
@@ -990,7 +1013,7 @@ request_input (Conn         *c,
           n = framer_head_append (f, data, len, &end);
           data += n;
           len -= n;
-          if (end ? !request_head_complete (c) : f->head->len > HEAD_CAP)
+          if (end ? !request_head_complete (c) : !head_start_plausible (f->head, TRUE))
             conn_go_raw (c);
           continue;
         }
@@ -1024,7 +1047,7 @@ response_input (Conn         *c,
           n = framer_head_append (f, data, len, &end);
           data += n;
           len -= n;
-          if (end ? !response_head_complete (c) : f->head->len > HEAD_CAP)
+          if (end ? !response_head_complete (c) : !head_start_plausible (f->head, FALSE))
             conn_go_raw (c);
           continue;
         }
@@ -1286,6 +1309,14 @@ conn_poll_setup (Conn    *c,
     *deadline = MIN (*deadline, c->last_us + idle_us);
 }
 
+static gboolean
+conn_between_exchanges (Conn *c)
+{
+  return !c->raw && g_queue_is_empty (&c->exchanges) &&
+         c->req.state == F_HEAD && c->req.head->len == 0 &&
+         c->resp.state == F_HEAD && c->resp.head->len == 0;
+}
+
 static void
 conn_handle (Conn   *c,
              GArray *pfds,
@@ -1348,7 +1379,13 @@ conn_handle (Conn   *c,
       conn_close (c, "idle");
       return;
     }
-  if (!c->black && c->c_eof && c->u_eof && g_queue_is_empty (&c->up.q) && g_queue_is_empty (&c->down.q))
+  if (c->black || !g_queue_is_empty (&c->up.q) || !g_queue_is_empty (&c->down.q))
+    return;
+  if (c->c_eof && c->u_eof)
+    conn_close (c, "done");
+  /* libsoup keeps a kept-alive connection open after the client's FIN; between
+   * exchanges one side's end has nothing left to wait for. */
+  else if ((c->c_eof || c->u_eof) && conn_between_exchanges (c))
     conn_close (c, "done");
 }
 

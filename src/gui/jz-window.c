@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "jz-application.h"
+#include "jz-case-page.h"
 #include "jz-window.h"
 
 struct _JzWindow
@@ -28,9 +29,12 @@ struct _JzWindow
   GtkStack             *stack;
   AdwWindowTitle       *sidebar_title;
   AdwWindowTitle       *content_title;
+  GtkWidget            *case_back_button;
 
   /* owned */
   JzStore              *store;
+  JzCasePage           *case_page;
+  char                 *return_view;  /* where "Back" goes from the case page */
 };
 
 enum {
@@ -93,10 +97,15 @@ static void
 on_visible_view_changed (JzWindow *self)
 {
   GtkWidget *child = gtk_stack_get_visible_child (self->stack);
+  gboolean on_case = child != NULL && child == GTK_WIDGET (self->case_page);
 
-  if (child != NULL)
+  if (on_case)
+    adw_window_title_set_title (self->content_title, jz_case_page_get_title (self->case_page));
+  else if (child != NULL)
     adw_window_title_set_title (self->content_title,
                                 gtk_stack_page_get_title (gtk_stack_get_page (self->stack, child)));
+  if (self->case_back_button != NULL)
+    gtk_widget_set_visible (self->case_back_button, on_case);
   sync_sidebar_selection (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
 }
@@ -118,6 +127,34 @@ show_view_action (GtkWidget  *widget,
 
   jz_window_set_view (self, g_variant_get_string (param, NULL));
   adw_leaflet_set_visible_child (self->leaflet, self->content_box);
+}
+
+/* win.show-case (s: person id): the person's file, with Back to the view
+ * it was opened from. */
+static void
+show_case_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  jz_window_show_case (JZ_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+go_back_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  JzWindow *self = JZ_WINDOW (widget);
+
+  if (g_strcmp0 (jz_window_get_view (self), "case") == 0)
+    jz_window_set_view (self, self->return_view ? self->return_view : "cases");
+}
+
+static void
+on_case_title_changed (JzWindow *self)
+{
+  if (gtk_stack_get_visible_child (self->stack) == GTK_WIDGET (self->case_page))
+    adw_window_title_set_title (self->content_title, jz_case_page_get_title (self->case_page));
 }
 
 static void
@@ -152,6 +189,7 @@ jz_window_constructed (GObject *object)
   G_OBJECT_CLASS (jz_window_parent_class)->constructed (object);
 
   setup_identity (self);
+  jz_case_page_set_store (self->case_page, self->store);
 }
 
 static void
@@ -160,6 +198,7 @@ jz_window_dispose (GObject *object)
   JzWindow *self = JZ_WINDOW (object);
 
   g_clear_object (&self->store);
+  g_clear_pointer (&self->return_view, g_free);
   G_OBJECT_CLASS (jz_window_parent_class)->dispose (object);
 }
 
@@ -232,11 +271,15 @@ jz_window_class_init (JzWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JzWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, JzWindow, case_back_button);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_visible_view_changed);
 
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.show-case", "s", show_case_action);
+  gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.go-back", NULL);
 
   for (guint i = 0; views[i] != NULL; i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
@@ -256,6 +299,12 @@ jz_window_init (JzWindow *self)
       g_autoptr(GObject) page = g_list_model_get_item (pages, i);
       gtk_list_box_append (self->sidebar, make_sidebar_row (GTK_STACK_PAGE (page)));
     }
+
+  /* The case page is reached from the views, not from the sidebar. */
+  self->case_page = jz_case_page_new (NULL);
+  gtk_stack_add_titled (self->stack, GTK_WIDGET (self->case_page), "case", _("Case"));
+  g_signal_connect_object (self->case_page, "notify::title",
+                           G_CALLBACK (on_case_title_changed), self, G_CONNECT_SWAPPED);
   on_visible_view_changed (self);
 }
 
@@ -304,6 +353,36 @@ jz_window_set_view (JzWindow   *self,
     return FALSE;
   gtk_stack_set_visible_child_name (self->stack, name);
   return TRUE;
+}
+
+gboolean
+jz_window_show_case (JzWindow   *self,
+                     const char *person_id)
+{
+  const char *current;
+
+  g_return_val_if_fail (JZ_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (person_id != NULL, FALSE);
+
+  if (!jz_case_page_set_person_id (self->case_page, person_id))
+    return FALSE;
+  current = jz_window_get_view (self);
+  if (g_strcmp0 (current, "case") != 0)
+    {
+      g_free (self->return_view);
+      self->return_view = g_strdup (current);
+    }
+  jz_window_set_view (self, "case");
+  on_case_title_changed (self);
+  adw_leaflet_set_visible_child (self->leaflet, self->content_box);
+  return TRUE;
+}
+
+JzCasePage *
+jz_window_get_case_page (JzWindow *self)
+{
+  g_return_val_if_fail (JZ_IS_WINDOW (self), NULL);
+  return self->case_page;
 }
 
 const char * const *

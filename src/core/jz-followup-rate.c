@@ -1,0 +1,240 @@
+/* jz-followup-rate.c: the one-year follow-up rate, and the follow-up reads
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "jz-followup"
+
+#include <string.h>
+
+#include "jz-followup-rate.h"
+#include "jz-deadlines.h"
+#include "jz-records-private.h"
+
+#define YEAR_S (365 * (gint64) 24 * 3600)
+#define DAY_S  ((gint64) 24 * 3600)
+
+static void
+figure_finish (JzFollowupRateFigure *f,
+               int                   target)
+{
+  if (f->counted == 0)
+    {
+      f->percent = -1;
+      f->meets_target = TRUE;
+      return;
+    }
+  f->percent = (int) ((guint64) f->followed_up * 100 / f->counted);
+  f->meets_target = f->percent >= target;
+}
+
+void
+jz_followup_rate_compute (const JzFollowupRateSubject *subjects,
+                          guint                        n_subjects,
+                          gint64                       now,
+                          guint                        grace_days,
+                          JzFollowupRate              *out)
+{
+  g_return_if_fail (subjects != NULL || n_subjects == 0);
+  g_return_if_fail (out != NULL);
+
+  memset (out, 0, sizeof *out);
+  for (guint i = 0; i < n_subjects; i++)
+    {
+      const JzFollowupRateSubject *s = &subjects[i];
+      gboolean done;
+
+      /* The year before now; a departure in the future is a clock error,
+       * not a person to count. */
+      if (s->departed_at > now || s->departed_at <= now - YEAR_S)
+        continue;
+      done = s->first_done_at != 0 &&
+             s->first_done_at >= s->departed_at &&
+             s->first_done_at <= s->departed_at + YEAR_S &&
+             s->first_done_at <= now;
+      if (!done && now - s->departed_at < (gint64) grace_days * DAY_S)
+        continue;
+
+      out->all.counted++;
+      if (done)
+        out->all.followed_up++;
+      if (s->minor)
+        {
+          out->minors.counted++;
+          if (done)
+            out->minors.followed_up++;
+        }
+    }
+  figure_finish (&out->all, JZ_FOLLOWUP_RATE_TARGET);
+  figure_finish (&out->minors, JZ_FOLLOWUP_RATE_TARGET_MINORS);
+}
+
+gboolean
+jz_followup_rate_counts_mode (JzDepartureMode mode)
+{
+  return mode == JZ_DEPARTURE_TICKET || mode == JZ_DEPARTURE_SELF_RETURN ||
+         mode == JZ_DEPARTURE_ESCORTED || mode == JZ_DEPARTURE_COLLECTED;
+}
+
+/* Whether the person was a minor on the (Shanghai) day of @at. */
+static gboolean
+minor_at (const JzPerson  *person,
+          const JzEpisode *episode,
+          gint64           at)
+{
+  GTimeZone *tz = jz_deadlines_time_zone ();
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (at);
+  g_autoptr(GDateTime) local = NULL;
+  JzPersonFacts facts;
+  GDate day;
+
+  if (utc == NULL)
+    return FALSE;
+  local = g_date_time_to_timezone (utc, tz);
+  g_date_clear (&day, 1);
+  g_date_set_dmy (&day, g_date_time_get_day_of_month (local), g_date_time_get_month (local),
+                  g_date_time_get_year (local));
+  jz_person_get_facts (person, episode, &facts);
+  return jz_person_is_minor_on (&facts, &day);
+}
+
+GArray *
+jz_store_followup_rate_subjects (JzStore  *store,
+                                 gint64    now,
+                                 GError  **error)
+{
+  g_autoptr(GArray) out = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (JZ_IS_STORE (store), NULL);
+
+  /* Only the ids here: the records are read with the typed API below, so
+   * the statement is reset before the nested reads run. */
+  stmt = jz_store_prepare (store,
+                           "SELECT d.episode_id, d.departed_at, d.mode, "
+                           "       (SELECT min (f.done_at) FROM followup f "
+                           "         WHERE f.episode_id = d.episode_id AND f.deleted = 0 "
+                           "           AND f.done_at IS NOT NULL AND f.done_at >= d.departed_at) "
+                           "FROM departure d WHERE d.deleted = 0 AND d.departed_at > ?1",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, now - YEAR_S);
+  rows = g_ptr_array_new_with_free_func (g_free);
+  out = g_array_new (FALSE, TRUE, sizeof (JzFollowupRateSubject));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JzDepartureMode mode;
+      JzFollowupRateSubject s = { 0, };
+
+      if (!jz_departure_mode_from_string ((const char *) sqlite3_column_text (stmt, 2), &mode) ||
+          !jz_followup_rate_counts_mode (mode))
+        continue;
+      s.departed_at = sqlite3_column_int64 (stmt, 1);
+      s.first_done_at = sqlite3_column_int64 (stmt, 3);
+      g_array_append_val (out, s);
+      g_ptr_array_add (rows, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      jz_store_set_error_from_db (store, rc, error);
+      return NULL;
+    }
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autoptr(JzEpisode) episode = jz_store_get_episode (store, rows->pdata[i], error);
+      g_autoptr(JzPerson) person = NULL;
+      JzFollowupRateSubject *s = &g_array_index (out, JzFollowupRateSubject, i);
+
+      if (episode == NULL)
+        return NULL;
+      person = jz_store_get_person (store, episode->person_id, error);
+      if (person == NULL)
+        return NULL;
+      s->minor = minor_at (person, episode, s->departed_at);
+    }
+  return g_steal_pointer (&out);
+}
+
+void
+jz_pending_followup_free (JzPendingFollowup *pending)
+{
+  if (pending == NULL)
+    return;
+  g_clear_pointer (&pending->followup, jz_followup_free);
+  g_free (pending->person_name);
+  g_free (pending->episode_number);
+  g_free (pending->mode);
+  g_free (pending);
+}
+
+GPtrArray *
+jz_store_list_pending_followups (JzStore  *store,
+                                 gint64    due_before,
+                                 guint     limit,
+                                 GError  **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) out = NULL;
+  g_autofree char *bound = g_strdup_printf ("%" G_GINT64_FORMAT, due_before);
+
+  g_return_val_if_fail (JZ_IS_STORE (store), NULL);
+
+  /* The WHERE clause matches the partial index followup_due. The bound is
+   * a number formatted here, never user text. */
+  if (limit > 0)
+    {
+      g_autofree char *where = g_strdup_printf ("WHERE done_at IS NULL AND deleted = 0 AND due_at < CAST (?1 AS INTEGER) "
+                                                "ORDER BY due_at LIMIT %u", limit);
+      records = _jz_store_list_sql (store, &jz_entity_followup, where, bound, error);
+    }
+  else
+    records = _jz_store_list_sql (store, &jz_entity_followup,
+                                  "WHERE done_at IS NULL AND deleted = 0 AND due_at < CAST (?1 AS INTEGER) "
+                                  "ORDER BY due_at",
+                                  bound, error);
+  if (records == NULL)
+    return NULL;
+
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_pending_followup_free);
+  for (guint i = 0; i < records->len; i++)
+    {
+      g_autoptr(JzPendingFollowup) p = g_new0 (JzPendingFollowup, 1);
+      g_autoptr(JzPerson) person = NULL;
+
+      p->followup = jz_record_copy (&jz_entity_followup, records->pdata[i]);
+      person = jz_store_get_person (store, p->followup->person_id, error);
+      if (person == NULL)
+        return NULL;
+      p->person_name = jz_person_display_name (person);
+      if (p->followup->episode_id != NULL)
+        {
+          g_autoptr(JzEpisode) episode = jz_store_get_episode (store, p->followup->episode_id, error);
+
+          if (episode == NULL)
+            return NULL;
+          p->episode_number = g_strdup (episode->number);
+          p->departed_at = episode->departed_at;
+          if (episode->departed_at != 0)
+            {
+              g_autoptr(GPtrArray) deps = jz_store_list (store, &jz_entity_departure, "episode_id",
+                                                         episode->rec.id, NULL, FALSE, 1, error);
+
+              if (deps == NULL)
+                return NULL;
+              if (deps->len > 0)
+                p->mode = g_strdup (((JzDepartureRecord *) deps->pdata[0])->mode);
+              p->minor = minor_at (person, episode, episode->departed_at);
+            }
+          else
+            p->minor = minor_at (person, episode, p->followup->due_at);
+        }
+      else
+        p->minor = minor_at (person, NULL, p->followup->due_at);
+      g_ptr_array_add (out, g_steal_pointer (&p));
+    }
+  return g_steal_pointer (&out);
+}

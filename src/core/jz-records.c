@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jz-deadlines.h"
 #include "jz-episode-rules.h"
 #include "jz-idcard.h"
 #include "jz-numbers.h"
@@ -211,7 +212,9 @@ date_is_valid (const char *text,
 static void
 today (GDate *out)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  /* Stations keep Beijing time; the local zone would be looked up (a
+   * stat of /etc/localtime) on every call. */
+  g_autoptr(GDateTime) now = g_date_time_new_now (jz_deadlines_time_zone ());
 
   g_date_clear (out, 1);
   g_date_set_dmy (out, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
@@ -262,6 +265,121 @@ normalize (const JzEntity *entity,
     }
 }
 
+/* Column list "id, station, …" and the cached SQL per entity and store. */
+typedef struct
+{
+  char         *insert;
+  char         *update;
+  char         *select;
+  char         *select_by_key;
+  char         *ref_check;     /* "SELECT deleted FROM <table> WHERE id = ?1" */
+  /* Borrowed from the store's statement cache, which outlives this. */
+  sqlite3_stmt *insert_stmt;
+  sqlite3_stmt *update_stmt;
+  sqlite3_stmt *get_stmt;
+  sqlite3_stmt *ref_stmt;
+} EntitySql;
+
+static void
+entity_sql_free (gpointer data)
+{
+  EntitySql *sql = data;
+
+  g_free (sql->insert);
+  g_free (sql->update);
+  g_free (sql->select);
+  g_free (sql->select_by_key);
+  g_free (sql->ref_check);
+  g_free (sql);
+}
+
+static EntitySql *
+entity_sql (JzStore        *store,
+            const JzEntity *entity)
+{
+  static GQuark quark;
+  GHashTable *cache;
+  EntitySql *sql;
+  GString *cols, *params, *sets;
+  guint n = 0;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("jz-records-sql");
+  cache = g_object_get_qdata (G_OBJECT (store), quark);
+  if (cache == NULL)
+    {
+      cache = g_hash_table_new_full (NULL, NULL, NULL, entity_sql_free);
+      g_object_set_qdata_full (G_OBJECT (store), quark, cache, (GDestroyNotify) g_hash_table_unref);
+    }
+  sql = g_hash_table_lookup (cache, entity);
+  if (sql != NULL)
+    return sql;
+
+  cols = g_string_new (NULL);
+  params = g_string_new (NULL);
+  sets = g_string_new (NULL);
+  if (is_synced (entity))
+    for (guint i = 0; i < JZ_SCHEMA_N_HEADER; i++)
+      {
+        g_string_append_printf (cols, "%s%s", n ? ", " : "", jz_schema_header_columns[i]);
+        g_string_append_printf (params, "%s?%u", n ? ", " : "", n + 1);
+        if (i > 0)
+          g_string_append_printf (sets, "%s%s = ?%u", sets->len ? ", " : "", jz_schema_header_columns[i], n + 1);
+        n++;
+      }
+  for (guint i = 0; i < entity->n_fields; i++)
+    {
+      const JzField *f = &entity->fields[i];
+
+      g_string_append_printf (cols, "%s%s", n ? ", " : "", f->name);
+      g_string_append_printf (params, "%s?%u", n ? ", " : "", n + 1);
+      if (!(f->flags & JZ_FIELD_KEY))
+        g_string_append_printf (sets, "%s%s = ?%u", sets->len ? ", " : "", f->name, n + 1);
+      n++;
+    }
+
+  sql = g_new0 (EntitySql, 1);
+  sql->insert = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)", entity->name, cols->str, params->str);
+  /* The key is bound where it appears in the column list. */
+  if (is_synced (entity))
+    sql->update = g_strdup_printf ("UPDATE %s SET %s WHERE id = ?1", entity->name, sets->str);
+  else
+    {
+      guint key_index = 0;
+      for (guint i = 0; i < entity->n_fields; i++)
+        if (entity->fields[i].flags & JZ_FIELD_KEY)
+          key_index = i + 1;
+      sql->update = g_strdup_printf ("UPDATE %s SET %s WHERE %s = ?%u", entity->name, sets->str,
+                                     key_column (entity), key_index);
+    }
+  sql->select = g_strdup_printf ("SELECT %s FROM %s", cols->str, entity->name);
+  sql->select_by_key = g_strdup_printf ("%s WHERE %s = ?1", sql->select, key_column (entity));
+  sql->ref_check = g_strdup_printf ("SELECT deleted FROM %s WHERE %s = ?1", entity->name, key_column (entity));
+  g_string_free (cols, TRUE);
+  g_string_free (params, TRUE);
+  g_string_free (sets, TRUE);
+  g_hash_table_insert (cache, (gpointer) entity, sql);
+  return sql;
+}
+
+/* The cached statement for @text, reset, without the hash lookup of the
+ * store's cache (long SQL text hashed on every row adds up in bulk). */
+static sqlite3_stmt *
+cached_stmt (JzStore       *store,
+             sqlite3_stmt **slot,
+             const char    *text,
+             GError       **error)
+{
+  if (*slot != NULL)
+    {
+      sqlite3_reset (*slot);
+      sqlite3_clear_bindings (*slot);
+      return *slot;
+    }
+  *slot = jz_store_prepare (store, text, error);
+  return *slot;
+}
+
 static gboolean
 check_ref (JzStore        *store,
            const JzEntity *entity,
@@ -269,15 +387,17 @@ check_ref (JzStore        *store,
            const char     *id,
            GError        **error)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT deleted FROM %s WHERE id = ?1", f->ref);
   const JzEntity *target = jz_schema_lookup (f->ref);
+  EntitySql *sql;
   sqlite3_stmt *stmt;
   int rc;
 
+  g_assert (target != NULL);
   if (!jz_uuid_is_valid (id))
     return invalid (error, "The %s's %s “%s” is not a record id; choose the %s from the list",
-                    entity->label, f->label, id, target ? target->label : f->label);
-  stmt = jz_store_prepare (store, sql, error);
+                    entity->label, f->label, id, target->label);
+  sql = entity_sql (store, target);
+  stmt = cached_stmt (store, &sql->ref_stmt, sql->ref_check, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
@@ -496,92 +616,6 @@ jz_store_validate (JzStore         *store,
   return TRUE;
 }
 
-/* Column list "id, station, …" and the cached SQL per entity and store. */
-typedef struct
-{
-  char *insert;
-  char *update;
-  char *select;
-} EntitySql;
-
-static void
-entity_sql_free (gpointer data)
-{
-  EntitySql *sql = data;
-
-  g_free (sql->insert);
-  g_free (sql->update);
-  g_free (sql->select);
-  g_free (sql);
-}
-
-static const EntitySql *
-entity_sql (JzStore        *store,
-            const JzEntity *entity)
-{
-  static GQuark quark;
-  GHashTable *cache;
-  EntitySql *sql;
-  GString *cols, *params, *sets;
-  guint n = 0;
-
-  if (quark == 0)
-    quark = g_quark_from_static_string ("jz-records-sql");
-  cache = g_object_get_qdata (G_OBJECT (store), quark);
-  if (cache == NULL)
-    {
-      cache = g_hash_table_new_full (NULL, NULL, NULL, entity_sql_free);
-      g_object_set_qdata_full (G_OBJECT (store), quark, cache, (GDestroyNotify) g_hash_table_unref);
-    }
-  sql = g_hash_table_lookup (cache, entity);
-  if (sql != NULL)
-    return sql;
-
-  cols = g_string_new (NULL);
-  params = g_string_new (NULL);
-  sets = g_string_new (NULL);
-  if (is_synced (entity))
-    for (guint i = 0; i < JZ_SCHEMA_N_HEADER; i++)
-      {
-        g_string_append_printf (cols, "%s%s", n ? ", " : "", jz_schema_header_columns[i]);
-        g_string_append_printf (params, "%s?%u", n ? ", " : "", n + 1);
-        if (i > 0)
-          g_string_append_printf (sets, "%s%s = ?%u", sets->len ? ", " : "", jz_schema_header_columns[i], n + 1);
-        n++;
-      }
-  for (guint i = 0; i < entity->n_fields; i++)
-    {
-      const JzField *f = &entity->fields[i];
-
-      g_string_append_printf (cols, "%s%s", n ? ", " : "", f->name);
-      g_string_append_printf (params, "%s?%u", n ? ", " : "", n + 1);
-      if (!(f->flags & JZ_FIELD_KEY))
-        g_string_append_printf (sets, "%s%s = ?%u", sets->len ? ", " : "", f->name, n + 1);
-      n++;
-    }
-
-  sql = g_new0 (EntitySql, 1);
-  sql->insert = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)", entity->name, cols->str, params->str);
-  /* The key is bound where it appears in the column list. */
-  if (is_synced (entity))
-    sql->update = g_strdup_printf ("UPDATE %s SET %s WHERE id = ?1", entity->name, sets->str);
-  else
-    {
-      guint key_index = 0;
-      for (guint i = 0; i < entity->n_fields; i++)
-        if (entity->fields[i].flags & JZ_FIELD_KEY)
-          key_index = i + 1;
-      sql->update = g_strdup_printf ("UPDATE %s SET %s WHERE %s = ?%u", entity->name, sets->str,
-                                     key_column (entity), key_index);
-    }
-  sql->select = g_strdup_printf ("SELECT %s FROM %s", cols->str, entity->name);
-  g_string_free (cols, TRUE);
-  g_string_free (params, TRUE);
-  g_string_free (sets, TRUE);
-  g_hash_table_insert (cache, (gpointer) entity, sql);
-  return sql;
-}
-
 static void
 bind_text_or_null (sqlite3_stmt *stmt,
                    int           index,
@@ -713,9 +747,8 @@ get_internal (JzStore         *store,
               const char      *id,
               GError         **error)
 {
-  const EntitySql *sql = entity_sql (store, entity);
-  g_autofree char *text = g_strdup_printf ("%s WHERE %s = ?1", sql->select, key_column (entity));
-  sqlite3_stmt *stmt = jz_store_prepare (store, text, error);
+  EntitySql *sql = entity_sql (store, entity);
+  sqlite3_stmt *stmt = cached_stmt (store, &sql->get_stmt, sql->select_by_key, error);
   gpointer record;
   int rc;
 
@@ -828,7 +861,7 @@ _jz_store_insert_in_txn (JzStore         *store,
       stamp (store, record, hlc);
     }
 
-  stmt = jz_store_prepare (store, entity_sql (store, entity)->insert, error);
+  stmt = cached_stmt (store, &entity_sql (store, entity)->insert_stmt, entity_sql (store, entity)->insert, error);
   if (stmt == NULL)
     return FALSE;
   bind_record (stmt, entity, record);
@@ -912,7 +945,7 @@ _jz_store_update_in_txn (JzStore         *store,
       stamp (store, record, hlc);
     }
 
-  stmt = jz_store_prepare (store, entity_sql (store, entity)->update, error);
+  stmt = cached_stmt (store, &entity_sql (store, entity)->update_stmt, entity_sql (store, entity)->update, error);
   if (stmt == NULL)
     return FALSE;
   bind_record (stmt, entity, record);

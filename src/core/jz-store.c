@@ -302,7 +302,12 @@ configure (sqlite3  *db,
   return exec (db,
                "PRAGMA journal_mode = WAL;"
                "PRAGMA synchronous = FULL;"
-               "PRAGMA foreign_keys = ON;",
+               "PRAGMA foreign_keys = ON;"
+               /* Each user action is a savepoint when nested in a bulk
+                * transaction; its sub-journal in a temp file costs a
+                * write per page touched. */
+               "PRAGMA temp_store = MEMORY;"
+               "PRAGMA cache_size = -16384;",
                error);
 }
 
@@ -532,6 +537,20 @@ initialise (sqlite3         *db,
   return exec (db, "COMMIT", error);
 }
 
+/* A crashed earlier attempt may have left a WAL beside the file; SQLite
+ * would replay it into the new database. */
+static void
+remove_with_journal (const char *path)
+{
+  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *p = g_strconcat (path, suffixes[i], NULL);
+      g_unlink (p);
+    }
+}
+
 /* Creates a new store at @path. It is built in a temporary file beside
  * @path and renamed into place only when complete, so a crash never leaves
  * a half-made store behind. */
@@ -570,7 +589,7 @@ jz_store_create (const char      *path,
     }
 
   tmp = g_strdup_printf ("%s.new", path);
-  g_unlink (tmp);
+  remove_with_journal (tmp);
 
   rc = sqlite3_open_v2 (tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)
@@ -589,11 +608,19 @@ jz_store_create (const char      *path,
     {
       g_prefix_error (error, "Cannot create %s: ", path);
       sqlite3_close_v2 (db);
-      g_unlink (tmp);
+      remove_with_journal (tmp);
       return NULL;
     }
   sqlite3_close_v2 (db);
 
+  /* @path does not exist, so a WAL beside it is an orphan of a removed
+   * store and would be replayed into this one. */
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+    g_unlink (wal);
+    g_unlink (shm);
+  }
   if (g_rename (tmp, path) != 0)
     {
       int saved = errno;

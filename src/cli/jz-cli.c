@@ -25,7 +25,7 @@ static const JzCliCommand commands[] = {
   { "info", "", "show the store's station, schema and path", cmd_info },
   /* Commands still to come say so honestly (func == NULL). */
   { "demo", "--people N [--seed S]", "fill the store with synthetic data", NULL },
-  { "search", "TEXT [--json]", "find people", NULL },
+  { "search", "TEXT [--json]", "find people", jz_cli_cmd_search },
   { "id-check", "NUMBER", "check a resident ID number", jz_cli_cmd_id_check },
   { "due", "[--json]", "deadlines due and overdue", NULL },
   { "stats", "[--json]", "counts per table", jz_cli_cmd_stats },

@@ -51,5 +51,9 @@ int       jz_cli_cmd_stats     (JzCliContext  *ctx,
 int       jz_cli_cmd_backup    (JzCliContext  *ctx,
                                 int            argc,
                                 char         **argv);
+/* jz-cli-search.c */
+int       jz_cli_cmd_search    (JzCliContext  *ctx,
+                                int            argc,
+                                char         **argv);
 
 G_END_DECLS

@@ -19,6 +19,7 @@
 #include "jz-core.h"
 #include "jz-hlc.h"
 #include "jz-schema.h"
+#include "jz-search.h"
 #include "jz-store.h"
 #include "jz-station.h"
 #include "jz-uuid.h"
@@ -485,6 +486,7 @@ jz_store_open (const char  *path,
 
   if (!check_identity (db, path, &version, error) ||
       !jz_audit_register_functions (db, &self->audit, error) ||
+      !jz_search_register_functions (db, error) ||
       !configure (db, error) ||
       !migrate (db, version, &self->schema_version, error) ||
       !load_identity (self, error))
@@ -600,7 +602,9 @@ jz_store_create (const char      *path,
       return NULL;
     }
 
+  /* The search migration fills its index with these functions. */
   if (!exec (db, set_app_id, error) ||
+      !jz_search_register_functions (db, error) ||
       !configure (db, error) ||
       !migrate (db, 0, &version, error) ||
       !initialise (db, station_code, name, level, error) ||

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "jz-cli.h"
+#include "jz-due.h"
 #include "jz-search.h"
 
 static void
@@ -122,6 +123,82 @@ jz_cli_cmd_search (JzCliContext *ctx,
               r->episode_status ? r->episode_status : "", admitted,
               r->n_episodes, r->n_episodes == 1 ? "" : "s",
               jz_search_match_to_string (r->match));
+    }
+  return JZ_CLI_OK;
+}
+
+int
+jz_cli_cmd_due (JzCliContext *ctx,
+                int           argc,
+                char        **argv)
+{
+  g_autoptr(GOptionContext) opts = g_option_context_new ("- deadlines due and overdue (open episodes and follow-ups after departure)");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzStore) store = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (opts, entries, NULL);
+  if (!g_option_context_parse (opts, &argc, &argv, &error))
+    return jz_cli_fail (ctx, "due: %s", error->message);
+  if (argc > 1)
+    return jz_cli_fail (ctx, "due: unexpected argument “%s”", argv[1]);
+
+  store = jz_cli_open_store (ctx);
+  if (store == NULL)
+    return JZ_CLI_ERROR;
+  items = jz_store_list_due (store, 0, NULL, &error);
+  if (items == NULL)
+    return jz_cli_fail (ctx, "due: %s", error->message);
+
+  if (json)
+    {
+      json_object *array = json_object_new_array ();
+
+      for (guint i = 0; i < items->len; i++)
+        {
+          JzDueItem *d = items->pdata[i];
+          json_object *o = json_object_new_object ();
+
+          json_add_string (o, "kind", jz_deadline_kind_to_string (d->kind));
+          json_add_string (o, "status", jz_deadline_status_to_string (d->status));
+          json_object_object_add (o, "due_at", json_object_new_int64 (d->due_at));
+          if (d->kind == JZ_DEADLINE_FOLLOW_UP)
+            json_object_object_add (o, "months", json_object_new_int ((int) d->months));
+          json_add_string (o, "label", d->label);
+          json_add_string (o, "episode_id", d->episode_id);
+          json_add_string (o, "episode_number", d->episode_number);
+          json_add_string (o, "episode_status", d->episode_status);
+          json_add_string (o, "person_id", d->person_id);
+          json_add_string (o, "person_name", d->person_name);
+          json_add_string (o, "assigned_to", d->assigned_to);
+          json_object_array_add (array, o);
+        }
+      printf ("%s\n", json_object_to_json_string_ext (array, JSON_C_TO_STRING_PRETTY |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+      json_object_put (array);
+      return JZ_CLI_OK;
+    }
+
+  if (items->len == 0)
+    {
+      printf ("Nothing is due.\n");
+      return JZ_CLI_OK;
+    }
+  for (guint i = 0; i < items->len; i++)
+    {
+      JzDueItem *d = items->pdata[i];
+      g_autofree char *when = format_time (d->due_at);
+      g_autofree char *what = d->kind == JZ_DEADLINE_FOLLOW_UP
+                              ? g_strdup_printf ("%s (%u months)", d->label, d->months)
+                              : g_strdup (d->label);
+
+      printf ("%-8s %s  %-40s %s %s\n", jz_deadline_status_to_string (d->status), when, what,
+              d->episode_number, d->person_name);
     }
   return JZ_CLI_OK;
 }

@@ -55,5 +55,8 @@ int       jz_cli_cmd_backup    (JzCliContext  *ctx,
 int       jz_cli_cmd_search    (JzCliContext  *ctx,
                                 int            argc,
                                 char         **argv);
+int       jz_cli_cmd_due       (JzCliContext  *ctx,
+                                int            argc,
+                                char         **argv);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "jz-actions.h"
 #include "jz-application.h"
 #include "jz-gui-util.h"
 #include "jz-preferences-window.h"
@@ -55,6 +56,24 @@ static const struct {
   { "shortcuts", "win.show-help-overlay" },
 };
 
+/* --view case: the file of the person admitted longest ago among those
+ * still in the station, else of the latest case. */
+static void
+show_some_case (JzApplication *self,
+                JzWindow      *window)
+{
+  g_autoptr(GPtrArray) open = jz_store_list_open_episodes (self->store, NULL);
+  g_autoptr(GPtrArray) latest = NULL;
+  const char *person_id = NULL;
+
+  if (open != NULL && open->len > 0)
+    person_id = ((JzEpisode *) open->pdata[open->len - 1])->person_id;
+  else if ((latest = jz_store_list_cases (self->store, 0, 1, NULL)) != NULL && latest->len > 0)
+    person_id = ((JzCaseRow *) latest->pdata[0])->person_id;
+  if (person_id == NULL || !jz_window_show_case (window, person_id))
+    g_warning ("There is no case to show");
+}
+
 static void
 open_main_window (JzApplication *self)
 {
@@ -65,7 +84,14 @@ open_main_window (JzApplication *self)
     if (g_str_equal (self->view, dialog_views[i].view))
       action = dialog_views[i].action;
 
-  if (self->view != NULL && action == NULL && !jz_window_set_view (window, self->view))
+  /* A screenshot quits once drawn, so it may show the areas without
+   * anyone signed in; "signin" shows the sign-in itself. */
+  if (self->screenshot != NULL && g_strcmp0 (self->view, "signin") != 0)
+    jz_window_show_without_sign_in (window);
+  if (g_strcmp0 (self->view, "case") == 0)
+    show_some_case (self, window);
+  else if (self->view != NULL && action == NULL && !g_str_equal (self->view, "signin") &&
+           !jz_window_set_view (window, self->view))
     g_warning ("There is no view called “%s”", self->view);
 
   if (action == NULL)

@@ -143,8 +143,11 @@ static void
 jz_case_page_dispose (GObject *object)
 {
   JzCasePage *self = JZ_CASE_PAGE (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), JZ_TYPE_CASE_PAGE);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (jz_case_page_parent_class)->dispose (object);
 }

@@ -16,7 +16,12 @@
 
 #include "jz-application.h"
 #include "jz-case-page.h"
+#include "jz-sign-in.h"
+#include "jz-staff.h"
 #include "jz-window.h"
+
+/* How often idleness is checked; the lock comes at most this late. */
+#define IDLE_CHECK_SECONDS 15
 
 struct _JzWindow
 {
@@ -30,17 +35,31 @@ struct _JzWindow
   AdwWindowTitle       *sidebar_title;
   AdwWindowTitle       *content_title;
   GtkWidget            *case_back_button;
+  AdwHeaderBar         *sidebar_header;
 
   /* owned */
   JzStore              *store;
   JzCasePage           *case_page;
   char                 *return_view;  /* where "Back" goes from the case page */
+  GtkStack             *lock_stack;   /* "main" or "sign-in"; the window's content */
+  JzSignIn             *sign_in;
+  GtkWidget            *staff_button;
+  AdwAvatar            *staff_avatar;
+  char                 *staff_id;     /* who is signed in; NULL while locked */
+  char                 *last_staff_id;
+  GSettings            *settings;
+  gint64                last_input;   /* monotonic µs */
+  guint                 idle_id;
+  GPtrArray            *hidden_windows; /* dialogs hidden by the lock, shown again after */
+  GWeakRef              focus_before_lock;
 };
 
 enum {
   PROP_0,
   PROP_STORE,
   PROP_VIEW,
+  PROP_STAFF_ID,
+  PROP_LOCKED,
   N_PROPS
 };
 
@@ -158,6 +177,97 @@ on_case_title_changed (JzWindow *self)
 }
 
 static void
+set_locked_view (JzWindow *self,
+                 gboolean  locked)
+{
+  gtk_stack_set_visible_child_name (self->lock_stack, locked ? "sign-in" : "main");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock", !locked);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCKED]);
+}
+
+static void
+update_staff_button (JzWindow *self)
+{
+  g_autoptr(JzStaff) staff = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (self->staff_id != NULL && self->store != NULL)
+    staff = jz_store_get_staff (self->store, self->staff_id, NULL);
+  gtk_widget_set_visible (self->staff_button, staff != NULL);
+  if (staff == NULL)
+    return;
+  adw_avatar_set_text (self->staff_avatar, staff->name);
+  tooltip = g_strdup_printf (_("Signed in as %s. Lock the screen (Ctrl+L)"), staff->name);
+  gtk_widget_set_tooltip_text (self->staff_button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->staff_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+}
+
+static void
+on_signed_in (JzWindow   *self,
+              const char *staff_id)
+{
+  g_autoptr(GtkWidget) focus = g_weak_ref_get (&self->focus_before_lock);
+
+  g_free (self->staff_id);
+  self->staff_id = g_strdup (staff_id);
+  g_free (self->last_staff_id);
+  self->last_staff_id = g_strdup (staff_id);
+  /* Every change from now on is recorded under this person's name. */
+  jz_store_set_actor (self->store, staff_id);
+  self->last_input = g_get_monotonic_time ();
+  update_staff_button (self);
+  set_locked_view (self, FALSE);
+
+  for (guint i = 0; self->hidden_windows != NULL && i < self->hidden_windows->len; i++)
+    gtk_window_present (self->hidden_windows->pdata[i]);
+  g_clear_pointer (&self->hidden_windows, g_ptr_array_unref);
+  if (focus != NULL && gtk_widget_get_root (focus) == GTK_ROOT (self))
+    gtk_widget_grab_focus (focus);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAFF_ID]);
+}
+
+static void
+lock_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  jz_window_lock (JZ_WINDOW (widget));
+}
+
+static gboolean
+on_any_event (GtkEventControllerLegacy *controller,
+              GdkEvent                 *event,
+              JzWindow                 *self)
+{
+  switch ((int) gdk_event_get_event_type (event))
+    {
+    case GDK_KEY_PRESS:
+    case GDK_BUTTON_PRESS:
+    case GDK_MOTION_NOTIFY:
+    case GDK_SCROLL:
+    case GDK_TOUCH_BEGIN:
+      self->last_input = g_get_monotonic_time ();
+      break;
+    default:
+      break;
+    }
+  return GDK_EVENT_PROPAGATE;
+}
+
+static gboolean
+on_idle_check (gpointer user_data)
+{
+  JzWindow *self = user_data;
+  guint minutes = self->settings ? g_settings_get_uint (self->settings, "lock-idle-minutes") : 10;
+
+  if (self->staff_id != NULL &&
+      jz_idle_should_lock (self->last_input, g_get_monotonic_time (), minutes))
+    jz_window_lock (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
 show_sidebar_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *param)
@@ -190,6 +300,9 @@ jz_window_constructed (GObject *object)
 
   setup_identity (self);
   jz_case_page_set_store (self->case_page, self->store);
+  jz_sign_in_set_store (self->sign_in, self->store);
+  /* Nobody is signed in yet: the store records the system until someone is. */
+  set_locked_view (self, self->store != NULL);
 }
 
 static void
@@ -197,8 +310,16 @@ jz_window_dispose (GObject *object)
 {
   JzWindow *self = JZ_WINDOW (object);
 
+  g_clear_handle_id (&self->idle_id, g_source_remove);
+  if (self->store != NULL && self->staff_id != NULL)
+    jz_store_set_actor (self->store, NULL);
   g_clear_object (&self->store);
+  g_clear_object (&self->settings);
   g_clear_pointer (&self->return_view, g_free);
+  g_clear_pointer (&self->staff_id, g_free);
+  g_clear_pointer (&self->last_staff_id, g_free);
+  g_clear_pointer (&self->hidden_windows, g_ptr_array_unref);
+  g_weak_ref_clear (&self->focus_before_lock);
   G_OBJECT_CLASS (jz_window_parent_class)->dispose (object);
 }
 
@@ -217,6 +338,12 @@ jz_window_get_property (GObject    *object,
       break;
     case PROP_VIEW:
       g_value_set_string (value, jz_window_get_view (self));
+      break;
+    case PROP_STAFF_ID:
+      g_value_set_string (value, self->staff_id);
+      break;
+    case PROP_LOCKED:
+      g_value_set_boolean (value, jz_window_is_locked (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -261,6 +388,12 @@ jz_window_class_init (JzWindowClass *klass)
   properties[PROP_VIEW] =
     g_param_spec_string ("view", NULL, NULL, "today",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STAFF_ID] =
+    g_param_spec_string ("staff-id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOCKED] =
+    g_param_spec_boolean ("locked", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   jz_gui_init ();
@@ -272,6 +405,7 @@ jz_window_class_init (JzWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JzWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, case_back_button);
+  gtk_widget_class_bind_template_child (widget_class, JzWindow, sidebar_header);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_visible_view_changed);
 
@@ -280,6 +414,8 @@ jz_window_class_init (JzWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-case", "s", show_case_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.go-back", NULL);
+  gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock", NULL);
 
   for (guint i = 0; views[i] != NULL; i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
@@ -290,8 +426,40 @@ static void
 jz_window_init (JzWindow *self)
 {
   g_autoptr(GListModel) pages = NULL;
+  GtkEventController *legacy;
+  GtkWidget *main_content;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_weak_ref_init (&self->focus_before_lock, NULL);
+
+  /* The areas and the sign-in are pages of one stack, so locking hides
+   * the areas without destroying what is typed in them. */
+  main_content = g_object_ref (adw_application_window_get_content (ADW_APPLICATION_WINDOW (self)));
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (self), NULL);
+  self->lock_stack = GTK_STACK (gtk_stack_new ());
+  gtk_stack_set_transition_type (self->lock_stack, GTK_STACK_TRANSITION_TYPE_CROSSFADE);
+  gtk_stack_add_named (self->lock_stack, main_content, "main");
+  g_object_unref (main_content);
+  self->sign_in = jz_sign_in_new (NULL);
+  gtk_stack_add_named (self->lock_stack, GTK_WIDGET (self->sign_in), "sign-in");
+  g_signal_connect_object (self->sign_in, "signed-in", G_CALLBACK (on_signed_in), self, G_CONNECT_SWAPPED);
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (self), GTK_WIDGET (self->lock_stack));
+
+  self->staff_avatar = ADW_AVATAR (adw_avatar_new (24, NULL, TRUE));
+  self->staff_button = gtk_button_new ();
+  gtk_button_set_child (GTK_BUTTON (self->staff_button), GTK_WIDGET (self->staff_avatar));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->staff_button), "win.lock");
+  gtk_widget_add_css_class (self->staff_button, "flat");
+  gtk_widget_add_css_class (self->staff_button, "circular");
+  gtk_widget_set_visible (self->staff_button, FALSE);
+  adw_header_bar_pack_start (self->sidebar_header, self->staff_button);
+
+  legacy = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (legacy, GTK_PHASE_CAPTURE);
+  g_signal_connect (legacy, "event", G_CALLBACK (on_any_event), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), legacy);
+  self->last_input = g_get_monotonic_time ();
+  self->idle_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, on_idle_check, self);
 
   pages = G_LIST_MODEL (gtk_stack_get_pages (self->stack));
   for (guint i = 0; i < g_list_model_get_n_items (pages); i++)
@@ -325,6 +493,7 @@ jz_window_new (AdwApplication *application,
       g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+      g_set_object (&self->settings, settings);
     }
   return self;
 }
@@ -376,6 +545,76 @@ jz_window_show_case (JzWindow   *self,
   on_case_title_changed (self);
   adw_leaflet_set_visible_child (self->leaflet, self->content_box);
   return TRUE;
+}
+
+gboolean
+jz_idle_should_lock (gint64 last_input_us,
+                     gint64 now_us,
+                     guint  minutes)
+{
+  return minutes > 0 && now_us - last_input_us >= (gint64) minutes * 60 * G_USEC_PER_SEC;
+}
+
+void
+jz_window_lock (JzWindow *self)
+{
+  GList *toplevels;
+
+  g_return_if_fail (JZ_IS_WINDOW (self));
+
+  if (jz_window_is_locked (self))
+    return;
+
+  g_weak_ref_set (&self->focus_before_lock, gtk_root_get_focus (GTK_ROOT (self)));
+  /* Dialogs over the window would stay readable: hide them until someone
+   * signs in again, with what was typed in them. */
+  g_clear_pointer (&self->hidden_windows, g_ptr_array_unref);
+  self->hidden_windows = g_ptr_array_new_with_free_func (g_object_unref);
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (gtk_window_get_transient_for (l->data) == GTK_WINDOW (self) && gtk_widget_get_visible (l->data))
+      {
+        g_ptr_array_add (self->hidden_windows, g_object_ref (l->data));
+        gtk_widget_set_visible (l->data, FALSE);
+      }
+  g_list_free (toplevels);
+
+  g_clear_pointer (&self->staff_id, g_free);
+  if (self->store != NULL)
+    jz_store_set_actor (self->store, NULL);
+  update_staff_button (self);
+  jz_sign_in_reset (self->sign_in, self->last_staff_id);
+  set_locked_view (self, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->sign_in));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAFF_ID]);
+}
+
+gboolean
+jz_window_is_locked (JzWindow *self)
+{
+  g_return_val_if_fail (JZ_IS_WINDOW (self), FALSE);
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->lock_stack), "sign-in") == 0;
+}
+
+const char *
+jz_window_get_staff_id (JzWindow *self)
+{
+  g_return_val_if_fail (JZ_IS_WINDOW (self), NULL);
+  return self->staff_id;
+}
+
+JzSignIn *
+jz_window_get_sign_in (JzWindow *self)
+{
+  g_return_val_if_fail (JZ_IS_WINDOW (self), NULL);
+  return self->sign_in;
+}
+
+void
+jz_window_show_without_sign_in (JzWindow *self)
+{
+  g_return_if_fail (JZ_IS_WINDOW (self));
+  set_locked_view (self, FALSE);
 }
 
 JzCasePage *

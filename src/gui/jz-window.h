@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "jz-case-page.h"
+#include "jz-sign-in.h"
 #include "jz-store.h"
 
 G_BEGIN_DECLS
@@ -26,5 +27,21 @@ const char * const *jz_window_list_views (void);
 gboolean    jz_window_show_case (JzWindow       *self,
                                  const char     *person_id);
 JzCasePage *jz_window_get_case_page (JzWindow   *self);
+
+/* Sign-in and lock. The window opens locked on the sign-in page; the
+ * staff member who signs in becomes the store's actor until the window
+ * locks (win.lock, Ctrl+L, or "lock-idle-minutes" without input). */
+void        jz_window_lock          (JzWindow   *self);
+gboolean    jz_window_is_locked     (JzWindow   *self);
+/* The staff member signed in, or NULL while locked. */
+const char *jz_window_get_staff_id  (JzWindow   *self);
+JzSignIn   *jz_window_get_sign_in   (JzWindow   *self);
+/* Only for --screenshot, which quits once the window is drawn: shows the
+ * areas with nobody signed in. */
+void        jz_window_show_without_sign_in (JzWindow *self);
+/* Whether a window idle since @last_input_us should lock at @now_us. */
+gboolean    jz_idle_should_lock     (gint64      last_input_us,
+                                     gint64      now_us,
+                                     guint       minutes);
 
 G_END_DECLS

@@ -1,0 +1,55 @@
+/* jz-due.h: what is due and overdue across the station (the Today view,
+ * `jiuzhu-cli due`)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "jz-deadlines.h"
+#include "jz-records.h"
+
+G_BEGIN_DECLS
+
+/* Overdue follow-ups stay on the list this long after their date; older
+ * ones are missed, and counted by the follow-up rate (jz-followup-rate.h). */
+#define JZ_DUE_FOLLOW_UP_LOOKBACK_DAYS 30
+
+/* One deadline due or overdue, with the episode it belongs to. */
+typedef struct
+{
+  JzDeadlineKind    kind;
+  JzDeadlineStatus  status;          /* JZ_DEADLINE_DUE or JZ_DEADLINE_OVERDUE */
+  gint64            due_at;          /* Unix seconds */
+  guint             months;          /* FOLLOW_UP: months after departure */
+  const char       *label;           /* English, N_() marked: translate with _() */
+  char             *episode_id;
+  char             *episode_number;
+  char             *episode_status;
+  char             *person_id;
+  char             *person_name;     /* display name (无名氏N for the unnamed) */
+  char             *assigned_to;     /* staff id, or NULL */
+  gint64            admitted_at;
+  gint64            departed_at;     /* 0: still here */
+} JzDueItem;
+
+void        jz_due_item_free              (JzDueItem              *item);
+
+/* The deadlines due or overdue at @now (Unix seconds; 0 = now): those of
+ * every open episode (screening, admitted, hospital, police), and the
+ * follow-ups after departure whose date is within their warning window or
+ * passed less than JZ_DUE_FOLLOW_UP_LOOKBACK_DAYS ago. Overdue first,
+ * oldest first, then due, soonest first. @config NULL: the defaults with
+ * the store's holiday table (jz_store_load_work_calendar()).
+ * Returns: (element-type JzDueItem): a GPtrArray that frees its items. */
+GPtrArray  *jz_store_list_due             (JzStore                *store,
+                                           gint64                  now,
+                                           const JzDeadlineConfig *config,
+                                           GError                **error);
+
+/* The working-day calendar from the store's holiday table. */
+JzWorkCalendar *jz_store_load_work_calendar (JzStore              *store,
+                                             GError              **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JzDueItem, jz_due_item_free)
+
+G_END_DECLS

@@ -1,0 +1,1520 @@
+/* jz-sync-engine.c: one sync session with the hub
+ *
+ * Push: the outbox, oldest first, in contiguous batches of up to 1,000;
+ * a batch is marked acknowledged only after the hub answered that it has
+ * committed it, so a cut connection, a lost reply or a crash on either side
+ * at most sends a batch again, and the hub skips what it already has.
+ *
+ * Pull: pages of the hub's changes after the cursor, each page applied in
+ * one transaction with the triggers silent (nothing echoes back to the
+ * outbox) and the new cursor written in the same transaction.
+ *
+ * The hub has already decided every conflict between changes it holds; a
+ * replica applies its decisions in hub order. Only its own changes that
+ * the hub has not yet answered for (outbox rows after the last of its
+ * changes seen in the pull stream) need a local decision, taken by the same
+ * rule the hub will use when they arrive, so that the replica never shows a
+ * value the hub is going to overrule, nor the other way round.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "jz-sync"
+
+#include "config.h"
+
+#include <curl/curl.h>
+#include <string.h>
+
+#include "jz-hlc.h"
+#include "jz-records.h"
+#include "jz-schema.h"
+#include "jz-sync-engine.h"
+#include "jz-uuid.h"
+
+#define PUSH_GZIP_LEVEL 6
+/* A pull reply inflates to at most this much. */
+#define MAX_RESPONSE (64 * 1024 * 1024)
+/* A new hello after this long, even without an error. */
+#define HELLO_EVERY_US (10 * 60 * G_USEC_PER_SEC)
+
+struct _JzSyncEngine
+{
+  JzStore      *store;
+  CURL         *curl;
+  GByteArray   *response;
+  gsize         response_limit;
+  GCancellable *cancellable;
+  char          error_buffer[CURL_ERROR_SIZE];
+
+  char         *url;
+  char         *token;
+  char         *pin;
+  char         *device;
+  gboolean      hub_level;
+  char         *station;
+  char         *epoch;
+
+  gint64        last_hello_us;
+  long          timeout_ms;
+  long          connect_timeout_ms;
+  JzSyncStats  *stats;
+};
+
+G_DEFINE_QUARK (jz-sync-error-quark, jz_sync_error)
+
+static const char *state_names[] = {
+  [JZ_SYNC_STATE_NOT_ENROLLED] = "not enrolled",
+  [JZ_SYNC_STATE_OFFLINE] = "offline",
+  [JZ_SYNC_STATE_SYNCING] = "syncing",
+  [JZ_SYNC_STATE_UP_TO_DATE] = "up to date",
+  [JZ_SYNC_STATE_ERROR] = "error",
+};
+
+const char *
+jz_sync_state_to_string (JzSyncState state)
+{
+  g_return_val_if_fail (state <= JZ_SYNC_STATE_ERROR, "error");
+  return state_names[state];
+}
+
+GType
+jz_sync_state_get_type (void)
+{
+  static gsize type = 0;
+
+  if (g_once_init_enter (&type))
+    {
+      static const GEnumValue values[] = {
+        { JZ_SYNC_STATE_NOT_ENROLLED, "JZ_SYNC_STATE_NOT_ENROLLED", "not-enrolled" },
+        { JZ_SYNC_STATE_OFFLINE, "JZ_SYNC_STATE_OFFLINE", "offline" },
+        { JZ_SYNC_STATE_SYNCING, "JZ_SYNC_STATE_SYNCING", "syncing" },
+        { JZ_SYNC_STATE_UP_TO_DATE, "JZ_SYNC_STATE_UP_TO_DATE", "up-to-date" },
+        { JZ_SYNC_STATE_ERROR, "JZ_SYNC_STATE_ERROR", "error" },
+        { 0, NULL, NULL }
+      };
+      GType t = g_enum_register_static (g_intern_static_string ("JzSyncState"), values);
+
+      g_once_init_leave (&type, t);
+    }
+  return type;
+}
+
+/* sync_state */
+
+static char *
+state_get (JzStore    *store,
+           const char *key)
+{
+  sqlite3_stmt *stmt = jz_store_prepare (store, "SELECT value FROM sync_state WHERE key = ?1", NULL);
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+static gint64
+state_get_int (JzStore    *store,
+               const char *key)
+{
+  g_autofree char *text = state_get (store, key);
+
+  return text ? g_ascii_strtoll (text, NULL, 10) : 0;
+}
+
+static gboolean
+state_set (JzStore     *store,
+           const char  *key,
+           const char  *value,
+           GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (value == NULL)
+    stmt = jz_store_prepare (store, "DELETE FROM sync_state WHERE key = ?1", error);
+  else
+    stmt = jz_store_prepare (store,
+                             "INSERT INTO sync_state (key, value) VALUES (?1, ?2)"
+                             " ON CONFLICT (key) DO UPDATE SET value = excluded.value", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (value != NULL)
+    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return jz_store_set_error_from_db (store, rc, error);
+  return TRUE;
+}
+
+static gboolean
+state_set_int (JzStore     *store,
+               const char  *key,
+               gint64       value,
+               GError     **error)
+{
+  char text[32];
+
+  g_snprintf (text, sizeof text, "%" G_GINT64_FORMAT, value);
+  return state_set (store, key, text, error);
+}
+
+static gint64
+query_int (JzStore    *store,
+           const char *sql,
+           gint64      fallback)
+{
+  sqlite3_stmt *stmt = jz_store_prepare (store, sql, NULL);
+  gint64 v = fallback;
+
+  if (stmt == NULL)
+    return fallback;
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    v = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return v;
+}
+
+static gboolean
+exec_int (JzStore     *store,
+          const char  *sql,
+          gint64       value,
+          GError     **error)
+{
+  sqlite3_stmt *stmt = jz_store_prepare (store, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, value);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return jz_store_set_error_from_db (store, rc, error);
+  return TRUE;
+}
+
+/* HTTP */
+
+static size_t
+on_write (char   *data,
+          size_t  size,
+          size_t  nmemb,
+          void   *user_data)
+{
+  JzSyncEngine *self = user_data;
+  gsize n = size * nmemb;
+
+  if (self->response->len + n > self->response_limit)
+    return 0;   /* curl stops with CURLE_WRITE_ERROR */
+  g_byte_array_append (self->response, (const guint8 *) data, n);
+  return n;
+}
+
+static int
+on_progress (void       *user_data,
+             curl_off_t  dltotal,
+             curl_off_t  dlnow,
+             curl_off_t  ultotal,
+             curl_off_t  ulnow)
+{
+  JzSyncEngine *self = user_data;
+
+  return self->cancellable != NULL && g_cancellable_is_cancelled (self->cancellable);
+}
+
+static long
+env_ms (const char *name,
+        long        fallback)
+{
+  const char *text = g_getenv (name);
+  guint64 v;
+
+  if (text != NULL && g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT, &v, NULL))
+    return (long) v;
+  return fallback;
+}
+
+static CURL *
+new_curl (JzSyncEngine *self)
+{
+  CURL *curl = curl_easy_init ();
+
+  g_assert (curl != NULL);
+  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt (curl, CURLOPT_WRITEDATA, self);
+  curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt (curl, CURLOPT_XFERINFODATA, self);
+  curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, self->error_buffer);
+  curl_easy_setopt (curl, CURLOPT_ACCEPT_ENCODING, "gzip");
+  curl_easy_setopt (curl, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt (curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt (curl, CURLOPT_USERAGENT, "jiuzhu/" PACKAGE_VERSION);
+  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT_MS, self->connect_timeout_ms);
+  curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, self->timeout_ms);
+  /* A stalled connection (a blackhole) is given up before the timeout. */
+  curl_easy_setopt (curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt (curl, CURLOPT_LOW_SPEED_TIME, MAX (1L, self->timeout_ms / 2000));
+  return curl;
+}
+
+static void
+apply_pin (CURL       *curl,
+           const char *pin)
+{
+  if (pin != NULL)
+    {
+      /* The pin is the trust anchor: the hub's certificate is usually
+       * self-signed, so the CA check is off and the key must match. */
+      curl_easy_setopt (curl, CURLOPT_PINNEDPUBLICKEY, pin);
+      curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+  else
+    {
+      curl_easy_setopt (curl, CURLOPT_PINNEDPUBLICKEY, NULL);
+      curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
+      curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    }
+}
+
+/* One request; the body of the reply is in self->response. A reply other
+ * than 2xx is turned into the hub's error (JZ_PROTOCOL_ERROR), with its
+ * high-water mark in @high_seq for a gap. */
+static gboolean
+http (JzSyncEngine  *self,
+      const char    *method,
+      const char    *path,
+      const void    *body,
+      gsize          len,
+      gboolean       gzipped,
+      gint64        *high_seq,
+      GError       **error)
+{
+  g_autofree char *url = g_strconcat (self->url, path, NULL);
+  g_autofree char *auth = NULL;
+  struct curl_slist *headers = NULL;
+  CURLcode rc;
+  long status = 0;
+
+  if (high_seq != NULL)
+    *high_seq = -1;
+  if (self->cancellable != NULL && g_cancellable_set_error_if_cancelled (self->cancellable, error))
+    return FALSE;
+
+  g_byte_array_set_size (self->response, 0);
+  self->error_buffer[0] = '\0';
+  curl_easy_setopt (self->curl, CURLOPT_URL, url);
+  if (self->token != NULL)
+    {
+      auth = g_strconcat ("Authorization: Bearer ", self->token, NULL);
+      headers = curl_slist_append (headers, auth);
+    }
+  headers = curl_slist_append (headers, "Expect:");
+  if (body != NULL)
+    {
+      headers = curl_slist_append (headers, "Content-Type: application/json");
+      if (gzipped)
+        headers = curl_slist_append (headers, "Content-Encoding: gzip");
+      curl_easy_setopt (self->curl, CURLOPT_POST, 1L);
+      curl_easy_setopt (self->curl, CURLOPT_POSTFIELDS, body);
+      curl_easy_setopt (self->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) len);
+      curl_easy_setopt (self->curl, CURLOPT_CUSTOMREQUEST, g_str_equal (method, "POST") ? NULL : method);
+    }
+  else
+    {
+      curl_easy_setopt (self->curl, CURLOPT_HTTPGET, 1L);
+      curl_easy_setopt (self->curl, CURLOPT_CUSTOMREQUEST, NULL);
+    }
+  curl_easy_setopt (self->curl, CURLOPT_HTTPHEADER, headers);
+
+  rc = curl_easy_perform (self->curl);
+  curl_easy_setopt (self->curl, CURLOPT_HTTPHEADER, NULL);
+  curl_slist_free_all (headers);
+
+  if (self->stats != NULL)
+    {
+      curl_off_t up = 0, down = 0;
+      long req_size = 0, header_size = 0;
+
+      curl_easy_getinfo (self->curl, CURLINFO_SIZE_UPLOAD_T, &up);
+      curl_easy_getinfo (self->curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
+      curl_easy_getinfo (self->curl, CURLINFO_REQUEST_SIZE, &req_size);
+      curl_easy_getinfo (self->curl, CURLINFO_HEADER_SIZE, &header_size);
+      self->stats->body_bytes_sent += body != NULL ? (gint64) len : 0;
+      self->stats->wire_bytes_sent += req_size + (body != NULL ? (gint64) len : 0);
+      self->stats->wire_bytes_received += header_size + down;
+    }
+
+  if (rc != CURLE_OK)
+    {
+      if (rc == CURLE_ABORTED_BY_CALLBACK && self->cancellable != NULL &&
+          g_cancellable_set_error_if_cancelled (self->cancellable, error))
+        return FALSE;
+      if (rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH)
+        g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_PIN,
+                     "The hub at %s shows a certificate other than the one this device was enrolled with. "
+                     "Nothing was sent. If the hub's certificate was renewed, enrol the device again.",
+                     self->url);
+      else if (rc == CURLE_WRITE_ERROR)
+        g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_TOO_LARGE,
+                     "The hub's reply is larger than %" G_GSIZE_FORMAT " bytes", self->response_limit);
+      else
+        g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_NETWORK, "Cannot reach the hub at %s: %s",
+                     self->url, self->error_buffer[0] ? self->error_buffer : curl_easy_strerror (rc));
+      return FALSE;
+    }
+
+  curl_easy_getinfo (self->curl, CURLINFO_RESPONSE_CODE, &status);
+  if (status < 200 || status > 299)
+    return jz_protocol_error_decode ((const char *) self->response->data, self->response->len,
+                                     (guint) status, high_seq, error);
+  return TRUE;
+}
+
+static gboolean
+is_offline_error (const GError *error)
+{
+  return g_error_matches (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_NETWORK) ||
+         g_error_matches (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_UNAVAILABLE);
+}
+
+/* Stats */
+
+void
+jz_sync_stats_init (JzSyncStats *stats)
+{
+  memset (stats, 0, sizeof *stats);
+  stats->tables = g_hash_table_new (g_direct_hash, g_direct_equal);
+}
+
+void
+jz_sync_stats_clear (JzSyncStats *stats)
+{
+  g_clear_pointer (&stats->tables, g_hash_table_unref);
+}
+
+/* Enrolment */
+
+static char *
+normalize_url (const char  *url,
+               GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *text = NULL;
+  gsize len;
+
+  if (url == NULL || (!g_str_has_prefix (url, "http://") && !g_str_has_prefix (url, "https://")))
+    {
+      g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_NOT_ENROLLED,
+                   "“%s” is not a hub address; it starts with https:// (or http:// on a trusted network)",
+                   url ? url : "");
+      return NULL;
+    }
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, error);
+  if (uri == NULL)
+    return NULL;
+  text = g_strdup (url);
+  len = strlen (text);
+  while (len > 0 && text[len - 1] == '/')
+    text[--len] = '\0';
+  return g_steal_pointer (&text);
+}
+
+/* The pin of the certificate an https hub shows, read without sending
+ * anything but a health check. */
+static char *
+fetch_pin (JzSyncEngine  *self,
+           GError       **error)
+{
+  struct curl_certinfo *info = NULL;
+  g_autofree char *url = g_strconcat (self->url, "/v1/health", NULL);
+  CURLcode rc;
+
+  curl_easy_setopt (self->curl, CURLOPT_URL, url);
+  curl_easy_setopt (self->curl, CURLOPT_CERTINFO, 1L);
+  curl_easy_setopt (self->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+  curl_easy_setopt (self->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  curl_easy_setopt (self->curl, CURLOPT_HTTPGET, 1L);
+  g_byte_array_set_size (self->response, 0);
+  rc = curl_easy_perform (self->curl);
+  curl_easy_setopt (self->curl, CURLOPT_CERTINFO, 0L);
+  if (rc != CURLE_OK)
+    {
+      g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_NETWORK, "Cannot reach the hub at %s: %s",
+                   self->url, self->error_buffer[0] ? self->error_buffer : curl_easy_strerror (rc));
+      return NULL;
+    }
+  curl_easy_getinfo (self->curl, CURLINFO_CERTINFO, &info);
+  if (info != NULL && info->num_of_certs > 0)
+    {
+      for (struct curl_slist *l = info->certinfo[0]; l != NULL; l = l->next)
+        if (g_str_has_prefix (l->data, "Cert:"))
+          {
+            g_autoptr(GString) b64 = g_string_new (NULL);
+            g_autofree guchar *der = NULL;
+            gsize der_len = 0;
+
+            for (const char *p = strstr (l->data, "-----BEGIN CERTIFICATE-----"); p != NULL && *p; p++)
+              {
+                if (g_str_has_prefix (p, "-----END"))
+                  break;
+                if (g_str_has_prefix (p, "-----BEGIN CERTIFICATE-----"))
+                  {
+                    p += strlen ("-----BEGIN CERTIFICATE-----") - 1;
+                    continue;
+                  }
+                if (g_ascii_isalnum (*p) || *p == '+' || *p == '/' || *p == '=')
+                  g_string_append_c (b64, *p);
+              }
+            der = g_base64_decode (b64->str, &der_len);
+            return jz_protocol_spki_pin (der, der_len, error);
+          }
+    }
+  g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_PIN,
+               "The hub at %s showed no certificate to pin", self->url);
+  return NULL;
+}
+
+static JzSyncEngine *
+engine_new_bare (JzStore *store)
+{
+  JzSyncEngine *self = g_new0 (JzSyncEngine, 1);
+
+  self->store = g_object_ref (store);
+  self->response = g_byte_array_new ();
+  self->response_limit = MAX_RESPONSE;
+  self->timeout_ms = env_ms ("JIUZHU_SYNC_TIMEOUT_MS", 60000);
+  self->connect_timeout_ms = env_ms ("JIUZHU_SYNC_CONNECT_TIMEOUT_MS", 10000);
+  self->curl = new_curl (self);
+  self->station = g_strdup (jz_store_get_station_code (store));
+  self->epoch = g_strdup (jz_store_get_epoch (store));
+  self->hub_level = jz_store_get_station_level (store) == JZ_STATION_LEVEL_HUB;
+  return self;
+}
+
+gboolean
+jz_sync_enrol (JzStore     *store,
+               const char  *url,
+               const char  *code,
+               const char  *pin,
+               char       **pin_out,
+               GError     **error)
+{
+  g_autoptr(JzSyncEngine) self = NULL;
+  g_autofree char *base = normalize_url (url, error);
+  g_autofree char *body = NULL;
+  g_autoptr(JzEnrolReply) reply = NULL;
+  JzEnrolRequest request = { 0 };
+
+  g_return_val_if_fail (JZ_IS_STORE (store), FALSE);
+
+  if (base == NULL)
+    return FALSE;
+  if (code == NULL || *code == '\0')
+    {
+      g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_NOT_ENROLLED,
+                   "An enrolment code is needed; the hub's staff make one with “jiuzhu-hub device enrol”");
+      return FALSE;
+    }
+
+  self = engine_new_bare (store);
+  self->url = g_strdup (base);
+  if (g_str_has_prefix (base, "https://"))
+    {
+      self->pin = pin ? g_strdup (pin) : fetch_pin (self, error);
+      if (self->pin == NULL)
+        return FALSE;
+      if (!g_str_has_prefix (self->pin, "sha256//"))
+        {
+          g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_PIN,
+                       "A pin looks like sha256//BASE64 (as “jiuzhu-hub pin” prints it)");
+          return FALSE;
+        }
+    }
+  apply_pin (self->curl, self->pin);
+
+  request.code = (char *) code;
+  request.station = self->station;
+  request.level = (char *) jz_station_level_to_string (jz_store_get_station_level (store));
+  request.epoch = self->epoch;
+  request.label = (char *) g_get_host_name ();
+  body = jz_enrol_request_encode (&request);
+  if (!http (self, "POST", "/v1/enrol", body, strlen (body), FALSE, NULL, error))
+    {
+      g_prefix_error (error, "Enrolment failed: ");
+      return FALSE;
+    }
+  reply = jz_enrol_reply_decode ((const char *) self->response->data, self->response->len, error);
+  if (reply == NULL)
+    return FALSE;
+  if (!g_str_equal (reply->station, self->station))
+    {
+      g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_NOT_ENROLLED,
+                   "The hub enrolled this device for station %s, but the store is station %s",
+                   reply->station, self->station);
+      return FALSE;
+    }
+
+  if (!jz_store_write_begin (store, error))
+    return FALSE;
+  if (!state_set (store, "hub_url", base, error) ||
+      !state_set (store, "device", reply->device, error) ||
+      !state_set (store, "token", reply->token, error) ||
+      !state_set (store, "pin", self->pin, error) ||
+      !state_set (store, "level", reply->level, error) ||
+      !state_set (store, "incarnation", reply->incarnation, error) ||
+      !state_set (store, "cursor", "0", error) ||
+      !state_set (store, "anchor", NULL, error) ||
+      !state_set (store, "own_seq", "0", error) ||
+      !state_set (store, "acked_epoch", self->epoch, error) ||
+      !state_set (store, "last_error", NULL, error))
+    {
+      jz_store_write_end (store, FALSE, NULL);
+      return FALSE;
+    }
+  if (!jz_store_write_end (store, TRUE, error))
+    return FALSE;
+  if (pin_out != NULL)
+    *pin_out = g_strdup (self->pin);
+  return TRUE;
+}
+
+gboolean
+jz_sync_unenrol (JzStore  *store,
+                 GError  **error)
+{
+  static const char *keys[] = { "hub_url", "device", "token", "pin", "level", "incarnation", "anchor" };
+
+  if (!jz_store_write_begin (store, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (!state_set (store, keys[i], NULL, error))
+      {
+        jz_store_write_end (store, FALSE, NULL);
+        return FALSE;
+      }
+  return jz_store_write_end (store, TRUE, error);
+}
+
+gboolean
+jz_sync_read_status (JzStore      *store,
+                     JzSyncStatus *status)
+{
+  memset (status, 0, sizeof *status);
+  status->hub_url = state_get (store, "hub_url");
+  status->device = state_get (store, "device");
+  status->level = state_get (store, "level");
+  status->pin = state_get (store, "pin");
+  status->enrolled = status->hub_url != NULL && status->device != NULL;
+  status->pending = query_int (store, "SELECT count (*) FROM outbox WHERE acked = 0", 0);
+  status->cursor = state_get_int (store, "cursor");
+  status->last_success = state_get_int (store, "last_success");
+  status->last_attempt = state_get_int (store, "last_attempt");
+  status->last_error = state_get (store, "last_error");
+  return status->enrolled;
+}
+
+void
+jz_sync_status_clear (JzSyncStatus *status)
+{
+  g_clear_pointer (&status->hub_url, g_free);
+  g_clear_pointer (&status->device, g_free);
+  g_clear_pointer (&status->level, g_free);
+  g_clear_pointer (&status->pin, g_free);
+  g_clear_pointer (&status->last_error, g_free);
+}
+
+gboolean
+jz_sync_transfer (JzStore     *store,
+                  const char  *entity_name,
+                  const char  *id,
+                  const char  *to,
+                  GError     **error)
+{
+  const JzEntity *entity = jz_schema_lookup (entity_name);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  gint64 hlc;
+  int rc;
+
+  if (jz_store_get_station_level (store) != JZ_STATION_LEVEL_HUB)
+    {
+      g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
+                   "Only a hub workstation can transfer a record to another station");
+      return FALSE;
+    }
+  if (entity == NULL || !(entity->flags & JZ_ENTITY_SYNCED) || !jz_protocol_station_is_valid (to))
+    {
+      g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
+                   "A transfer needs a synced table and a station code like 320481-01");
+      return FALSE;
+    }
+  if (!jz_store_write_begin (store, error))
+    return FALSE;
+  hlc = jz_store_hlc_now (store, error);
+  /* The table name comes from the schema's fixed list. */
+  sql = g_strdup_printf ("UPDATE %s SET station = ?1, hlc = ?2 WHERE id = ?3 AND station <> ?1", entity->name);
+  stmt = jz_store_prepare (store, sql, error);
+  if (hlc == 0 || stmt == NULL)
+    {
+      jz_store_write_end (store, FALSE, NULL);
+      return FALSE;
+    }
+  sqlite3_bind_text (stmt, 1, to, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, hlc);
+  sqlite3_bind_text (stmt, 3, id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      jz_store_set_error_from_db (store, rc, error);
+      jz_store_write_end (store, FALSE, NULL);
+      return FALSE;
+    }
+  if (sqlite3_changes (jz_store_get_db (store)) == 0)
+    {
+      jz_store_write_end (store, FALSE, NULL);
+      g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_FOUND,
+                   "There is no %s %s here, or it already belongs to %s", entity->label, id, to);
+      return FALSE;
+    }
+  jz_store_note_changed (store, entity->name);
+  return jz_store_write_end (store, TRUE, error);
+}
+
+/* Engine */
+
+gboolean
+jz_sync_engine_reload (JzSyncEngine  *self,
+                       GError       **error)
+{
+  g_clear_pointer (&self->url, g_free);
+  g_clear_pointer (&self->token, g_free);
+  g_clear_pointer (&self->pin, g_free);
+  g_clear_pointer (&self->device, g_free);
+  self->url = state_get (self->store, "hub_url");
+  self->token = state_get (self->store, "token");
+  self->pin = state_get (self->store, "pin");
+  self->device = state_get (self->store, "device");
+  self->last_hello_us = 0;
+  apply_pin (self->curl, self->pin);
+  if (self->url == NULL || self->token == NULL)
+    {
+      g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_NOT_ENROLLED,
+                   "This device is not enrolled with a hub; enrol it with the hub's address and a code");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+JzSyncEngine *
+jz_sync_engine_new (JzStore  *store,
+                    GError  **error)
+{
+  JzSyncEngine *self;
+
+  g_return_val_if_fail (JZ_IS_STORE (store), NULL);
+
+  self = engine_new_bare (store);
+  jz_sync_engine_reload (self, NULL);
+  return self;
+}
+
+void
+jz_sync_engine_free (JzSyncEngine *self)
+{
+  if (self == NULL)
+    return;
+  curl_easy_cleanup (self->curl);
+  g_byte_array_unref (self->response);
+  g_clear_object (&self->store);
+  g_free (self->url);
+  g_free (self->token);
+  g_free (self->pin);
+  g_free (self->device);
+  g_free (self->station);
+  g_free (self->epoch);
+  g_free (self);
+}
+
+gboolean
+jz_sync_engine_is_enrolled (JzSyncEngine *self)
+{
+  return self->url != NULL && self->token != NULL;
+}
+
+const char *
+jz_sync_engine_get_hub_url (JzSyncEngine *self)
+{
+  return self->url;
+}
+
+gint64
+jz_sync_engine_count_pending (JzSyncEngine *self)
+{
+  return query_int (self->store, "SELECT count (*) FROM outbox WHERE acked = 0", 0);
+}
+
+void
+jz_sync_engine_record_result (JzSyncEngine *self,
+                              const GError *error)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (!jz_store_write_begin (self->store, NULL))
+    return;
+  state_set_int (self->store, "last_attempt", now, NULL);
+  if (error == NULL)
+    {
+      state_set_int (self->store, "last_success", now, NULL);
+      state_set (self->store, "last_error", NULL, NULL);
+    }
+  else
+    state_set (self->store, "last_error", error->message, NULL);
+  jz_store_write_end (self->store, TRUE, NULL);
+}
+
+/* Hello: checks that the hub and this replica agree on what the hub has,
+ * and repairs what they do not (a hub restored from a backup, a store
+ * restored from a backup, a hub replaced). */
+static gboolean
+hello (JzSyncEngine  *self,
+       GError       **error)
+{
+  g_autofree char *anchor = state_get (self->store, "anchor");
+  g_autofree char *incarnation = state_get (self->store, "incarnation");
+  g_autofree char *acked_epoch = state_get (self->store, "acked_epoch");
+  g_autofree char *body = NULL;
+  g_autoptr(JzHelloReply) reply = NULL;
+  JzHelloRequest request = { 0 };
+  gint64 max_acked = query_int (self->store, "SELECT max (seq) FROM outbox WHERE acked = 1", 0);
+  gboolean reset_cursor;
+  gboolean ok = TRUE;
+
+  request.station = self->station;
+  request.epoch = self->epoch;
+  request.cursor = state_get_int (self->store, "cursor");
+  request.anchor = anchor;
+  request.acked = max_acked;
+  body = jz_hello_request_encode (&request);
+  if (!http (self, "POST", "/v1/hello", body, strlen (body), FALSE, NULL, error))
+    return FALSE;
+  reply = jz_hello_reply_decode ((const char *) self->response->data, self->response->len, error);
+  if (reply == NULL)
+    return FALSE;
+  if (!g_str_equal (reply->station, self->station))
+    {
+      g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_NOT_ENROLLED,
+                   "The hub knows this device as station %s, but the store is station %s",
+                   reply->station, self->station);
+      return FALSE;
+    }
+
+  reset_cursor = !reply->anchor_ok || g_strcmp0 (incarnation, reply->incarnation) != 0;
+
+  if (!jz_store_write_begin (self->store, error))
+    return FALSE;
+  if (g_strcmp0 (acked_epoch, self->epoch) != 0)
+    {
+      /* This store was restored (a new epoch): what it had sent went out
+       * under the old epoch and is at the hub; the rest starts a new
+       * stream. */
+      ok = state_set (self->store, "acked_epoch", self->epoch, error);
+    }
+  else if (!reply->known || reply->high_seq < max_acked)
+    {
+      /* The hub lost changes it had acknowledged (restored from an older
+       * backup): send them again. */
+      g_message ("The hub has this device's changes up to %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                 "; sending the rest again", reply->high_seq, max_acked);
+      ok = exec_int (self->store, "UPDATE outbox SET acked = 0 WHERE acked = 1 AND seq > ?1",
+                     reply->known ? reply->high_seq : 0, error);
+    }
+  else if (reply->high_seq > max_acked)
+    {
+      /* The hub committed a push whose reply was lost. */
+      ok = exec_int (self->store, "UPDATE outbox SET acked = 1 WHERE acked = 0 AND seq <= ?1",
+                     reply->high_seq, error);
+    }
+  if (ok && reset_cursor)
+    {
+      g_message ("The hub does not have what this device last pulled from it; pulling everything again");
+      ok = state_set (self->store, "cursor", "0", error) &&
+           state_set (self->store, "anchor", NULL, error) &&
+           state_set (self->store, "own_seq", "0", error);
+    }
+  if (ok)
+    ok = state_set (self->store, "incarnation", reply->incarnation, error) &&
+         state_set (self->store, "level", reply->level, error);
+  /* A clock far behind the hub's catches up. */
+  if (ok && reply->time_ms > 0)
+    ok = jz_store_hlc_observe (self->store, (gint64) JZ_HLC_MAKE (reply->time_ms, 0), error);
+  if (!jz_store_write_end (self->store, ok, ok ? error : NULL) || !ok)
+    return FALSE;
+
+  self->last_hello_us = g_get_monotonic_time ();
+  return TRUE;
+}
+
+/* Push */
+
+static gboolean
+ack_up_to (JzSyncEngine  *self,
+           gint64         high_seq,
+           GError       **error)
+{
+  gboolean ok;
+
+  if (!jz_store_write_begin (self->store, error))
+    return FALSE;
+  ok = exec_int (self->store, "UPDATE outbox SET acked = 1 WHERE acked = 0 AND seq <= ?1", high_seq, error);
+  return jz_store_write_end (self->store, ok, ok ? error : NULL) && ok;
+}
+
+static gboolean
+repair_after_gap (JzSyncEngine  *self,
+                  gint64         mark,
+                  GError       **error)
+{
+  gboolean ok;
+
+  if (!jz_store_write_begin (self->store, error))
+    return FALSE;
+  ok = exec_int (self->store, "UPDATE outbox SET acked = (seq <= ?1) WHERE acked <> (seq <= ?1)", mark, error);
+  return jz_store_write_end (self->store, ok, ok ? error : NULL) && ok;
+}
+
+gboolean
+jz_sync_engine_push (JzSyncEngine  *self,
+                     GCancellable  *cancellable,
+                     JzSyncStats   *stats,
+                     GError       **error)
+{
+  gint64 gaps = 0;
+
+  self->cancellable = cancellable;
+  self->stats = stats;
+
+  for (;;)
+    {
+      g_autoptr(JzPushRequest) request = jz_push_request_new (self->station, self->epoch);
+      g_autofree char *json = NULL;
+      g_autoptr(GBytes) packed = NULL;
+      g_autoptr(GError) local_error = NULL;
+      JzPushReply reply;
+      sqlite3_stmt *stmt;
+      gint64 high_seq = -1;
+      gint64 last = 0;
+      gsize len = 0;
+      int rc;
+
+      stmt = jz_store_prepare (self->store,
+                               "SELECT seq, entity, entity_id, op, base_rev, hlc, fields_json FROM outbox"
+                               " WHERE acked = 0 ORDER BY seq LIMIT 1000", error);
+      if (stmt == NULL)
+        return FALSE;
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          JzChange *c = jz_change_new ();
+          gint64 seq = sqlite3_column_int64 (stmt, 0);
+
+          /* Contiguous only: a hole would be refused as a gap. */
+          if (last != 0 && seq != last + 1)
+            {
+              jz_change_free (c);
+              break;
+            }
+          last = seq;
+          c->seq = seq;
+          c->entity = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+          c->id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+          if (!jz_op_from_string ((const char *) sqlite3_column_text (stmt, 3), &c->op))
+            c->op = JZ_OP_UPDATE;
+          c->base_rev = (guint64) sqlite3_column_int64 (stmt, 4);
+          c->hlc = (guint64) sqlite3_column_int64 (stmt, 5);
+          c->fields_json = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+          g_ptr_array_add (request->changes, c);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return jz_store_set_error_from_db (self->store, rc, error);
+      if (request->changes->len == 0)
+        break;
+
+      json = jz_push_request_encode (request, &len);
+      packed = jz_protocol_gzip (json, len, PUSH_GZIP_LEVEL);
+      if (!http (self, "POST", "/v1/push", g_bytes_get_data (packed, NULL), g_bytes_get_size (packed), TRUE,
+                 &high_seq, &local_error))
+        {
+          if (g_error_matches (local_error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_GAP) && high_seq >= 0 && gaps++ < 3)
+            {
+              gint64 first = ((JzChange *) request->changes->pdata[0])->seq;
+
+              g_message ("The hub has this device's changes up to %" G_GINT64_FORMAT
+                         "; this push started at %" G_GINT64_FORMAT, high_seq, first);
+              if (!repair_after_gap (self, high_seq, error))
+                return FALSE;
+              if (query_int (self->store, "SELECT min (seq) FROM outbox WHERE acked = 0", 0) > high_seq + 1)
+                {
+                  g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_OUTBOX,
+                               "The hub needs this device's changes from %" G_GINT64_FORMAT
+                               " on, but the outbox no longer has them", high_seq + 1);
+                  return FALSE;
+                }
+              continue;
+            }
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (!jz_push_reply_decode ((const char *) self->response->data, self->response->len, &reply, error))
+        return FALSE;
+      if (!ack_up_to (self, MIN (reply.high_seq, last), error))
+        return FALSE;
+      if (stats != NULL)
+        {
+          stats->pushed += reply.accepted;
+          stats->push_requests++;
+        }
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Pull and apply */
+
+typedef struct
+{
+  gint64       seq;
+  gint64       base_rev;
+  gint64       hlc;
+  json_object *fields;
+} Pending;
+
+static void
+pending_free (gpointer data)
+{
+  Pending *p = data;
+
+  json_object_put (p->fields);
+  g_free (p);
+}
+
+typedef struct
+{
+  gint64      own_seq;
+  GHashTable *pending;     /* entity_id → GPtrArray of Pending, oldest first */
+  gint64      max_hlc;
+} Page;
+
+static gboolean
+load_pending (JzSyncEngine  *self,
+              Page          *page,
+              GError       **error)
+{
+  sqlite3_stmt *stmt = jz_store_prepare (self->store,
+                                         "SELECT seq, entity_id, base_rev, hlc, fields_json FROM outbox"
+                                         " WHERE seq > ?1 ORDER BY seq", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  page->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  sqlite3_bind_int64 (stmt, 1, page->own_seq);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 1);
+      GPtrArray *list = g_hash_table_lookup (page->pending, id);
+      Pending *p = g_new0 (Pending, 1);
+
+      p->seq = sqlite3_column_int64 (stmt, 0);
+      p->base_rev = sqlite3_column_int64 (stmt, 2);
+      p->hlc = sqlite3_column_int64 (stmt, 3);
+      p->fields = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 4));
+      if (list == NULL)
+        {
+          list = g_ptr_array_new_with_free_func (pending_free);
+          g_hash_table_insert (page->pending, g_strdup (id), list);
+        }
+      g_ptr_array_add (list, p);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return jz_store_set_error_from_db (self->store, rc, error);
+  return TRUE;
+}
+
+static gboolean
+column_exists (const JzEntity *entity,
+               const char     *name)
+{
+  for (guint i = 1; i < JZ_SCHEMA_N_HEADER; i++)
+    if (g_str_equal (name, jz_schema_header_columns[i]))
+      return TRUE;
+  return jz_entity_get_field (entity, name) != NULL;
+}
+
+static void
+bind_json (sqlite3_stmt *stmt,
+           int           i,
+           json_object  *value)
+{
+  switch (json_object_get_type (value))
+    {
+    case json_type_null:
+      sqlite3_bind_null (stmt, i);
+      break;
+    case json_type_boolean:
+      sqlite3_bind_int (stmt, i, json_object_get_boolean (value));
+      break;
+    case json_type_int:
+      sqlite3_bind_int64 (stmt, i, json_object_get_int64 (value));
+      break;
+    case json_type_double:
+      sqlite3_bind_double (stmt, i, json_object_get_double (value));
+      break;
+    default:
+      sqlite3_bind_text (stmt, i, json_object_get_string (value), json_object_get_string_len (value),
+                         SQLITE_TRANSIENT);
+      break;
+    }
+}
+
+static int
+precedence_cmp (int         auth_a,
+                gint64      hlc_a,
+                const char *station_a,
+                int         auth_b,
+                gint64      hlc_b,
+                const char *station_b)
+{
+  if (auth_a != auth_b)
+    return auth_a > auth_b ? 1 : -1;
+  if (hlc_a != hlc_b)
+    return hlc_a > hlc_b ? 1 : -1;
+  return g_strcmp0 (station_a, station_b);
+}
+
+/* The same id on every device of the station that lost, so that the
+ * conflict is one record however many of them notice it. */
+static char *
+conflict_id (const char *incarnation,
+             JzChange   *c,
+             JzLoss     *loss)
+{
+  g_autofree char *seed = g_strdup_printf ("%s/%" G_GINT64_FORMAT "/%s/%" G_GUINT64_FORMAT,
+                                           incarnation ? incarnation : "", c->hub_seq, loss->field,
+                                           loss->loser_hlc);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, seed, -1);
+  gint64 ms = JZ_HLC_MS (loss->winner_hlc);
+  static const char variant[] = "89ab";
+
+  return g_strdup_printf ("%08x-%04x-7%.3s-%c%.3s-%.12s",
+                          (guint) ((ms >> 16) & 0xffffffff), (guint) (ms & 0xffff),
+                          hash, variant[g_ascii_xdigit_value (hash[3]) & 3], hash + 4, hash + 7);
+}
+
+static gboolean
+record_loss (JzSyncEngine    *self,
+             const JzEntity  *entity,
+             JzChange        *c,
+             JzLoss          *loss,
+             const char      *incarnation,
+             JzSyncStats     *stats,
+             GError         **error)
+{
+  g_autofree char *id = conflict_id (incarnation, c, loss);
+  g_autofree char *sql = NULL;
+  g_autoptr(JzConflict) conflict = NULL;
+  sqlite3_stmt *stmt;
+  gboolean exists;
+  gboolean ok;
+
+  if (!column_exists (entity, loss->field))
+    return TRUE;
+
+  stmt = jz_store_prepare (self->store, "SELECT 1 FROM conflict WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  exists = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  if (exists)
+    return TRUE;
+
+  conflict = jz_conflict_new ();
+  conflict->rec.id = g_steal_pointer (&id);
+  conflict->entity = g_strdup (entity->name);
+  conflict->entity_id = g_strdup (c->id);
+  conflict->field = g_strdup (loss->field);
+  conflict->local_value = g_strdup (loss->value
+                                    ? json_object_to_json_string_ext (loss->value, JSON_C_TO_STRING_PLAIN)
+                                    : "null");
+  conflict->remote_station = g_strdup (loss->winner_station);
+  conflict->remote_hlc = (gint64) loss->winner_hlc;
+
+  /* The value that won is what the record holds now. Identifiers from
+   * the schema's fixed lists. */
+  sql = g_strdup_printf ("SELECT json_quote (%s) FROM %s WHERE id = ?1", loss->field, entity->name);
+  stmt = jz_store_prepare (self->store, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, c->id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    conflict->remote_value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+
+  /* Conflicts sync (a person resolves them once for all devices), so this
+   * one write is captured by the outbox. */
+  jz_store_set_applying (self->store, FALSE);
+  ok = jz_store_insert_conflict (self->store, conflict, error);
+  jz_store_set_applying (self->store, TRUE);
+  if (ok && stats != NULL)
+    stats->conflicts++;
+  return ok;
+}
+
+static gboolean
+apply_change (JzSyncEngine  *self,
+              JzChange      *c,
+              Page          *page,
+              const char    *incarnation,
+              JzSyncStats   *stats,
+              GError       **error)
+{
+  const JzEntity *entity;
+  GPtrArray *pending;
+  g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+  g_autoptr(GPtrArray) values = g_ptr_array_new ();
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree char *owner = NULL;
+  sqlite3_stmt *stmt;
+  gboolean own;
+  gboolean exists = FALSE;
+  int my_auth;
+  int rc;
+
+  if (c->stub)
+    {
+      page->own_seq = MAX (page->own_seq, c->seq);
+      return TRUE;
+    }
+  page->max_hlc = MAX (page->max_hlc, (gint64) c->hlc);
+
+  entity = jz_schema_lookup (c->entity);
+  if (entity == NULL || !(entity->flags & JZ_ENTITY_SYNCED))
+    {
+      /* A table of a newer version of Jiuzhu: nothing to put it in. */
+      if (stats != NULL)
+        stats->skipped++;
+      return TRUE;
+    }
+  own = g_strcmp0 (c->station, self->station) == 0 && g_strcmp0 (c->epoch, self->epoch) == 0;
+  if (own)
+    page->own_seq = MAX (page->own_seq, c->seq);
+
+  g_string_printf (sql, "SELECT station FROM %s WHERE id = ?1", entity->name);
+  stmt = jz_store_prepare (self->store, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, c->id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      exists = TRUE;
+      owner = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_reset (stmt);
+  if (owner == NULL)
+    owner = g_strdup (c->owner ? c->owner : c->station);
+
+  my_auth = self->hub_level ? JZ_AUTHORITY_HUB
+          : g_strcmp0 (owner, self->station) == 0 ? JZ_AUTHORITY_OWNER : JZ_AUTHORITY_OTHER;
+  pending = page->pending ? g_hash_table_lookup (page->pending, c->id) : NULL;
+
+  {
+    json_object_object_foreach (c->fields, key, val)
+      {
+        Pending *latest = NULL;
+
+        if (g_str_equal (key, "hlc") || g_str_equal (key, "id") || !column_exists (entity, key))
+          continue;
+        /* This replica's own change the hub has not decided yet: keep the
+         * local value where the hub will keep it. */
+        for (guint i = 0; pending != NULL && i < pending->len; i++)
+          {
+            Pending *p = g_ptr_array_index (pending, i);
+
+            if (p->seq <= page->own_seq || p->fields == NULL)
+              continue;
+            if (json_object_object_get_ex (p->fields, key, NULL) || g_str_equal (key, "deleted"))
+              latest = p;
+          }
+        if (latest != NULL &&
+            ((gint64) c->hlc <= latest->base_rev ||
+             precedence_cmp (my_auth, latest->hlc, self->station, c->auth, (gint64) c->hlc, c->station) > 0))
+          continue;
+        g_ptr_array_add (columns, key);
+        g_ptr_array_add (values, val);
+      }
+  }
+
+  /* Identifiers below come from the schema's fixed lists. */
+  if (exists)
+    {
+      g_string_printf (sql, "UPDATE %s SET ", entity->name);
+      for (guint i = 0; i < columns->len; i++)
+        g_string_append_printf (sql, "%s = ?%u, ", (char *) columns->pdata[i], i + 1);
+      g_string_append_printf (sql, "hlc = max (hlc, ?%u) WHERE id = ?%u", columns->len + 1, columns->len + 2);
+    }
+  else
+    {
+      gboolean has_station = FALSE;
+
+      for (guint i = 0; i < columns->len; i++)
+        has_station |= g_str_equal (columns->pdata[i], "station");
+      if (!has_station)
+        {
+          g_ptr_array_add (columns, (gpointer) "station");
+          g_ptr_array_add (values, NULL);
+        }
+      g_string_printf (sql, "INSERT INTO %s (", entity->name);
+      for (guint i = 0; i < columns->len; i++)
+        g_string_append_printf (sql, "%s, ", (char *) columns->pdata[i]);
+      g_string_append (sql, "hlc, id) VALUES (");
+      for (guint i = 0; i < columns->len; i++)
+        g_string_append_printf (sql, "?%u, ", i + 1);
+      g_string_append_printf (sql, "?%u, ?%u)", columns->len + 1, columns->len + 2);
+    }
+
+  stmt = jz_store_prepare (self->store, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < columns->len; i++)
+    {
+      if (values->pdata[i] == NULL && g_str_equal (columns->pdata[i], "station"))
+        sqlite3_bind_text (stmt, i + 1, owner, -1, SQLITE_TRANSIENT);
+      else
+        bind_json (stmt, i + 1, values->pdata[i]);
+    }
+  sqlite3_bind_int64 (stmt, columns->len + 1, (gint64) c->hlc);
+  sqlite3_bind_text (stmt, columns->len + 2, c->id, -1, SQLITE_STATIC);
+
+  if (!exists)
+    jz_store_exec (self->store, "SAVEPOINT jz_apply", NULL);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (!exists)
+    {
+      if (rc != SQLITE_DONE)
+        jz_store_exec (self->store, "ROLLBACK TO jz_apply", NULL);
+      jz_store_exec (self->store, "RELEASE jz_apply", NULL);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      if ((rc & 0xff) == SQLITE_CONSTRAINT && !exists)
+        {
+          /* Part of a record this replica cannot hold yet (it never saw the
+           * rest); the whole record arrives with a later snapshot. */
+          g_debug ("Skipped %s %s from the hub: %s", entity->name, c->id,
+                   sqlite3_errmsg (jz_store_get_db (self->store)));
+          if (stats != NULL)
+            stats->skipped++;
+          return TRUE;
+        }
+      jz_store_set_error_from_db (self->store, rc, error);
+      g_prefix_error (error, "Cannot apply %s %s from the hub: ", entity->name, c->id);
+      return FALSE;
+    }
+  jz_store_note_changed (self->store, entity->name);
+  if (stats != NULL)
+    {
+      stats->applied++;
+      g_hash_table_add (stats->tables, (gpointer) g_intern_string (entity->name));
+    }
+
+  for (guint i = 0; c->losses != NULL && i < c->losses->len; i++)
+    {
+      JzLoss *loss = g_ptr_array_index (c->losses, i);
+
+      if (g_strcmp0 (loss->loser_station, self->station) == 0 &&
+          !record_loss (self, entity, c, loss, incarnation, stats, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+pull (JzSyncEngine  *self,
+      JzSyncStats   *stats,
+      GError       **error)
+{
+  g_autofree char *incarnation = state_get (self->store, "incarnation");
+
+  for (;;)
+    {
+      g_autoptr(JzPullReply) reply = NULL;
+      g_autofree char *path = NULL;
+      gint64 cursor = state_get_int (self->store, "cursor");
+      Page page = { 0 };
+      gboolean need_pending = FALSE;
+      gboolean ok = TRUE;
+
+      path = g_strdup_printf ("/v1/pull?since=%" G_GINT64_FORMAT "&epoch=%s&limit=%d",
+                              cursor, self->epoch, JZ_PROTOCOL_PULL_PAGE);
+      if (!http (self, "GET", path, NULL, 0, FALSE, NULL, error))
+        return FALSE;
+      reply = jz_pull_reply_decode ((const char *) self->response->data, self->response->len, error);
+      if (reply == NULL)
+        return FALSE;
+      if (stats != NULL)
+        stats->pulled += reply->changes->len;
+      if (reply->cursor == cursor && reply->changes->len == 0)
+        break;
+
+      page.own_seq = state_get_int (self->store, "own_seq");
+      for (guint i = 0; i < reply->changes->len && !need_pending; i++)
+        need_pending = !((JzChange *) reply->changes->pdata[i])->stub;
+
+      if (!jz_store_write_begin (self->store, error))
+        return FALSE;
+      if (need_pending)
+        ok = load_pending (self, &page, error);
+      jz_store_set_applying (self->store, TRUE);
+      for (guint i = 0; ok && i < reply->changes->len; i++)
+        ok = apply_change (self, reply->changes->pdata[i], &page, incarnation, stats, error);
+      jz_store_set_applying (self->store, FALSE);
+      g_clear_pointer (&page.pending, g_hash_table_unref);
+      if (ok)
+        ok = state_set_int (self->store, "cursor", reply->cursor, error) &&
+             state_set (self->store, "anchor", reply->anchor, error) &&
+             state_set_int (self->store, "own_seq", page.own_seq, error);
+      if (ok && page.max_hlc > 0)
+        ok = jz_store_hlc_observe (self->store, page.max_hlc, error);
+      if (!jz_store_write_end (self->store, ok, ok ? error : NULL) || !ok)
+        return FALSE;
+
+      if (!reply->more)
+        break;
+      if (self->cancellable != NULL && g_cancellable_set_error_if_cancelled (self->cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+jz_sync_engine_run_once (JzSyncEngine  *self,
+                         GCancellable  *cancellable,
+                         JzSyncStats   *stats,
+                         GError       **error)
+{
+  g_autoptr(GError) push_error = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!jz_sync_engine_is_enrolled (self) && !jz_sync_engine_reload (self, error))
+    return FALSE;
+  self->cancellable = cancellable;
+  self->stats = stats;
+
+  if (self->last_hello_us == 0 || g_get_monotonic_time () - self->last_hello_us > HELLO_EVERY_US)
+    {
+      if (!hello (self, error))
+        {
+          self->last_hello_us = 0;
+          return FALSE;
+        }
+    }
+
+  /* A push refused by the hub (e.g. a record of another station) must not
+   * stop this device from receiving what the hub has for it. */
+  if (!jz_sync_engine_push (self, cancellable, stats, &push_error))
+    {
+      if (is_offline_error (push_error) ||
+          g_error_matches (push_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (push_error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_PIN))
+        {
+          self->last_hello_us = 0;
+          g_propagate_error (error, g_steal_pointer (&push_error));
+          return FALSE;
+        }
+    }
+  if (!pull (self, stats, error))
+    {
+      self->last_hello_us = 0;
+      return FALSE;
+    }
+  /* Conflicts recorded by the pull are changes of their own. */
+  if (push_error == NULL && jz_sync_engine_count_pending (self) > 0 &&
+      !jz_sync_engine_push (self, cancellable, stats, &push_error) && is_offline_error (push_error))
+    {
+      self->last_hello_us = 0;
+      g_propagate_error (error, g_steal_pointer (&push_error));
+      return FALSE;
+    }
+  if (push_error != NULL)
+    {
+      self->last_hello_us = 0;
+      g_propagate_error (error, g_steal_pointer (&push_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Blobs */
+
+gboolean
+jz_sync_engine_put_blob (JzSyncEngine  *self,
+                         GBytes        *data,
+                         char         **sha256,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  gsize len = 0;
+  gconstpointer bytes = g_bytes_get_data (data, &len);
+  g_autofree char *hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, bytes, len);
+  g_autofree char *path = g_strconcat ("/v1/blobs/", hash, NULL);
+
+  self->cancellable = cancellable;
+  if (!jz_sync_engine_is_enrolled (self) && !jz_sync_engine_reload (self, error))
+    return FALSE;
+  /* An empty body must still be a PUT with a body. */
+  if (!http (self, "PUT", path, len ? bytes : "", len, FALSE, NULL, error))
+    return FALSE;
+  if (sha256 != NULL)
+    *sha256 = g_steal_pointer (&hash);
+  return TRUE;
+}
+
+GBytes *
+jz_sync_engine_get_blob (JzSyncEngine  *self,
+                         const char    *sha256,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autofree char *path = g_strconcat ("/v1/blobs/", sha256, NULL);
+  g_autofree char *actual = NULL;
+
+  self->cancellable = cancellable;
+  if (!jz_sync_engine_is_enrolled (self) && !jz_sync_engine_reload (self, error))
+    return NULL;
+  if (!http (self, "GET", path, NULL, 0, FALSE, NULL, error))
+    return NULL;
+  actual = g_compute_checksum_for_data (G_CHECKSUM_SHA256, self->response->data, self->response->len);
+  if (!g_str_equal (actual, sha256))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "The blob from the hub does not match its SHA-256; it was damaged in transit");
+      return NULL;
+    }
+  return g_bytes_new (self->response->data, self->response->len);
+}

@@ -252,7 +252,7 @@ test_edited_entry (Fixture       *f,
   g_autoptr(GPtrArray) problems = NULL;
 
   raw_exec (f, "DROP TRIGGER audit_no_update;"
-               "UPDATE audit SET fields_json = replace (fields_json, '罗敏', '罗某') WHERE seq = 1");
+               "UPDATE audit SET fields_json = CAST ('{\"name\":\"罗某\"}' AS BLOB) WHERE seq = 1");
   problems = run_check (f->store);
   g_assert_true (any_contains (problems, "entry 1 was edited"));
   g_assert_cmpint (cli (f, "check", NULL), ==, JZ_CLI_FOUND);
@@ -281,7 +281,7 @@ test_rehashed_entry (Fixture       *f,
   /* Use Jiuzhu's own hash function to forge entry 2 consistently. */
   g_assert_cmpint (sqlite3_exec (db,
     "DROP TRIGGER audit_no_update;"
-    "UPDATE audit SET device = 'forged', hash = jz_audit_hash (prev_hash, at, actor, 'forged', entity, entity_id, op, fields_json) WHERE seq = 2",
+    "UPDATE audit SET device = 99, hash = jz_audit_hash (prev_hash, at, actor, 99, entity, entity_id, op, jz_audit_json (fields_json)) WHERE seq = 2",
     NULL, NULL, NULL), ==, SQLITE_OK);
   problems = run_check (f->store);
   g_assert_true (any_contains (problems, "entry 3 does not follow"));

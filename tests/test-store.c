@@ -609,7 +609,7 @@ test_outbox_every_table (Fixture       *f,
 }
 
 /* While the sync applies pulled changes, nothing is queued, but the audit
- * log still records them (device "sync", actor = the change's author). */
+ * log still records them (device 0, actor = the change's author). */
 static void
 test_applying_is_silent (Fixture       *f,
                          gconstpointer  data)
@@ -631,7 +631,7 @@ test_applying_is_silent (Fixture       *f,
 
   g_assert_cmpint (count (f->store, "SELECT count(*) FROM outbox"), ==, outbox_before);
   g_assert_cmpint (count (f->store, "SELECT count(*) FROM audit"), ==, audit_before + 3);
-  g_assert_cmpint (count (f->store, "SELECT count(*) FROM audit WHERE device = 'sync' "
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM audit WHERE device = 0 "
                                     "AND actor = '0190a0b0-0000-7000-8000-0000000000aa'"), ==, 3);
   assert_check_ok (f->store);
 }

@@ -542,20 +542,30 @@ CREATE TABLE sync_state (
   value  TEXT
 ) STRICT;
 
--- Append-only, hash-chained log of every change (全程留痕).
--- hash = SHA-256 (prev_hash || canonical entry); see jz-audit.c.
--- fields_json: the whole row (nulls left out) for an insert, the changed
--- fields (null = cleared) for an update, the whole old row for a delete.
--- device: this store's epoch, or "sync" for a change pulled from the hub.
+-- Append-only, hash-chained log of every change (全程留痕); see jz-audit.c.
+-- hash = SHA-256 (prev_hash || canonical entry, with the fields as JSON).
+-- fields_json: the whole row for an insert or a delete, the changed
+-- fields (null = cleared) for an update; bookkeeping columns (station,
+-- hlc, updated_by) are left out, and so are NULLs and false/zero flags.
+-- Stored compact: JSON text, or 0x01 + raw deflate with a fixed
+-- dictionary when that is shorter; SELECT jz_audit_json (fields_json)
+-- shows it in a Jiuzhu connection.
+-- device: 0 for a change pulled from the hub, else the audit_device row
+-- of the store epoch that made it.
+CREATE TABLE audit_device (
+  n      INTEGER PRIMARY KEY,
+  epoch  TEXT NOT NULL UNIQUE
+) STRICT;
+
 CREATE TABLE audit (
   seq          INTEGER PRIMARY KEY AUTOINCREMENT,
   at           INTEGER NOT NULL,
   actor        TEXT,
-  device       TEXT NOT NULL,
+  device       INTEGER NOT NULL,
   entity       TEXT NOT NULL,
   entity_id    TEXT NOT NULL,
   op           TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
-  fields_json  TEXT NOT NULL,
+  fields_json  BLOB NOT NULL,
   prev_hash    BLOB NOT NULL,
   hash         BLOB NOT NULL
 ) STRICT;

@@ -2,15 +2,16 @@
  *
  * The audit log (全程留痕) is written by the generated triggers
  * (jz-schema.c), one entry per inserted, updated or deleted row, with the
- * actor (staff id), the device (store epoch, or "sync" for a pulled
- * change), the time and the fields: the whole row for an insert or a
- * delete, the changed ones for an update. Entries are chained:
+ * actor (staff id), the device (the store epoch's number in audit_device,
+ * 0 for a change pulled from the hub), the time and the fields: the whole
+ * row for an insert or a delete, the changed ones for an update. Entries are chained:
  *
  *   hash = SHA-256 (prev_hash || at || actor || device || entity ||
  *                   entity_id || op || fields_json)
  *
- * with 0x1f between the parts and 0x1e standing for a NULL actor, and the
- * first entry's prev_hash being 32 zero bytes. Editing or deleting an
+ * with 0x1f between the parts, 0x1e standing for a NULL actor, the device
+ * number in decimal, and the first entry's prev_hash being 32 zero bytes.
+ * The fields are hashed as JSON text; they are stored packed (below). Editing or deleting an
  * entry breaks the chain; removing the newest entries is caught by
  * AUTOINCREMENT's sqlite_sequence and by the replay, which rebuilds every
  * row from its entries and compares it with the table, so a row changed
@@ -25,6 +26,7 @@
 
 #include <json.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "jz-audit.h"
 #include "jz-schema.h"
@@ -53,15 +55,261 @@ fn_actor (sqlite3_context  *ctx,
     sqlite3_result_null (ctx);
 }
 
+/* 0 marks a change pulled from the hub. */
 static void
 fn_device (sqlite3_context  *ctx,
            int               argc,
            sqlite3_value   **argv)
 {
   JzAuditState *state = sqlite3_user_data (ctx);
-  const char *device = state->applying ? "sync" : state->device;
 
-  sqlite3_result_text (ctx, device ? device : "unknown", -1, SQLITE_TRANSIENT);
+  sqlite3_result_int64 (ctx, state->applying ? 0 : state->device);
+}
+
+/* Packing. The audit log holds every row's values once more; at a
+ * million people it is the biggest table, and its JSON is mostly the
+ * same column names and enumeration values again and again. Raw deflate
+ * with a preset dictionary of exactly those strings halves it. The
+ * dictionary of format 1 is frozen: entries written with it must stay
+ * readable, so a new dictionary needs a new format byte. */
+#define PACK_FORMAT_DEFLATE_V1 0x01
+
+static const char pack_dictionary_v1[] =
+  "\"worker\",\"admin\",\"men\",\"women\",\"minors\",\"family\",\"full\",\"partial\",\"sel"
+  "f_reported\",\"unknown\",\"array\",\"male\",\"female\",\"exact\",\"year\",\"estimate"
+  "d\",\"slight\",\"medium\",\"heavy\",\"verified\",\"settled\",\"none\",\"dibao\",\"wuba"
+  "o\",\"tekun\",\"walk_in\",\"police_escort\",\"chengguan\",\"patrol\",\"public_repo"
+  "rt\",\"hospital\",\"transfer\",\"vagrant\",\"temporary\",\"pending\",\"admit\",\"ref"
+  "use\",\"screening\",\"admitted\",\"refused\",\"police\",\"departed\",\"held\",\"nece"
+  "ssity\",\"meal\",\"lodging\",\"medical\",\"hospital_stay\",\"counselling\",\"educa"
+  "tion\",\"other\",\"self_account\",\"dialect\",\"names_places\",\"fingerprint\",\"f"
+  "ace\",\"police_report\",\"notice\",\"dna_request\",\"dna_result\",\"police_recor"
+  "ds\",\"media\",\"dna\",\"placed\",\"ticket\",\"self_return\",\"help_ended\",\"left\","
+  "\"escorted\",\"collected\",\"death\",\"train\",\"bus\",\"ship\",\"plane\",\"preparing"
+  "\",\"applied\",\"withdrawn\",\"visit\",\"phone\",\"via_local\",\"low\",\"high\",\"wint"
+  "er\",\"summer\",\"brought_in\",\"supplies\",\"public\",\"sanitation_worker\",\"dri"
+  "ver\",\"night_guard\",\"staff\",\"hotline_12345\",\"hotline_110\",\"station_hotl"
+  "ine\",\"in_person\",\"online\",\"not_found\",\"referred\",\"hrss\",\"housing\",\"leg"
+  "al_aid\",\"charity\",\"civil_affairs\",\"open\",\"in_progress\",\"done\",\"cancell"
+  "ed\",\"escort\",\"cash\",\"person\",\"episode\",\"belonging\",\"departure\",\"escort"
+  "_trip\",\"placement\",\"settlement\",\"followup\",\"encounter\",\"sighting_repor"
+  "t\",\"referral\",\"expenditure\",\"tracing_step\",\"service_log\",\"photo\",\"scan"
+  "\",\"signature\",\"document\",\"kept_local\",\"took_remote\",\"insert\",\"update\","
+  "\"delete\",\"placeholder\",\"id\":\"deleted\":\"name\":\"role\":\"pin_hash\":\"pin_sa"
+  "lt\":\"pin_rounds\":\"active\":\"kind\":\"room_id\":\"label\":\"name_quality\":\"pla"
+  "ceholder_no\":\"aliases\":\"sex\":\"ethnicity\":\"birth_date\":\"birth_precision"
+  "\":\"estimated_age\":\"estimated_on\":\"id_number\":\"hukou_region\":\"residence"
+  "\":\"dialect\":\"height_cm\":\"build\":\"marks\":\"clothing\":\"description\":\"cont"
+  "acts\":\"identity_status\":\"dibao\":\"flags\":\"number\":\"person_id\":\"admitted"
+  "_at\":\"source\":\"handover_form_no\":\"from_station\":\"category\":\"reason\":\"h"
+  "istory\":\"eligibility\":\"refusal_reason\":\"assistance\":\"in_station\":\"heal"
+  "th\":\"bed_id\":\"stay_deadline\":\"status\":\"departed_at\":\"assigned_to\":\"epi"
+  "sode_id\":\"item\":\"qty\":\"storage\":\"received_at\":\"signed_in\":\"returned_at"
+  "\":\"returned_by\":\"returned_qty\":\"signed_out\":\"at\":\"until_at\":\"staff_id\""
+  ":\"note\":\"method\":\"operator\":\"result\":\"success\":\"channel\":\"filed_by\":\"f"
+  "iled_at\":\"new_deadline\":\"approval_ref\":\"mode\":\"cross_province\":\"destin"
+  "ation_region\":\"destination\":\"collector_name\":\"collector_id_number\":\"co"
+  "llector_relation\":\"collector_phone\":\"ticket_kind\":\"ticket_no\":\"ticket_"
+  "from\":\"ticket_to\":\"ticket_fen\":\"cash_fen\":\"cash_reason\":\"declaration_s"
+  "igned\":\"belongings_returned\":\"notice_no\":\"staff\":\"vehicle\":\"route\":\"st"
+  "arted_at\":\"arrived_at\":\"receiving_unit\":\"received_by\":\"handover_signed"
+  "\":\"institution\":\"qualification_checked\":\"agreement_no\":\"ended_at\":\"vis"
+  "it_every_days\":\"last_visit_at\":\"databases_checked\":\"letter_no\":\"applie"
+  "d_at\":\"settled_at\":\"due_at\":\"done_at\":\"situation\":\"help\":\"risk_of_leav"
+  "ing\":\"departments\":\"area\":\"campaign\":\"patrol_id\":\"place\":\"latitude\":\"l"
+  "ongitude\":\"condition\":\"action\":\"encounter_id\":\"reported_at\":\"reporter_"
+  "kind\":\"reporter\":\"dispatched_to\":\"responded_at\":\"outcome\":\"agency\":\"ag"
+  "ency_name\":\"referred_at\":\"first_responsible\":\"deadline\":\"closed_at\":\"s"
+  "pent_at\":\"amount_fen\":\"receipt_no\":\"owner_entity\":\"owner_id\":\"mime\":\"s"
+  "ize\":\"taken_at\":\"entity\":\"entity_id\":\"field\":\"local_value\":\"remote_val"
+  "ue\":\"remote_station\":\"remote_hlc\":\"decision\":\"decided_by\":\"decided_at\""
+  ":\"date\":\"workday\":\"op\":\"actor\":\"device\":";
+
+typedef struct
+{
+  z_stream deflate;
+  gboolean ready;
+} Packer;
+
+static void
+packer_free (Packer *packer)
+{
+  if (packer->ready)
+    deflateEnd (&packer->deflate);
+  g_free (packer);
+}
+
+void
+jz_audit_state_clear (JzAuditState *state)
+{
+  g_clear_pointer (&state->actor, g_free);
+  g_clear_pointer ((Packer **) &state->packer, packer_free);
+}
+
+/* Returns the packed form of @json (newly allocated), or NULL to store
+ * the text as it is (when packing does not make it shorter). */
+static guint8 *
+pack (JzAuditState *state,
+      const char   *json,
+      gsize         len,
+      gsize        *out_len)
+{
+  Packer *packer = state->packer;
+  gsize bound;
+  guint8 *out;
+  int rc;
+
+  if (len < 24)
+    return NULL;
+  if (packer == NULL)
+    {
+      packer = state->packer = g_new0 (Packer, 1);
+      /* A 4 KiB window holds the whole dictionary; a small hash table
+       * keeps the per-entry reset cheap. */
+      if (deflateInit2 (&packer->deflate, 6, Z_DEFLATED, -12, 2, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+      packer->ready = TRUE;
+    }
+  if (!packer->ready || deflateReset (&packer->deflate) != Z_OK ||
+      deflateSetDictionary (&packer->deflate, (const Bytef *) pack_dictionary_v1,
+                            sizeof pack_dictionary_v1 - 1) != Z_OK)
+    return NULL;
+
+  bound = deflateBound (&packer->deflate, len) + 1;
+  out = g_malloc (bound);
+  out[0] = PACK_FORMAT_DEFLATE_V1;
+  packer->deflate.next_in = (Bytef *) json;
+  packer->deflate.avail_in = len;
+  packer->deflate.next_out = out + 1;
+  packer->deflate.avail_out = bound - 1;
+  rc = deflate (&packer->deflate, Z_FINISH);
+  if (rc != Z_STREAM_END || packer->deflate.total_out + 1 >= len)
+    {
+      g_free (out);
+      return NULL;
+    }
+  *out_len = packer->deflate.total_out + 1;
+  return out;
+}
+
+char *
+jz_audit_unpack (gconstpointer data,
+                 gsize         len)
+{
+  const guint8 *bytes = data;
+  z_stream z = { 0, };
+  GString *out;
+  guint8 buf[1024];
+  int rc;
+
+  if (bytes == NULL || len == 0)
+    return NULL;
+  if (bytes[0] == '{')
+    return g_strndup ((const char *) bytes, len);
+  if (bytes[0] != PACK_FORMAT_DEFLATE_V1 || inflateInit2 (&z, -12) != Z_OK)
+    return NULL;
+  if (inflateSetDictionary (&z, (const Bytef *) pack_dictionary_v1, sizeof pack_dictionary_v1 - 1) != Z_OK)
+    {
+      inflateEnd (&z);
+      return NULL;
+    }
+  out = g_string_sized_new (len * 3);
+  z.next_in = (Bytef *) bytes + 1;
+  z.avail_in = len - 1;
+  do
+    {
+      z.next_out = buf;
+      z.avail_out = sizeof buf;
+      rc = inflate (&z, Z_NO_FLUSH);
+      if (rc != Z_OK && rc != Z_STREAM_END)
+        break;
+      g_string_append_len (out, (const char *) buf, sizeof buf - z.avail_out);
+    }
+  while (rc != Z_STREAM_END && out->len < 16 * 1024 * 1024);
+  inflateEnd (&z);
+  if (rc != Z_STREAM_END || z.avail_in != 0)
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* jz_audit_pack (json): what the audit log stores. */
+static void
+fn_audit_pack (sqlite3_context  *ctx,
+               int               argc,
+               sqlite3_value   **argv)
+{
+  JzAuditState *state = sqlite3_user_data (ctx);
+  const char *json = (const char *) sqlite3_value_text (argv[0]);
+  gsize len = sqlite3_value_bytes (argv[0]);
+  gsize packed_len = 0;
+  guint8 *packed;
+
+  if (json == NULL)
+    {
+      sqlite3_result_null (ctx);
+      return;
+    }
+  packed = pack (state, json, len, &packed_len);
+  if (packed != NULL)
+    sqlite3_result_blob (ctx, packed, (int) packed_len, g_free);
+  else
+    sqlite3_result_blob (ctx, json, (int) len, SQLITE_TRANSIENT);
+}
+
+/* jz_audit_json (fields_json): the JSON text, for people and tools. */
+static void
+fn_audit_json (sqlite3_context  *ctx,
+               int               argc,
+               sqlite3_value   **argv)
+{
+  char *json = jz_audit_unpack (sqlite3_value_blob (argv[0]), sqlite3_value_bytes (argv[0]));
+
+  if (json != NULL)
+    sqlite3_result_text (ctx, json, -1, g_free);
+  else
+    sqlite3_result_null (ctx);
+}
+
+gboolean
+jz_audit_ensure_device (sqlite3     *db,
+                        const char  *epoch,
+                        gint64      *device,
+                        GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  for (int attempt = 0; attempt < 2; attempt++)
+    {
+      sqlite3_prepare_v2 (db, "SELECT n FROM audit_device WHERE epoch = ?1", -1, &stmt, NULL);
+      sqlite3_bind_text (stmt, 1, epoch, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *device = sqlite3_column_int64 (stmt, 0);
+          sqlite3_finalize (stmt);
+          return TRUE;
+        }
+      sqlite3_finalize (stmt);
+      stmt = NULL;
+      if (attempt == 0)
+        {
+          /* A new epoch (a new or restored store) is written once. */
+          sqlite3_prepare_v2 (db, "INSERT OR IGNORE INTO audit_device (epoch) VALUES (?1)", -1, &stmt, NULL);
+          sqlite3_bind_text (stmt, 1, epoch, -1, SQLITE_TRANSIENT);
+          rc = sqlite3_step (stmt);
+          sqlite3_finalize (stmt);
+          stmt = NULL;
+          if (rc != SQLITE_DONE)
+            break;
+        }
+    }
+  g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
+               "Cannot record this device in the audit log: %s", sqlite3_errmsg (db));
+  return FALSE;
 }
 
 static void
@@ -219,7 +467,7 @@ void
 jz_audit_compute_hash (const guint8 *prev_hash,
                        gint64        at,
                        const char   *actor,
-                       const char   *device,
+                       gint64        device,
                        const char   *entity,
                        const char   *entity_id,
                        const char   *op,
@@ -231,8 +479,10 @@ jz_audit_compute_hash (const guint8 *prev_hash,
   gsize len = JZ_AUDIT_HASH_LEN;
   const guchar sep = 0x1f;
   const guchar null_mark = 0x1e;
-  const char *parts[] = { device, entity, entity_id, op, fields_json };
+  char device_text[32];
+  const char *parts[] = { device_text, entity, entity_id, op, fields_json };
 
+  g_snprintf (device_text, sizeof device_text, "%" G_GINT64_FORMAT, device);
   g_checksum_update (sum, prev_hash, JZ_AUDIT_HASH_LEN);
   g_snprintf (at_text, sizeof at_text, "%" G_GINT64_FORMAT, at);
   g_checksum_update (sum, (const guchar *) at_text, -1);
@@ -266,7 +516,7 @@ fn_audit_hash (sqlite3_context  *ctx,
   jz_audit_compute_hash (prev,
                          sqlite3_value_int64 (argv[1]),
                          (const char *) sqlite3_value_text (argv[2]),
-                         (const char *) sqlite3_value_text (argv[3]),
+                         sqlite3_value_int64 (argv[3]),
                          (const char *) sqlite3_value_text (argv[4]),
                          (const char *) sqlite3_value_text (argv[5]),
                          (const char *) sqlite3_value_text (argv[6]),
@@ -295,6 +545,8 @@ jz_audit_register_functions (sqlite3       *db,
     { "jz_row", -1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_row },
     { "jz_changed", -1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_changed },
     { "jz_audit_hash", 8, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_audit_hash },
+    { "jz_audit_pack", 1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_audit_pack },
+    { "jz_audit_json", 1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_audit_json },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (fns); i++)
@@ -366,8 +618,12 @@ jz_audit_verify_chain (sqlite3   *db,
       const guint8 *stored_hash = sqlite3_column_blob (stmt, 9);
       int hash_len = sqlite3_column_bytes (stmt, 9);
       guint8 computed[JZ_AUDIT_HASH_LEN];
+      g_autofree char *fields = jz_audit_unpack (sqlite3_column_blob (stmt, 7), sqlite3_column_bytes (stmt, 7));
 
       n++;
+      if (fields == NULL)
+        report (problems, max_report, &count,
+                "audit log: entry %" G_GINT64_FORMAT " has unreadable fields (damaged)", seq);
       if (seq != last_seq + 1)
         report (problems, max_report, &count,
                 "audit log: entries %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " are missing (deleted)",
@@ -379,11 +635,11 @@ jz_audit_verify_chain (sqlite3   *db,
       jz_audit_compute_hash (stored_prev && prev_len == JZ_AUDIT_HASH_LEN ? stored_prev : zero_hash,
                              sqlite3_column_int64 (stmt, 1),
                              (const char *) sqlite3_column_text (stmt, 2),
-                             (const char *) sqlite3_column_text (stmt, 3),
+                             sqlite3_column_int64 (stmt, 3),
                              (const char *) sqlite3_column_text (stmt, 4),
                              (const char *) sqlite3_column_text (stmt, 5),
                              (const char *) sqlite3_column_text (stmt, 6),
-                             (const char *) sqlite3_column_text (stmt, 7),
+                             fields ? fields : "",
                              computed);
       if (hash_len != JZ_AUDIT_HASH_LEN || memcmp (stored_hash, computed, JZ_AUDIT_HASH_LEN) != 0)
         report (problems, max_report, &count,
@@ -516,8 +772,10 @@ verify_entity (sqlite3        *db,
             {
               gboolean step_ok;
 
-              state = apply_entry (state, (const char *) sqlite3_column_text (log, 2),
-                                   (const char *) sqlite3_column_text (log, 3), &step_ok);
+              g_autofree char *fields = jz_audit_unpack (sqlite3_column_blob (log, 3),
+                                                         sqlite3_column_bytes (log, 3));
+
+              state = apply_entry (state, (const char *) sqlite3_column_text (log, 2), fields, &step_ok);
               ok = ok && step_ok;
               *log_has_row = sqlite3_step (log) == SQLITE_ROW;
             }

@@ -17,20 +17,34 @@ typedef struct
 {
   gboolean  applying;  /* the sync is applying pulled changes */
   char     *actor;     /* staff id of the person working, or NULL */
-  char     *device;    /* this store's epoch */
+  gint64    device;    /* audit_device.n of this store's epoch */
+  gpointer  packer;    /* deflate state, made on first use */
 } JzAuditState;
 
+void     jz_audit_state_clear        (JzAuditState  *state);
+
 /* Registers jz_applying(), jz_actor(), jz_device(), jz_now(), jz_row(),
- * jz_changed() and jz_audit_hash() on @db. */
+ * jz_changed(), jz_audit_hash(), jz_audit_pack() and jz_audit_json() on
+ * @db. */
 gboolean jz_audit_register_functions (sqlite3       *db,
                                       JzAuditState  *state,
                                       GError       **error);
+
+/* The audit_device number of @epoch, adding it the first time. */
+gboolean jz_audit_ensure_device      (sqlite3       *db,
+                                      const char    *epoch,
+                                      gint64        *device,
+                                      GError       **error);
+
+/* The JSON text of a stored fields_json value; NULL if it is damaged. */
+char    *jz_audit_unpack             (gconstpointer  data,
+                                      gsize          len);
 
 /* SHA-256 (prev_hash || canonical entry), as the triggers compute it. */
 void     jz_audit_compute_hash       (const guint8  *prev_hash,
                                       gint64         at,
                                       const char    *actor,
-                                      const char    *device,
+                                      gint64         device,
                                       const char    *entity,
                                       const char    *entity_id,
                                       const char    *op,

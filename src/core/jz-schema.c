@@ -520,6 +520,84 @@ captured_columns (const JzEntity *entity)
   return cols;
 }
 
+/* The columns the audit log records: the captured ones without the
+ * bookkeeping (station, hlc, updated_by), which the log has in its own
+ * columns (actor, seq) or which say nothing about the person. */
+static GPtrArray *
+audited_columns (const JzEntity *entity)
+{
+  GPtrArray *cols = captured_columns (entity);
+
+  for (guint i = cols->len; i-- > 0;)
+    {
+      const char *c = cols->pdata[i];
+
+      if (g_str_equal (c, "station") || g_str_equal (c, "hlc") || g_str_equal (c, "updated_by"))
+        g_ptr_array_remove_index (cols, i);
+    }
+  return cols;
+}
+
+/* In the audit log a false flag or an empty bit set is left out like a
+ * NULL: it is the default, and most rows have many. */
+static gboolean
+zero_is_absent (const JzEntity *entity,
+                const char     *column)
+{
+  const JzField *f = jz_entity_get_field (entity, column);
+
+  if (g_str_equal (column, "deleted"))
+    return TRUE;
+  return f != NULL && (f->type == JZ_FIELD_BOOL || f->type == JZ_FIELD_FLAGS);
+}
+
+static void
+append_audit_value (GString        *s,
+                    const JzEntity *entity,
+                    const char     *prefix,
+                    const char     *column)
+{
+  if (zero_is_absent (entity, column))
+    g_string_append_printf (s, "nullif (%s%s, 0)", prefix, column);
+  else
+    g_string_append_printf (s, "%s%s", prefix, column);
+}
+
+/* jz_row('a', P.a, …) over the audited columns. */
+static void
+append_audit_row_call (GString        *s,
+                       const JzEntity *entity,
+                       const char     *prefix)
+{
+  g_autoptr(GPtrArray) cols = audited_columns (entity);
+
+  g_string_append (s, "jz_row (");
+  for (guint i = 0; i < cols->len; i++)
+    {
+      g_string_append_printf (s, "%s'%s', ", i ? ", " : "", (char *) cols->pdata[i]);
+      append_audit_value (s, entity, prefix, cols->pdata[i]);
+    }
+  g_string_append (s, ")");
+}
+
+/* jz_changed('a', OLD.a, NEW.a, …) over the audited columns. */
+static void
+append_audit_changed_call (GString        *s,
+                           const JzEntity *entity)
+{
+  g_autoptr(GPtrArray) cols = audited_columns (entity);
+
+  g_string_append (s, "jz_changed (");
+  for (guint i = 0; i < cols->len; i++)
+    {
+      g_string_append_printf (s, "%s'%s', ", i ? ", " : "", (char *) cols->pdata[i]);
+      append_audit_value (s, entity, "OLD.", cols->pdata[i]);
+      g_string_append (s, ", ");
+      append_audit_value (s, entity, "NEW.", cols->pdata[i]);
+    }
+  g_string_append (s, ")");
+}
+
 /* jz_row('a', P.a, 'b', P.b, …) */
 static void
 append_row_call (GString        *s,
@@ -562,7 +640,7 @@ append_audit_insert (GString        *s,
 
   g_string_append_printf (s,
     "  INSERT INTO audit (at, actor, device, entity, entity_id, op, fields_json, prev_hash, hash)\n"
-    "  SELECT a.at, a.actor, a.device, '%s', %s.%s, '%s', a.f, a.p,\n"
+    "  SELECT a.at, a.actor, a.device, '%s', %s.%s, '%s', jz_audit_pack (a.f), a.p,\n"
     "         jz_audit_hash (a.p, a.at, a.actor, a.device, '%s', %s.%s, '%s', a.f)\n"
     "  FROM (SELECT jz_now () AS at,\n",
     entity->name, row, key, op, entity->name, row, key, op);
@@ -621,11 +699,17 @@ generate_triggers (void)
       g_autoptr(GString) new_row = g_string_new (NULL);
       g_autoptr(GString) old_row = g_string_new (NULL);
       g_autoptr(GString) changed = g_string_new (NULL);
+      g_autoptr(GString) audit_new = g_string_new (NULL);
+      g_autoptr(GString) audit_old = g_string_new (NULL);
+      g_autoptr(GString) audit_changed = g_string_new (NULL);
       GString *sql;
 
       append_row_call (new_row, entity, "NEW.");
       append_row_call (old_row, entity, "OLD.");
       append_changed_call (changed, entity);
+      append_audit_row_call (audit_new, entity, "NEW.");
+      append_audit_row_call (audit_old, entity, "OLD.");
+      append_audit_changed_call (audit_changed, entity);
 
       /* Ids name a record everywhere (outbox, hub, audit): never renamed. */
       sql = g_string_new (NULL);
@@ -644,7 +728,7 @@ generate_triggers (void)
           "  INSERT INTO outbox (entity, entity_id, op, base_rev, hlc, fields_json)\n"
           "  SELECT '%s', NEW.id, 'insert', NULL, NEW.hlc, %s WHERE NOT jz_applying ();\n",
           t, new_row->str);
-      append_audit_insert (sql, entity, "insert", "NEW", new_row->str);
+      append_audit_insert (sql, entity, "insert", "NEW", audit_new->str);
       g_string_append (sql, "END");
       add_trigger (list, g_strdup_printf ("jz_%s_ai", t), sql);
 
@@ -656,7 +740,7 @@ generate_triggers (void)
           "  SELECT '%s', NEW.id, CASE WHEN NEW.deleted AND NOT OLD.deleted THEN 'delete' ELSE 'update' END,\n"
           "         OLD.hlc, NEW.hlc, %s WHERE NOT jz_applying ();\n",
           t, changed->str);
-      append_audit_insert (sql, entity, "update", "NEW", changed->str);
+      append_audit_insert (sql, entity, "update", "NEW", audit_changed->str);
       g_string_append (sql, "END");
       add_trigger (list, g_strdup_printf ("jz_%s_au", t), sql);
 
@@ -667,7 +751,7 @@ generate_triggers (void)
           "  INSERT INTO outbox (entity, entity_id, op, base_rev, hlc, fields_json)\n"
           "  SELECT '%s', OLD.id, 'delete', OLD.hlc, OLD.hlc, %s WHERE NOT jz_applying ();\n",
           t, old_row->str);
-      append_audit_insert (sql, entity, "delete", "OLD", old_row->str);
+      append_audit_insert (sql, entity, "delete", "OLD", audit_old->str);
       g_string_append (sql, "END");
       add_trigger (list, g_strdup_printf ("jz_%s_ad", t), sql);
     }
@@ -806,7 +890,7 @@ jz_schema_row_json_sql (const JzEntity *entity,
   GString *s = g_string_new ("SELECT ");
 
   g_string_append_printf (s, "%s, ", key_column (entity));
-  append_row_call (s, entity, "");
+  append_audit_row_call (s, entity, "");
   g_string_append_printf (s, " FROM %s", entity->name);
   if (where != NULL)
     g_string_append_printf (s, " WHERE %s", where);

@@ -104,8 +104,8 @@ gboolean         jz_schema_install_triggers (sqlite3       *db,
                                              GError       **error);
 gboolean         jz_schema_triggers_installed (sqlite3     *db);
 
-/* "SELECT jz_row('station', station, …) FROM <table> WHERE id = ?1": the
- * canonical JSON of a row, as the triggers write it. */
+/* "SELECT <key>, jz_row('name', name, …) FROM <table> [WHERE @where]":
+ * the canonical JSON of rows as the audit log records them. */
 char            *jz_schema_row_json_sql   (const JzEntity  *entity,
                                            const char      *where);
 

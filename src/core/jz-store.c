@@ -327,7 +327,7 @@ jz_store_finalize (GObject *object)
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
-  g_free (self->audit.actor);
+  jz_audit_state_clear (&self->audit);
   g_free (self->path);
   g_free (self->station_code);
   g_free (self->station_name);
@@ -404,8 +404,7 @@ load_identity (JzStore  *self,
                    self->path);
       return FALSE;
     }
-  self->audit.device = self->epoch;
-  return TRUE;
+  return jz_audit_ensure_device (self->db, self->epoch, &self->audit.device, error);
 }
 
 /* Checks that @db is a Jiuzhu store this program can use, without writing. */

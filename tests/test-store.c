@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jz-actions.h"
+#include "jz-blobs.h"
 #include "jz-check.h"
 #include "jz-hlc.h"
 #include "jz-numbers.h"
@@ -1004,6 +1005,74 @@ test_beds_and_extension (Fixture       *f,
   assert_check_ok (f->store);
 }
 
+static void
+test_attachments (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPerson) p = make_person ("照片人");
+  g_autoptr(JzAttachment) a = jz_attachment_new ();
+  g_autoptr(JzAttachment) b = jz_attachment_new ();
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("\x89PNG fake photo", 15);
+  g_autoptr(GBytes) back = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *expected_tail = NULL;
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  JzCheckSummary summary = { 0, };
+
+  g_assert_true (jz_store_insert_person (f->store, p, &error));
+  a->owner_entity = g_strdup ("person");
+  a->owner_id = g_strdup (p->rec.id);
+  a->kind = g_strdup ("photo");
+  a->mime = g_strdup ("image/png");
+  { gboolean ok_ = jz_store_add_attachment (f->store, a, bytes, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  g_assert_true (jz_sha256_is_valid (a->sha256));
+  g_assert_cmpint (a->size, ==, 15);
+  path = jz_store_blob_path (f->store, a->sha256);
+  expected_tail = g_strdup_printf ("blobs/%.2s/%s", a->sha256, a->sha256);
+  g_assert_true (g_str_has_suffix (path, expected_tail));
+  back = jz_store_read_blob (f->store, a->sha256, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (back, bytes));
+
+  /* The same content again is stored once. */
+  b->owner_entity = g_strdup ("person");
+  b->owner_id = g_strdup (p->rec.id);
+  b->kind = g_strdup ("scan");
+  b->mime = g_strdup ("image/png");
+  g_assert_true (jz_store_add_attachment (f->store, b, bytes, &error));
+  g_assert_cmpstr (b->sha256, ==, a->sha256);
+
+  /* An owner that does not exist is refused. */
+  {
+    g_autoptr(JzAttachment) c = jz_attachment_new ();
+
+    c->owner_entity = g_strdup ("episode");
+    c->owner_id = g_strdup (p->rec.id);
+    c->kind = g_strdup ("scan");
+    c->mime = g_strdup ("image/png");
+    g_assert_false (jz_store_add_attachment (f->store, c, bytes, &error));
+    g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+
+  g_assert_true (jz_store_check (f->store, problems, &summary, &error));
+  g_assert_cmpuint (summary.blobs_checked, ==, 1);
+
+  /* A damaged blob is found by check; a missing one is only counted. */
+  g_assert_true (g_file_set_contents (path, "garbage", -1, &error));
+  g_assert_false (jz_store_read_blob (f->store, a->sha256, &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_assert_false (jz_store_check (f->store, problems, &summary, &error));
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_ptr_array_set_size (problems, 0);
+  g_unlink (path);
+  memset (&summary, 0, sizeof summary);
+  g_assert_true (jz_store_check (f->store, problems, &summary, &error));
+  g_assert_cmpuint (summary.blobs_missing, ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1027,6 +1096,7 @@ main (int    argc,
   ADD ("register-intake", test_register_intake);
   ADD ("departure-rules", test_departure_rules);
   ADD ("beds-and-extension", test_beds_and_extension);
+  ADD ("attachments", test_attachments);
 #undef ADD
   return g_test_run ();
 }

@@ -468,8 +468,9 @@ CREATE TABLE expenditure (
 CREATE INDEX expenditure_episode ON expenditure (episode_id);
 
 -- Photos, fingerprints, scans and signatures. The bytes live in the
--- profile directory as blobs/<first 2 hex>/<other 62 hex>, named by their
--- SHA-256, so identical files are stored once and travel as blobs.
+-- profile directory as blobs/<first 2 hex>/<all 64 hex> (jz-blobs.c),
+-- named by their SHA-256, so identical files are stored once and travel
+-- as blobs.
 CREATE TABLE attachment (
   id            TEXT PRIMARY KEY NOT NULL,
   station       TEXT NOT NULL,

@@ -8,6 +8,7 @@
 #define G_LOG_DOMAIN "jz-check"
 
 #include "jz-audit.h"
+#include "jz-blobs.h"
 #include "jz-check.h"
 #include "jz-schema.h"
 
@@ -187,6 +188,51 @@ check_outbox (sqlite3        *db,
   return ok && bad == 0;
 }
 
+/* Every blob that is here must match its name and its rows' size. */
+static gboolean
+check_blobs (JzStore        *store,
+             GPtrArray      *problems,
+             JzCheckSummary *summary)
+{
+  sqlite3_stmt *stmt = NULL;
+  guint bad = 0;
+
+  if (sqlite3_prepare_v2 (jz_store_get_db (store),
+                          "SELECT sha256, min (size), max (size) FROM attachment WHERE deleted = 0 GROUP BY sha256",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return TRUE;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *sha = (const char *) sqlite3_column_text (stmt, 0);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+
+      if (!jz_sha256_is_valid (sha))
+        continue;
+      bytes = jz_store_read_blob (store, sha, &error);
+      if (g_error_matches (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_FOUND))
+        {
+          summary->blobs_missing++;
+          continue;
+        }
+      summary->blobs_checked++;
+      if (bytes == NULL)
+        {
+          if (++bad <= MAX_REPORT)
+            add (problems, "attachments: %s", error->message);
+        }
+      else if ((gint64) g_bytes_get_size (bytes) != sqlite3_column_int64 (stmt, 1) ||
+               sqlite3_column_int64 (stmt, 1) != sqlite3_column_int64 (stmt, 2))
+        {
+          if (++bad <= MAX_REPORT)
+            add (problems, "attachments: blob %s has %" G_GSIZE_FORMAT " bytes, its records say %lld",
+                 sha, g_bytes_get_size (bytes), (long long) sqlite3_column_int64 (stmt, 1));
+        }
+    }
+  sqlite3_finalize (stmt);
+  return bad == 0;
+}
+
 gboolean
 jz_store_check (JzStore         *store,
                 GPtrArray       *problems,
@@ -228,6 +274,7 @@ jz_store_check (JzStore         *store,
   ok &= jz_audit_verify_chain (db, problems, MAX_REPORT, &summary->audit_entries);
   ok &= jz_audit_verify_rows (db, problems, MAX_REPORT);
   ok &= check_outbox (db, problems, summary);
+  ok &= check_blobs (store, problems, summary);
 
   jz_store_rollback (store);
   return ok;

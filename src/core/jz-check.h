@@ -13,6 +13,8 @@ typedef struct
   guint64 audit_entries;
   guint64 outbox_pending;
   guint64 outbox_acked;
+  guint64 blobs_checked;
+  guint64 blobs_missing;    /* not a problem: blobs may still be on their way */
 } JzCheckSummary;
 
 /* Runs PRAGMA integrity_check and foreign_key_check, compares the schema

@@ -18,6 +18,8 @@ gboolean jz_departure_validate (JzStore *store, const JzEntity *entity, gpointer
                                 gconstpointer old, GError **error);
 gboolean jz_tracing_step_validate (JzStore *store, const JzEntity *entity, gpointer record,
                                    gconstpointer old, GError **error);
+gboolean jz_attachment_validate (JzStore *store, const JzEntity *entity, gpointer record,
+                                 gconstpointer old, GError **error);
 gboolean jz_time_range_validate (JzStore *store, const JzEntity *entity, gpointer record,
                                  gconstpointer old, GError **error);
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jz-blobs.h"
 #include "jz-deadlines.h"
 #include "jz-episode-rules.h"
 #include "jz-idcard.h"
@@ -1478,4 +1479,26 @@ jz_time_range_validate (JzStore         *store,
                         entity->label, end->label, start->label);
     }
   return TRUE;
+}
+
+gboolean
+jz_attachment_validate (JzStore         *store,
+                        const JzEntity  *entity,
+                        gpointer         record,
+                        gconstpointer    old,
+                        GError         **error)
+{
+  JzAttachment *a = record;
+  const JzEntity *owner;
+  const JzField ref = { "owner_id", JZ_FIELD_REF, 0, 0, "owner", NULL, a->owner_entity, 0, 0 };
+
+  if (!jz_sha256_is_valid (a->sha256))
+    return invalid (error, "The attachment's SHA-256 “%s” is not 64 lower-case hex digits", a->sha256);
+  if (a->size < 0)
+    return invalid (error, "The attachment's size is negative");
+  owner = jz_schema_lookup (a->owner_entity);
+  if (owner == NULL)
+    return invalid (error, "The attachment's owner kind “%s” is unknown", a->owner_entity);
+  /* The owner's table name comes from the validated enumeration. */
+  return check_ref (store, entity, &ref, a->owner_id, error);
 }

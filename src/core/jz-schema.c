@@ -414,7 +414,7 @@ static const JzField jz_entity_attachment_fields[] = {
   TEXT (JzAttachment, name, 0, "file name", 255),
   FIELD (JzAttachment, taken_at, TIME, Z, "time taken"),
 };
-ENTITY (jz_entity_attachment, "attachment", "attachment", JzAttachment, SYNCED, NULL);
+ENTITY (jz_entity_attachment, "attachment", "attachment", JzAttachment, SYNCED, jz_attachment_validate);
 
 static const JzField jz_entity_conflict_fields[] = {
   TEXT (JzConflict, entity, REQ, "entity", 64),

@@ -1073,6 +1073,46 @@ test_attachments (Fixture       *f,
   g_assert_cmpuint (summary.blobs_missing, ==, 1);
 }
 
+/* A returning person: the same person, a second episode, numbers go on. */
+static void
+test_repeat_intake (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPerson) p = make_person ("常来");
+  g_autoptr(JzEpisode) e1 = make_episode (NULL);
+  g_autoptr(JzEpisode) e2 = make_episode (NULL);
+  g_autoptr(JzPerson) stale = NULL;
+  g_autoptr(GPtrArray) episodes = NULL;
+
+  g_assert_true (jz_store_register_intake (f->store, p, e1, NULL, 0, &error));
+  stale = jz_record_copy (&jz_entity_person, p);
+  g_free (p->clothing);
+  p->clothing = g_strdup ("蓝色棉衣");
+  { gboolean ok_ = jz_store_register_intake (f->store, p, e2, NULL, 0, &error); g_assert_no_error (error); g_assert_true (ok_); }
+  g_assert_cmpstr (e2->person_id, ==, p->rec.id);
+  g_assert_cmpstr (e1->number, <, e2->number);
+  episodes = jz_store_list_episodes_of_person (f->store, p->rec.id, &error);
+  g_assert_cmpuint (episodes->len, ==, 2);
+
+  /* A stale copy of the person makes the whole intake fail. */
+  {
+    g_autoptr(JzEpisode) e3 = make_episode (NULL);
+    gint64 n = count (f->store, "SELECT count(*) FROM episode");
+
+    g_assert_false (jz_store_register_intake (f->store, stale, e3, NULL, 0, &error));
+    g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_CONFLICT);
+    g_clear_error (&error);
+    g_assert_cmpint (count (f->store, "SELECT count(*) FROM episode"), ==, n);
+  }
+  /* Tombstoning through an update is refused while episodes refer to it. */
+  p->rec.deleted = TRUE;
+  g_assert_false (jz_store_update_person (f->store, p, &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  assert_check_ok (f->store);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1097,6 +1137,7 @@ main (int    argc,
   ADD ("departure-rules", test_departure_rules);
   ADD ("beds-and-extension", test_beds_and_extension);
   ADD ("attachments", test_attachments);
+  ADD ("repeat-intake", test_repeat_intake);
 #undef ADD
   return g_test_run ();
 }

@@ -251,12 +251,20 @@ jz_store_check (JzStore         *store,
     summary = &local_summary;
   db = jz_store_get_db (store);
 
+  /* The replay sorts the whole audit log: let it spill to disk rather
+   * than hold a million stores' worth in memory. */
+  if (!jz_store_exec (store, "PRAGMA temp_store = FILE", error))
+    return FALSE;
   /* One snapshot for every part of the check. */
   if (!jz_store_exec (store, "BEGIN", error))
-    return FALSE;
+    {
+      jz_store_exec (store, "PRAGMA temp_store = MEMORY", NULL);
+      return FALSE;
+    }
   if (!jz_store_exec (store, "SELECT count(*) FROM meta", error))
     {
       jz_store_rollback (store);
+      jz_store_exec (store, "PRAGMA temp_store = MEMORY", NULL);
       return FALSE;
     }
 
@@ -277,5 +285,6 @@ jz_store_check (JzStore         *store,
   ok &= check_blobs (store, problems, summary);
 
   jz_store_rollback (store);
+  jz_store_exec (store, "PRAGMA temp_store = MEMORY", NULL);
   return ok;
 }

@@ -294,6 +294,9 @@ entity_sql_free (gpointer data)
   g_free (sql);
 }
 
+static gboolean check_not_referenced (JzStore *store, const JzEntity *entity,
+                                      const char *id, GError **error);
+
 static EntitySql *
 entity_sql (JzStore        *store,
             const JzEntity *entity)
@@ -892,6 +895,34 @@ jz_store_insert (JzStore         *store,
   return jz_store_write_end (store, ok, ok ? error : NULL) && ok;
 }
 
+/* Bulk loads (demo data, import) write records exactly as given, ids,
+ * clocks and numbers included: the caller validated them (or made them
+ * valid) and holds the transaction. The triggers capture them as usual. */
+gboolean
+jz_store_insert_as_is (JzStore         *store,
+                       const JzEntity  *entity,
+                       gconstpointer    record,
+                       GError         **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (JZ_IS_STORE (store), FALSE);
+  g_return_val_if_fail (entity != NULL, FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  stmt = cached_stmt (store, &entity_sql (store, entity)->insert_stmt, entity_sql (store, entity)->insert, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_record (stmt, entity, record);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return step_error (store, entity, rc, error);
+  jz_store_note_changed (store, entity->name);
+  return TRUE;
+}
+
 
 gboolean
 _jz_store_update_in_txn (JzStore         *store,
@@ -932,6 +963,11 @@ _jz_store_update_in_txn (JzStore         *store,
       /* Where a record came from never changes. */
       g_free (rec->station);
       rec->station = g_strdup (stored->station);
+      if (rec->deleted && !stored->deleted && !check_not_referenced (store, entity, key, error))
+        {
+          jz_record_free (entity, old);
+          return FALSE;
+        }
     }
 
   ok = jz_store_validate (store, entity, record, old, error);

@@ -328,8 +328,10 @@ jz_idcard_parse_at (const char   *text,
         continue;
       if (!g_ascii_isdigit (*p) && *p != 'x' && *p != 'X')
         {
+          /* Translators: %s is the start of the number typed, e.g. "3204…"
+           * (never the whole number: messages may be logged). */
           g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_CHARACTER,
-                       "The ID number %s contains a character that is not a digit; type the 18 digits (the last may be X)",
+                       _("The ID number %s contains a character that is not a digit; type the 18 digits (the last may be X)"),
                        abbrev);
           return FALSE;
         }
@@ -341,24 +343,40 @@ jz_idcard_parse_at (const char   *text,
   if (n == 0)
     {
       g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_EMPTY,
-                   "The ID number is empty; type the 18 digits on the card (the last may be X)");
+                   _("The ID number is empty; type the 18 digits on the card (the last may be X)"));
+      return FALSE;
+    }
+  if (n > 18)
+    {
+      /* Translators: %s is the start of the number typed, e.g. "3204…". */
+      g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_LENGTH,
+                   _("The ID number %s has more than 18 digits; check for a doubled digit"),
+                   abbrev);
       return FALSE;
     }
   if (n != 18 && n != 15)
     {
+      /* Translators: %s is the start of the number typed, e.g. "3204…";
+       * %u is how many digits were typed (fewer than 18). */
       g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_LENGTH,
-                   n > 18 ? "The ID number %s has more than 18 digits; check for a doubled digit"
-                          : "The ID number %s has %u digits; it should have 18 (or 15 on a card issued before 1999)",
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The ID number %s has %u digit; it should have 18 (or 15 on a card issued before 1999)",
+                                "The ID number %s has %u digits; it should have 18 (or 15 on a card issued before 1999)",
+                                n),
                    abbrev, (guint) n);
       return FALSE;
     }
   for (gsize i = 0; i < n; i++)
     if (digits[i] == 'X' && !(n == 18 && i == 17))
       {
-        g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_CHARACTER,
-                     n == 15 ? "The ID number %s has an X but a 15-digit number is digits only"
-                             : "The ID number %s has an X before the end; only the last character may be X",
-                     abbrev);
+        if (n == 15)
+          g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_CHARACTER,
+                       _("The ID number %s has an X but a 15-digit number is digits only"),
+                       abbrev);
+        else
+          g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_CHARACTER,
+                       _("The ID number %s has an X before the end; only the last character may be X"),
+                       abbrev);
         return FALSE;
       }
 
@@ -390,14 +408,17 @@ jz_idcard_parse_at (const char   *text,
     {
       /* Nobody born before 1900 is alive; the digits are wrong. */
       g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_BIRTH_DATE,
-                   "The ID number %s gives a birth year before 1900 (%d); check digits 7–10",
+                   /* Translators: %s is the start of the number, %d the year it gives. */
+                   _("The ID number %s gives a birth year before 1900 (%d); check digits 7–10"),
                    abbrev, year);
       return FALSE;
     }
   if (!g_date_valid_dmy (day, month, year))
     {
       g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_BIRTH_DATE,
-                   "The ID number %s has no real birth date in digits 7–14 (%.8s); check those digits",
+                   /* Translators: %s is the start of the number, %.8s the eight
+                    * digits that should be a birth date (YYYYMMDD). */
+                   _("The ID number %s has no real birth date in digits 7–14 (%.8s); check those digits"),
                    abbrev, card.number + 6);
       return FALSE;
     }
@@ -405,7 +426,8 @@ jz_idcard_parse_at (const char   *text,
   if (g_date_compare (&card.birth_date, &now) > 0)
     {
       g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_BIRTH_DATE,
-                   "The ID number %s gives a birth date in the future (%04d-%02d-%02d); check digits 7–14",
+                   /* Translators: the %04d-%02d-%02d are the year, month and day. */
+                   _("The ID number %s gives a birth date in the future (%04d-%02d-%02d); check digits 7–14"),
                    abbrev, year, month, day);
       return FALSE;
     }
@@ -417,8 +439,10 @@ jz_idcard_parse_at (const char   *text,
       if (expected != card.number[17])
         {
           g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_CHECK_DIGIT,
-                       "The ID number %s has a wrong check digit; the last digit should be %c. "
-                       "If the card shows %c, another digit was mistyped: check them all",
+                       /* Translators: the first %c is the check digit computed from
+                        * the first 17 digits, the second the last digit typed. */
+                       _("The ID number %s has a wrong check digit; the last digit should be %c. "
+                         "If the card shows %c, another digit was mistyped: check them all"),
                        abbrev, expected, card.number[17]);
           return FALSE;
         }
@@ -458,12 +482,14 @@ jz_idcard_get_warnings (const JzIdCard *card)
 
   if (card->region == NULL)
     g_ptr_array_add (warnings,
-                     g_strdup_printf ("The region code %s at the start of the ID number is not in the GB/T 2260 table; "
-                                      "the number may be mistyped, or the table may lack an old code",
+                     /* Translators: %s is a 6-digit 行政区划代码. */
+                     g_strdup_printf (_("The region code %s at the start of the ID number is not in the GB/T 2260 table; "
+                                        "the number may be mistyped, or the table may lack an old code"),
                                       card->region_code));
   else if (card->region->abolished)
     g_ptr_array_add (warnings,
-                     g_strdup_printf ("The region code %s (%s) has been abolished; that is normal for an older card",
+                     /* Translators: a 6-digit code and the region's name. */
+                     g_strdup_printf (_("The region code %s (%s) has been abolished; that is normal for an older card"),
                                       card->region_code, card->region->name));
   return warnings;
 }
@@ -489,10 +515,11 @@ jz_idcard_compare (const JzIdCard *card,
   if (typed_sex != JZ_SEX_UNKNOWN && typed_sex != card->sex)
     {
       same = FALSE;
+      /* typed_sex is known and differs, so it is the other one. */
       g_ptr_array_add (warnings,
-                       g_strdup_printf ("The ID number is a %s's but the sex entered is %s; check both",
-                                        card->sex == JZ_SEX_MALE ? "man" : "woman",
-                                        jz_sex_to_string (typed_sex)));
+                       g_strdup (card->sex == JZ_SEX_MALE
+                                 ? _("The ID number is a man's but the sex entered is female; check both")
+                                 : _("The ID number is a woman's but the sex entered is male; check both")));
     }
 
   if (jz_birth_is_known (typed_birth))
@@ -510,7 +537,9 @@ jz_idcard_compare (const JzIdCard *card,
             {
               same = FALSE;
               g_ptr_array_add (warnings,
-                               g_strdup_printf ("The ID number gives the birth date %s but %04d-%02d-%02d was entered; check both",
+                               /* Translators: %s is the date in the number (YYYY-MM-DD),
+                                * the %04d-%02d-%02d the date typed. */
+                               g_strdup_printf (_("The ID number gives the birth date %s but %04d-%02d-%02d was entered; check both"),
                                                 id_date, g_date_get_year (&typed_birth->date),
                                                 g_date_get_month (&typed_birth->date),
                                                 g_date_get_day (&typed_birth->date)));
@@ -522,7 +551,9 @@ jz_idcard_compare (const JzIdCard *card,
             {
               same = FALSE;
               g_ptr_array_add (warnings,
-                               g_strdup_printf ("The ID number gives the birth date %s but the birth year %d was entered; check both",
+                               /* Translators: %s is the date in the number (YYYY-MM-DD),
+                                * %d the year typed. */
+                               g_strdup_printf (_("The ID number gives the birth date %s but the birth year %d was entered; check both"),
                                                 id_date, g_date_get_year (&typed_birth->date)));
             }
           break;
@@ -543,7 +574,9 @@ jz_idcard_compare (const JzIdCard *card,
               {
                 same = FALSE;
                 g_ptr_array_add (warnings,
-                                 g_strdup_printf ("The ID number gives the birth date %s (age %d) but the age was estimated at about %d; check whose card this is",
+                                 /* Translators: %s is the date in the number (YYYY-MM-DD), the
+                                  * first %d the age it gives, the second the estimated age. */
+                                 g_strdup_printf (_("The ID number gives the birth date %s (age %d) but the age was estimated at about %d; check whose card this is"),
                                                   id_date, age, jz_birth_age_at (typed_birth, &now)));
               }
           }

@@ -115,12 +115,13 @@ char      *jz_idcard_normalize        (const char      *text);
 char       jz_idcard_check_digit      (const char      *first17);
 
 /* Warnings about a valid number (unknown or abolished region), as
- * English sentences; empty array when there are none. */
+ * translated sentences (gettext domain "jiuzhu"); empty array when there
+ * are none. */
 GPtrArray *jz_idcard_get_warnings     (const JzIdCard  *card);
 
 /* Compares what was typed with what the number implies. @typed_birth may
  * be NULL or unknown, @typed_sex JZ_SEX_UNKNOWN; @today is for estimated
- * ages (NULL = real today). Appends English warnings to @warnings (a
+ * ages (NULL = real today). Appends translated warnings to @warnings (a
  * GPtrArray of char*, g_free) and returns TRUE when nothing disagrees.
  * A mismatch is a warning, never an error: the number or the typing can
  * be wrong. */

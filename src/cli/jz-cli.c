@@ -24,7 +24,7 @@ static const JzCliCommand commands[] = {
     "create the profile's store", cmd_init },
   { "info", "", "show the store's station, schema and path", cmd_info },
   /* Commands still to come say so honestly (func == NULL). */
-  { "demo", "--people N [--seed S]", "fill the store with synthetic data", NULL },
+  { "demo", "--people N [--seed S]", "fill the store with synthetic data", jz_cli_cmd_demo },
   { "search", "TEXT [--json]", "find people", jz_cli_cmd_search },
   { "id-check", "NUMBER", "check a resident ID number", jz_cli_cmd_id_check },
   { "due", "[--json]", "deadlines due and overdue", jz_cli_cmd_due },

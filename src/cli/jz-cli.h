@@ -58,5 +58,9 @@ int       jz_cli_cmd_search    (JzCliContext  *ctx,
 int       jz_cli_cmd_due       (JzCliContext  *ctx,
                                 int            argc,
                                 char         **argv);
+/* jz-cli-demo.c */
+int       jz_cli_cmd_demo      (JzCliContext  *ctx,
+                                int            argc,
+                                char         **argv);
 
 G_END_DECLS

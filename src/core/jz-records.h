@@ -458,6 +458,14 @@ gboolean    jz_store_delete        (JzStore         *store,
                                     const char      *id,
                                     gint64           base_hlc,
                                     GError         **error);
+/* Writes @record exactly as given (id, station, hlc, updated_by and
+ * numbers included), without validation or numbering, for bulk loads
+ * (demo data, import) whose records were validated beforehand. Call
+ * inside a transaction; the triggers capture the row as usual. */
+gboolean    jz_store_insert_as_is  (JzStore         *store,
+                                    const JzEntity  *entity,
+                                    gconstpointer    record,
+                                    GError         **error);
 /* Validates without writing (for forms that check as you type). */
 gboolean    jz_store_validate      (JzStore         *store,
                                     const JzEntity  *entity,

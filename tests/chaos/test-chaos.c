@@ -1,0 +1,266 @@
+/* test-chaos.c: seeded fault schedules against a real hub and real
+ * stations, then the invariants (tests/chaos/README.md)
+ *
+ * Environment:
+ *   JZ_CHAOS_SEED=S        replay world S alone (what a failure prints)
+ *   JZ_CHAOS_SEED_BASE=B   first seed (default 1; the soak: from the clock)
+ *   JZ_CHAOS_WORLDS=N      worlds to run (default 1)
+ *   JZ_CHAOS_ROUNDS=K      schedules per world (default 4)
+ *   JZ_CHAOS_SECONDS=T     start no new world after T seconds
+ *   JZ_CHAOS_FULL=1        run `check` of hub and replicas after every
+ *                          schedule, not only the last of a world
+ *   JZ_CHAOS_KEEP=1        keep the worlds' directories (logs, stores)
+ *   JZ_CHAOS_VERBOSE=1     print each step as it happens
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "jz-chaos"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "jz-chaos-oracle.h"
+#include "jz-chaos-world.h"
+#include "jz-core.h"
+
+/* Defaults from the command line (meson's test() args), then the
+ * environment, which wins: JZ_CHAOS_SEED=S replays S whatever the test. */
+static GHashTable *options;
+
+static guint64
+env_u64 (const char *name,
+         guint64     fallback)
+{
+  const char *text = g_getenv (name);
+  guint64 v;
+
+  if (text == NULL && options != NULL)
+    text = g_hash_table_lookup (options, name);
+
+  if (text != NULL && g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &v, NULL))
+    return v;
+  return fallback;
+}
+
+typedef struct
+{
+  guint worlds;
+  guint schedules;
+  guint failed_worlds;
+  GString *failures;         /* "invariant seed/round" lines */
+  JzChaosStats total;
+} Summary;
+
+static void
+add_stats (JzChaosStats       *total,
+           const JzChaosStats *s)
+{
+  total->ops += s->ops;
+  total->saves += s->saves;
+  total->refused += s->refused;
+  total->pairs += s->pairs;
+  total->transfers += s->transfers;
+  total->proxy_events += s->proxy_events;
+  total->sync_kills += s->sync_kills;
+  total->hub_kills += s->hub_kills;
+  total->hub_restores += s->hub_restores;
+  total->hub_backups += s->hub_backups;
+  total->hub_terms += s->hub_terms;
+  total->quiesce_passes += s->quiesce_passes;
+  total->run_s += s->run_s;
+  total->heal_s += s->heal_s;
+}
+
+/* The invariants that failed, one word each, for the summary. */
+static void
+note_failure (Summary    *sum,
+              const char *report,
+              guint64     seed,
+              guint       round)
+{
+  g_auto(GStrv) lines = g_strsplit (report, "\n", -1);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *colon = strchr (lines[i], ':');
+      char *name;
+
+      if (colon == NULL)
+        continue;
+      name = g_strndup (lines[i], colon - lines[i]);
+      if (!g_hash_table_add (seen, name))
+        continue;
+      g_string_append_printf (sum->failures, "%s seed=%" G_GUINT64_FORMAT " round=%u\n", name, seed, round);
+    }
+}
+
+static void
+print_block (const char *prefix,
+             const char *text,
+             guint       max_lines)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines);
+  guint first = n > max_lines ? n - max_lines : 0;
+
+  if (first > 0)
+    g_test_message ("%s(%u earlier lines left out)", prefix, first);
+  for (guint i = first; i < n; i++)
+    if (*lines[i] != '\0')
+      g_test_message ("%s%s", prefix, lines[i]);
+}
+
+/* One world: its rounds, each followed by a heal and the oracle. */
+static gboolean
+run_world (guint64  seed,
+           guint    rounds,
+           Summary *sum)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzChaosWorld) w = NULL;
+  g_autoptr(GString) report = g_string_new (NULL);
+  gboolean full_every = g_getenv ("JZ_CHAOS_FULL") != NULL;
+  gint64 start = g_get_monotonic_time ();
+  guint done = 0;
+  gboolean ok = TRUE;
+
+  w = jz_chaos_world_new (seed, &error);
+  if (w == NULL)
+    {
+      g_test_message ("CHAOS FAILURE seed=%" G_GUINT64_FORMAT ": the world could not be set up: %s",
+                      seed, error->message);
+      g_string_append_printf (sum->failures, "harness seed=%" G_GUINT64_FORMAT " round=0\n", seed);
+      return FALSE;
+    }
+
+  for (guint round = 1; round <= rounds && ok; round++)
+    {
+      g_string_truncate (w->log, 0);
+      g_string_truncate (report, 0);
+      if (!jz_chaos_world_run_round (w, round, &error))
+        g_string_append_printf (report, "harness: the schedule could not run: %s\n", error->message);
+      else if (!jz_chaos_world_heal (w, &error))
+        g_string_append_printf (report, "quiescence: %s\n", error->message);
+      g_clear_error (&error);
+      /* The oracle runs even without quiescence: it says what is wrong. */
+      jz_chaos_oracle_check (w, full_every || round == rounds || report->len > 0, report);
+      done++;
+      if (report->len > 0)
+        {
+          ok = FALSE;
+          g_test_message ("CHAOS FAILURE seed=%" G_GUINT64_FORMAT " round=%u", seed, round);
+          print_block ("  ", report->str, 40);
+          g_test_message ("  what the round did (last lines):");
+          print_block ("", w->log->str, 60);
+          g_test_message ("  replay: JZ_CHAOS_SEED=%" G_GUINT64_FORMAT " JZ_CHAOS_ROUNDS=%u JZ_CHAOS_KEEP=1 %s",
+                          seed, round, g_get_prgname ());
+          if (w->keep)
+            g_test_message ("  the world is kept in %s", w->dir);
+          note_failure (sum, report->str, seed, round);
+        }
+      else if (!jz_chaos_world_load_catalog (w, &error))
+        {
+          g_test_message ("CHAOS FAILURE seed=%" G_GUINT64_FORMAT " round=%u: %s", seed, round, error->message);
+          g_string_append_printf (sum->failures, "harness seed=%" G_GUINT64_FORMAT " round=%u\n", seed, round);
+          ok = FALSE;
+        }
+    }
+
+  g_test_message ("world %" G_GUINT64_FORMAT ": %u schedule(s) %s in %.1f s; %u saves (%u refused), %u concurrent pairs, "
+                  "%u transfers; faults: %u proxy switches, %u sync kill -9, %u hub kill -9, %u hub SIGTERM, "
+                  "%u backups, %u restores; run %.1f s, heal %.1f s (%u passes)",
+                  seed, done, ok ? "passed" : "FAILED", (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC,
+                  w->stats.saves, w->stats.refused, w->stats.pairs, w->stats.transfers, w->stats.proxy_events,
+                  w->stats.sync_kills, w->stats.hub_kills, w->stats.hub_terms, w->stats.hub_backups,
+                  w->stats.hub_restores, w->stats.run_s, w->stats.heal_s, w->stats.quiesce_passes);
+  sum->worlds++;
+  sum->schedules += done;
+  add_stats (&sum->total, &w->stats);
+  if (!ok)
+    sum->failed_worlds++;
+  return ok;
+}
+
+static void
+test_schedules (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *replay = g_getenv ("JZ_CHAOS_SEED");
+  /* The soak draws its seeds from the clock; they are printed. */
+  guint64 base = env_u64 ("JZ_CHAOS_SEED_BASE",
+                          env_u64 ("JZ_CHAOS_RANDOM_BASE", 0) ? (guint64) (g_get_real_time () / 1000) % 100000000 * 100 : 1);
+  guint worlds = (guint) env_u64 ("JZ_CHAOS_WORLDS", 1);
+  guint rounds = (guint) env_u64 ("JZ_CHAOS_ROUNDS", 4);
+  guint64 seconds = env_u64 ("JZ_CHAOS_SECONDS", 0);
+  gint64 start = g_get_monotonic_time ();
+  Summary sum = { 0 };
+
+  if (!jz_chaos_find_programs (&error))
+    {
+      g_test_skip (error->message);
+      return;
+    }
+  if (!jz_chaos_have_faketime ())
+    g_test_message ("libfaketime not found: clocks are not skewed (install faketime)");
+  sum.failures = g_string_new (NULL);
+
+  if (replay != NULL)
+    {
+      base = g_ascii_strtoull (replay, NULL, 10);
+      worlds = 1;
+    }
+  for (guint i = 0; i < worlds; i++)
+    {
+      if (seconds > 0 && g_get_monotonic_time () - start > (gint64) seconds * G_USEC_PER_SEC)
+        break;
+      run_world (base + i, rounds, &sum);
+    }
+
+  g_test_message ("chaos: %u world(s), %u schedule(s), %u failed world(s) in %.1f s; %u saves, %u refused, "
+                  "%u concurrent pairs, %u transfers, %u proxy switches, %u sync kill -9, %u hub kill -9, "
+                  "%u restores from backup; %.1f s of faulty workload, %.1f s of heal",
+                  sum.worlds, sum.schedules, sum.failed_worlds,
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC, sum.total.saves, sum.total.refused,
+                  sum.total.pairs, sum.total.transfers, sum.total.proxy_events, sum.total.sync_kills,
+                  sum.total.hub_kills, sum.total.hub_restores, sum.total.run_s, sum.total.heal_s);
+  if (sum.failures->len > 0)
+    {
+      g_test_message ("failed invariants (invariant seed round):");
+      print_block ("  ", sum.failures->str, 200);
+      g_test_fail_printf ("%u of %u world(s) broke an invariant; replay one with JZ_CHAOS_SEED=S",
+                          sum.failed_worlds, sum.worlds);
+    }
+  g_string_free (sum.failures, TRUE);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int kept = 1;
+
+  /* --chaos-worlds=N etc. set JZ_CHAOS_WORLDS's default; g_test_init
+   * does not see them. */
+  options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_has_prefix (argv[i], "--chaos-") && strchr (argv[i], '=') != NULL)
+        {
+          g_autofree char *name = g_strndup (argv[i] + 8, strchr (argv[i], '=') - argv[i] - 8);
+          g_autofree char *upper = g_ascii_strup (name, -1);
+
+          g_strdelimit (upper, "-", '_');
+          g_hash_table_insert (options, g_strconcat ("JZ_CHAOS_", upper, NULL), g_strdup (strchr (argv[i], '=') + 1));
+        }
+      else
+        argv[kept++] = argv[i];
+    }
+  argv[kept] = NULL;
+  argc = kept;
+
+  g_test_init (&argc, &argv, NULL);
+  jz_core_init ();
+  g_test_add_func ("/chaos/schedules", test_schedules);
+  return g_test_run ();
+}

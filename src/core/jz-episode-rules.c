@@ -17,13 +17,17 @@
 
 G_DEFINE_QUARK (jz-episode-rules-error-quark, jz_episode_rules_error)
 
-static const struct { const char *id; const char *label; } statuses[JZ_EPISODE_N_STATUSES] = {
-  [JZ_EPISODE_STATUS_SCREENING] = { "screening", N_("Screening") },
-  [JZ_EPISODE_STATUS_ADMITTED]  = { "admitted", N_("Admitted") },
-  [JZ_EPISODE_STATUS_REFUSED]   = { "refused", N_("Refused") },
-  [JZ_EPISODE_STATUS_HOSPITAL]  = { "hospital", N_("In hospital") },
-  [JZ_EPISODE_STATUS_POLICE]    = { "police", N_("Handed to the police") },
-  [JZ_EPISODE_STATUS_DEPARTED]  = { "departed", N_("Departed") },
+/* The name is the status inside a sentence ("cannot go from “admitted”
+ * to …"), translated with the context STATUS_IN_SENTENCE. */
+#define STATUS_IN_SENTENCE "episode status in a sentence"
+
+static const struct { const char *id; const char *label; const char *name; } statuses[JZ_EPISODE_N_STATUSES] = {
+  [JZ_EPISODE_STATUS_SCREENING] = { "screening", N_("Screening"), NC_("episode status in a sentence", "screening") },
+  [JZ_EPISODE_STATUS_ADMITTED]  = { "admitted", N_("Admitted"), NC_("episode status in a sentence", "admitted") },
+  [JZ_EPISODE_STATUS_REFUSED]   = { "refused", N_("Refused"), NC_("episode status in a sentence", "refused") },
+  [JZ_EPISODE_STATUS_HOSPITAL]  = { "hospital", N_("In hospital"), NC_("episode status in a sentence", "in hospital") },
+  [JZ_EPISODE_STATUS_POLICE]    = { "police", N_("Handed to the police"), NC_("episode status in a sentence", "handed to the police") },
+  [JZ_EPISODE_STATUS_DEPARTED]  = { "departed", N_("Departed"), NC_("episode status in a sentence", "departed") },
 };
 
 static const struct { const char *id; const char *label; const char *form; } modes[JZ_DEPARTURE_N_MODES] = {
@@ -68,40 +72,41 @@ static const gboolean transitions[JZ_EPISODE_N_STATUSES][JZ_EPISODE_N_STATUSES] 
 };
 
 /* Why a transition that is not in the table is refused, in words staff
- * can act on. */
+ * can act on. Translated: the hint ends the sentence of
+ * jz_episode_check_transition()'s message. */
 static const char *
 transition_hint (JzEpisodeStatus from,
                  JzEpisodeStatus to)
 {
   if (from == to)
-    return "the episode already has that status";
+    return _("the episode already has that status");
   switch (from)
     {
     case JZ_EPISODE_STATUS_REFUSED:
-      return "a refused episode is closed; if the person comes back, register a new episode";
+      return _("a refused episode is closed; if the person comes back, register a new episode");
     case JZ_EPISODE_STATUS_DEPARTED:
-      return "a departed episode is closed; if the person comes back, register a new episode";
+      return _("a departed episode is closed; if the person comes back, register a new episode");
     case JZ_EPISODE_STATUS_ADMITTED:
       if (to == JZ_EPISODE_STATUS_SCREENING)
-        return "screening ends with admission and cannot be reopened";
+        return _("screening ends with admission and cannot be reopened");
       if (to == JZ_EPISODE_STATUS_REFUSED)
-        return "an admitted person is not refused; record a departure with the mode “help ended” (终止救助)";
+        return _("an admitted person is not refused; record a departure with the mode “help ended” (终止救助)");
       if (to == JZ_EPISODE_STATUS_POLICE)
-        return "a person handed to the police from the station departs; record a departure (mode “other”)";
+        return _("a person handed to the police from the station departs; record a departure (mode “other”)");
       break;
     case JZ_EPISODE_STATUS_HOSPITAL:
     case JZ_EPISODE_STATUS_POLICE:
       if (to == JZ_EPISODE_STATUS_SCREENING)
-        return "screening is not repeated; admit the person, refuse help or record a departure";
+        return _("screening is not repeated; admit the person, refuse help or record a departure");
       if (to == JZ_EPISODE_STATUS_HOSPITAL || to == JZ_EPISODE_STATUS_POLICE)
-        return "admit the person back to the station first";
+        return _("admit the person back to the station first");
       break;
     case JZ_EPISODE_STATUS_SCREENING:
     case JZ_EPISODE_N_STATUSES:
     default:
       break;
     }
-  return "that change is not part of the relief process";
+  return _("that change is not part of the relief process");
 }
 
 void
@@ -305,17 +310,26 @@ jz_departure_mode_allowed (JzDepartureMode      mode,
   if (jz_person_is_under_16_on (person, on))
     {
       g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_SELF_DEPARTURE,
-                   "A person under 16 may not leave on their own (“%s”); "
-                   "record a collection by a guardian (接领) with the collector's ID, or an escort home (护送)",
-                   modes[mode].id);
+                   /* Translators: %s is a departure mode, e.g. “Travel ticket provided”. */
+                   _("A person under 16 may not leave on their own (“%s”); "
+                     "record a collection by a guardian (接领) with the collector's ID, or an escort home (护送)"),
+                   _(modes[mode].label));
       return FALSE;
     }
   if (person->mental_disability || person->intellectual_disability)
     {
-      g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_SELF_DEPARTURE,
-                   "A person with signs of %s disability may not leave on their own (“%s”); "
-                   "record a collection by a guardian (接领) with the collector's ID, or an escort home (护送)",
-                   person->mental_disability ? "mental" : "intellectual", modes[mode].id);
+      if (person->mental_disability)
+        g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_SELF_DEPARTURE,
+                     /* Translators: %s is a departure mode, e.g. “Travel ticket provided”. */
+                     _("A person with signs of mental disability may not leave on their own (“%s”); "
+                       "record a collection by a guardian (接领) with the collector's ID, or an escort home (护送)"),
+                     _(modes[mode].label));
+      else
+        g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_SELF_DEPARTURE,
+                     /* Translators: %s is a departure mode, e.g. “Travel ticket provided”. */
+                     _("A person with signs of intellectual disability may not leave on their own (“%s”); "
+                       "record a collection by a guardian (接领) with the collector's ID, or an escort home (护送)"),
+                     _(modes[mode].label));
       return FALSE;
     }
   return TRUE;
@@ -364,7 +378,7 @@ jz_departure_check (const JzDeparture   *departure,
   if ((guint) departure->mode >= JZ_DEPARTURE_N_MODES)
     {
       g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_INVALID,
-                   "Choose how the person left (the departure mode)");
+                   _("Choose how the person left (the departure mode)"));
       return FALSE;
     }
 
@@ -375,8 +389,9 @@ jz_departure_check (const JzDeparture   *departure,
   if (departure->cross_province && !jz_departure_mode_has_cross_province (departure->mode))
     {
       g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_INVALID,
-                   "“Cross-province” applies only to an escort home (护送) or a collection (接领), not to “%s”",
-                   modes[departure->mode].id);
+                   /* Translators: %s is a departure mode, e.g. “Placed”. */
+                   _("“Cross-province” applies only to an escort home (护送) or a collection (接领), not to “%s”"),
+                   _(modes[departure->mode].label));
       return FALSE;
     }
 
@@ -385,13 +400,13 @@ jz_departure_check (const JzDeparture   *departure,
       if (is_blank (departure->collector_name))
         {
           g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_COLLECTOR,
-                       "Type the name of the person who collects them (接领人)");
+                       _("Type the name of the person who collects them (接领人)"));
           return FALSE;
         }
       if (is_blank (departure->collector_id_number))
         {
           g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_COLLECTOR,
-                       "Type the ID number of the person who collects them, and keep a copy of the document");
+                       _("Type the ID number of the person who collects them, and keep a copy of the document"));
           return FALSE;
         }
       if (looks_like_resident_id (departure->collector_id_number))
@@ -402,7 +417,8 @@ jz_departure_check (const JzDeparture   *departure,
           if (!jz_idcard_parse (departure->collector_id_number, &card, &id_error))
             {
               g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_COLLECTOR,
-                           "The collector's ID number is not valid: %s", id_error->message);
+                           /* Translators: %s is the ID-number error, a whole sentence. */
+                           _("The collector's ID number is not valid: %s"), id_error->message);
               return FALSE;
             }
         }
@@ -411,15 +427,21 @@ jz_departure_check (const JzDeparture   *departure,
   if (departure->cash_fen < 0)
     {
       g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_CASH,
-                   "The cash handed out cannot be negative");
+                   _("The cash handed out cannot be negative"));
       return FALSE;
     }
   if (departure->cash_fen > JZ_CASH_WITHOUT_REASON_MAX_FEN && is_blank (departure->cash_reason))
     {
+      /* Formatted apart: xgettext cannot read G_GINT64_FORMAT in a msgid. */
+      g_autofree char *amount = g_strdup_printf ("%" G_GINT64_FORMAT ".%02d",
+                                                 departure->cash_fen / 100,
+                                                 (int) (departure->cash_fen % 100));
+
       g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_CASH,
-                   "Cash of %" G_GINT64_FORMAT ".%02d yuan is more than the 20 yuan for local fares; "
-                   "type the reason, and have the person sign the receipt",
-                   departure->cash_fen / 100, (int) (departure->cash_fen % 100));
+                   /* Translators: %s is an amount in yuan, e.g. 25.00. */
+                   _("Cash of %s yuan is more than the 20 yuan for local fares; "
+                     "type the reason, and have the person sign the receipt"),
+                   amount);
       return FALSE;
     }
   return TRUE;
@@ -437,15 +459,19 @@ jz_episode_check_transition (JzEpisodeStatus      from,
   if ((guint) from >= JZ_EPISODE_N_STATUSES || (guint) to >= JZ_EPISODE_N_STATUSES)
     {
       g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_INVALID,
-                   "Unknown episode status");
+                   _("Unknown episode status"));
       return FALSE;
     }
 
   if (!transitions[from][to])
     {
       g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_TRANSITION,
-                   "An episode cannot go from “%s” to “%s”: %s",
-                   statuses[from].id, statuses[to].id, transition_hint (from, to));
+                   /* Translators: two episode statuses (context “episode status in a
+                    * sentence”) and the reason, e.g. “a departed episode is closed; …”. */
+                   _("An episode cannot go from “%s” to “%s”: %s"),
+                   g_dpgettext2 (GETTEXT_PACKAGE, STATUS_IN_SENTENCE, statuses[from].name),
+                   g_dpgettext2 (GETTEXT_PACKAGE, STATUS_IN_SENTENCE, statuses[to].name),
+                   transition_hint (from, to));
       return FALSE;
     }
 
@@ -454,7 +480,7 @@ jz_episode_check_transition (JzEpisodeStatus      from,
       if (departure != NULL)
         {
           g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_INVALID,
-                       "A departure is recorded only when the episode becomes “departed”");
+                       _("A departure is recorded only when the episode becomes “departed”"));
           return FALSE;
         }
       return TRUE;
@@ -463,7 +489,7 @@ jz_episode_check_transition (JzEpisodeStatus      from,
   if (departure == NULL || person == NULL)
     {
       g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_INVALID,
-                   "Record how and when the person left (the departure form)");
+                   _("Record how and when the person left (the departure form)"));
       return FALSE;
     }
 
@@ -473,9 +499,10 @@ jz_episode_check_transition (JzEpisodeStatus      from,
       departure->mode != JZ_DEPARTURE_OTHER)
     {
       g_set_error (error, JZ_EPISODE_RULES_ERROR, JZ_EPISODE_RULES_ERROR_TRANSITION,
-                   "A person still in screening can only leave without notice, die or leave for another reason; "
-                   "admit them first to record “%s”",
-                   (guint) departure->mode < JZ_DEPARTURE_N_MODES ? modes[departure->mode].id : "?");
+                   /* Translators: %s is a departure mode, e.g. “Escorted home”. */
+                   _("A person still in screening can only leave without notice, die or leave for another reason; "
+                     "admit them first to record “%s”"),
+                   (guint) departure->mode < JZ_DEPARTURE_N_MODES ? _(modes[departure->mode].label) : "?");
       return FALSE;
     }
 

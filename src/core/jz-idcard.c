@@ -328,9 +328,9 @@ jz_idcard_parse_at (const char   *text,
         continue;
       if (!g_ascii_isdigit (*p) && *p != 'x' && *p != 'X')
         {
-          /* Translators: %s is the start of the number typed, e.g. "3204…"
-           * (never the whole number: messages may be logged). */
           g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_CHARACTER,
+                       /* Translators: %s is the start of the number typed, e.g. "3204…"
+                        * (never the whole number: messages may be logged). */
                        _("The ID number %s contains a character that is not a digit; type the 18 digits (the last may be X)"),
                        abbrev);
           return FALSE;
@@ -348,18 +348,18 @@ jz_idcard_parse_at (const char   *text,
     }
   if (n > 18)
     {
-      /* Translators: %s is the start of the number typed, e.g. "3204…". */
       g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_LENGTH,
+                   /* Translators: %s is the start of the number typed, e.g. "3204…". */
                    _("The ID number %s has more than 18 digits; check for a doubled digit"),
                    abbrev);
       return FALSE;
     }
   if (n != 18 && n != 15)
     {
-      /* Translators: %s is the start of the number typed, e.g. "3204…";
-       * %u is how many digits were typed (fewer than 18). */
       g_set_error (error, JZ_IDCARD_ERROR, JZ_IDCARD_ERROR_LENGTH,
                    g_dngettext (GETTEXT_PACKAGE,
+                                /* Translators: %s is the start of the number typed, e.g. "3204…";
+                                 * %u is how many digits were typed (fewer than 18). */
                                 "The ID number %s has %u digit; it should have 18 (or 15 on a card issued before 1999)",
                                 "The ID number %s has %u digits; it should have 18 (or 15 on a card issued before 1999)",
                                 n),

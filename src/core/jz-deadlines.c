@@ -175,8 +175,10 @@ jz_work_calendar_load_text (JzWorkCalendar  *calendar,
       if (n_words > 2 || (n_words == 2 && !g_str_equal (words[1], "holiday") && !g_str_equal (words[1], "workday")))
         {
           g_set_error (error, JZ_DEADLINES_ERROR, JZ_DEADLINES_ERROR_PARSE,
-                       "Line %u of the holiday table: write a date or a range and then “holiday” or “workday”, "
-                       "e.g. “2025-10-01..2025-10-08 holiday”", i + 1);
+                       /* Translators: “holiday” and “workday” are keywords of the
+                        * table's file: keep them in English. */
+                       _("Line %u of the holiday table: write a date or a range and then “holiday” or “workday”, "
+                         "e.g. “2025-10-01..2025-10-08 holiday”"), i + 1);
           return FALSE;
         }
       workday = n_words == 2 && g_str_equal (words[1], "workday");
@@ -188,7 +190,7 @@ jz_work_calendar_load_text (JzWorkCalendar  *calendar,
           if (!parse_date (words[0], &from) || !parse_date (dots + 2, &to))
             {
               g_set_error (error, JZ_DEADLINES_ERROR, JZ_DEADLINES_ERROR_PARSE,
-                           "Line %u of the holiday table: the range must be two real dates written YYYY-MM-DD..YYYY-MM-DD",
+                           _("Line %u of the holiday table: the range must be two real dates written YYYY-MM-DD..YYYY-MM-DD"),
                            i + 1);
               return FALSE;
             }
@@ -198,7 +200,8 @@ jz_work_calendar_load_text (JzWorkCalendar  *calendar,
       else
         {
           g_set_error (error, JZ_DEADLINES_ERROR, JZ_DEADLINES_ERROR_PARSE,
-                       "Line %u of the holiday table: “%s” is not a real date written YYYY-MM-DD",
+                       /* Translators: %s is the word found where a date should be. */
+                       _("Line %u of the holiday table: “%s” is not a real date written YYYY-MM-DD"),
                        i + 1, words[0]);
           return FALSE;
         }
@@ -206,7 +209,7 @@ jz_work_calendar_load_text (JzWorkCalendar  *calendar,
       if (g_date_compare (&from, &to) > 0 || g_date_days_between (&from, &to) > 31)
         {
           g_set_error (error, JZ_DEADLINES_ERROR, JZ_DEADLINES_ERROR_PARSE,
-                       "Line %u of the holiday table: a range must go forward and last at most a month",
+                       _("Line %u of the holiday table: a range must go forward and last at most a month"),
                        i + 1);
           return FALSE;
         }
@@ -218,8 +221,10 @@ jz_work_calendar_load_text (JzWorkCalendar  *calendar,
           if (workday && !is_weekend (&d))
             {
               g_set_error (error, JZ_DEADLINES_ERROR, JZ_DEADLINES_ERROR_PARSE,
-                           "Line %u of the holiday table: %04d-%02d-%02d is a weekday, so it is a working day anyway; "
-                           "“workday” is for a Saturday or Sunday worked in exchange (调休)",
+                           /* Translators: %04d-%02d-%02d is a date; “workday” is a keyword
+                            * of the table's file: keep it in English. */
+                           _("Line %u of the holiday table: %04d-%02d-%02d is a weekday, so it is a working day anyway; "
+                             "“workday” is for a Saturday or Sunday worked in exchange (调休)"),
                            i + 1, g_date_get_year (&d), g_date_get_month (&d), g_date_get_day (&d));
               return FALSE;
             }

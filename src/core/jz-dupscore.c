@@ -21,10 +21,16 @@
  *   same dialect                         +5
  *   distinguishing features alike        +10 / +5
  *
+ * The reasons are shown to staff, so they are translated (domain
+ * "jiuzhu"); the scores never depend on the language.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "jz-dupscore"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "jz-dupscore.h"
@@ -177,9 +183,11 @@ score_names (const JzDupPerson *a,
         if (x != NULL && y != NULL && g_str_equal (x, y))
           {
             if (i == 0 && j == 0)
-              add_reason (reasons, 40, "same name");
+              add_reason (reasons, 40, "%s", _("same name"));
             else
-              add_reason (reasons, 40, "same name as an alias (%s)", x);
+              /* Translators: a reason two records may be one person; %s is
+               * the name one gave and the other has as an alias. */
+              add_reason (reasons, 40, _("same name as an alias (%s)"), x);
             return;
           }
       }
@@ -196,7 +204,9 @@ score_names (const JzDupPerson *a,
 
     if (g_str_equal (ca, cb))
       {
-        add_reason (reasons, 30, "pinyin %s", pa);
+        /* Translators: a reason two records may be one person; %s is the
+         * pinyin both names share, e.g. “pinyin zhang wei”. */
+        add_reason (reasons, 30, _("pinyin %s"), pa);
         return;
       }
   }
@@ -219,7 +229,10 @@ score_names (const JzDupPerson *a,
         }
       if (differ == 1 && la >= 3)
         {
-          add_reason (reasons, 12, "pinyin %s / %s", pa, pb);
+          /* Translators: a reason two records may be one person; the two
+           * names' pinyin, one syllable apart, e.g. “pinyin wang xiu ying /
+           * wang xiu lan”. */
+          add_reason (reasons, 12, _("pinyin %s / %s"), pa, pb);
           return;
         }
       if (same_initials)
@@ -228,7 +241,9 @@ score_names (const JzDupPerson *a,
 
           for (guint i = 0; i < la; i++)
             g_string_append_c (ini, sa[i][0]);
-          add_reason (reasons, 5, "initials %s", ini->str);
+          /* Translators: a reason two records may be one person; the
+           * pinyin initials both names share, e.g. “initials zw”. */
+          add_reason (reasons, 5, _("initials %s"), ini->str);
           g_string_free (ini, TRUE);
         }
     }
@@ -244,15 +259,14 @@ today_local (GDate *out)
                   g_date_time_get_month (now), g_date_time_get_year (now));
 }
 
-static void
-format_range (GString *s,
-              int      lo,
-              int      hi)
+/* "41" or "40–45": numbers only, the words around them are translated. */
+static char *
+format_range (int lo,
+              int hi)
 {
   if (lo == hi)
-    g_string_append_printf (s, "%d", lo);
-  else
-    g_string_append_printf (s, "%d–%d", lo, hi);
+    return g_strdup_printf ("%d", lo);
+  return g_strdup_printf ("%d–%d", lo, hi);
 }
 
 static void
@@ -271,7 +285,7 @@ score_ages (const JzBirth *a,
     {
       if (g_date_compare (&a->date, &b->date) == 0)
         {
-          add_reason (reasons, 25, "same birth date");
+          add_reason (reasons, 25, "%s", _("same birth date"));
           return;
         }
     }
@@ -280,23 +294,31 @@ score_ages (const JzBirth *a,
   hi = MIN (ahi, bhi);
   if (lo <= hi)
     {
-      g_autoptr(GString) s = g_string_new ("age ");
       int width = MAX (ahi - alo, bhi - blo);
+      int points = width <= 2 ? 15 : width <= 10 ? 10 : 5;
 
-      format_range (s, lo, hi);
-      add_reason (reasons, width <= 2 ? 15 : width <= 10 ? 10 : 5, "%s", s->str);
+      if (lo == hi)
+        /* Translators: a reason two records may be one person: both are
+         * %d years old. */
+        add_reason (reasons, points, _("age %d"), lo);
+      else
+        /* Translators: a reason two records may be one person: both ages
+         * fit the range %d–%d years. */
+        add_reason (reasons, points, _("age %d–%d"), lo, hi);
     }
   else
     {
       int gap = lo - hi;
-      g_autoptr(GString) s = g_string_new ("ages differ: ");
+      g_autofree char *ra = NULL;
+      g_autofree char *rb = NULL;
 
       if (gap <= 2)
         return;
-      format_range (s, alo, ahi);
-      g_string_append (s, " vs ");
-      format_range (s, blo, bhi);
-      add_reason (reasons, gap <= 5 ? -10 : -25, "%s", s->str);
+      ra = format_range (alo, ahi);
+      rb = format_range (blo, bhi);
+      /* Translators: a reason two records are different people; each %s is
+       * an age or an age range in years, e.g. “ages differ: 41 vs 50–60”. */
+      add_reason (reasons, gap <= 5 ? -10 : -25, _("ages differ: %s vs %s"), ra, rb);
     }
 }
 
@@ -325,15 +347,17 @@ score_regions (const char *a,
     return;
   if (memcmp (a + 2, "00", 2) == 0 || memcmp (b + 2, "00", 2) == 0 || memcmp (a, b, 4) != 0)
     {
-      add_reason (reasons, 5, "same province");
+      /* Translators: reasons two records may be one person: their 户籍地
+       * codes share the province, the prefecture, or are the same county. */
+      add_reason (reasons, 5, "%s", _("same province"));
       return;
     }
   if (memcmp (a + 4, "00", 2) == 0 || memcmp (b + 4, "00", 2) == 0 || memcmp (a, b, 6) != 0)
     {
-      add_reason (reasons, 10, "same prefecture");
+      add_reason (reasons, 10, "%s", _("same prefecture"));
       return;
     }
-  add_reason (reasons, 15, "same county");
+  add_reason (reasons, 15, "%s", _("same county"));
 }
 
 static char *
@@ -357,7 +381,7 @@ score_dialect (const char *a,
   g_autofree char *fb = fold (b);
 
   if (fa != NULL && fb != NULL && g_str_equal (fa, fb))
-    add_reason (reasons, 5, "same dialect");
+    add_reason (reasons, 5, "%s", _("same dialect"));
 }
 
 /* Character pairs of Chinese text and whole words of other text: free
@@ -434,9 +458,9 @@ score_features (const char *a,
 
   ratio = (double) shared / smaller;
   if (shared >= 2 && ratio >= 0.4)
-    add_reason (reasons, 10, "similar distinguishing features");
+    add_reason (reasons, 10, "%s", _("similar distinguishing features"));
   else if (shared >= 2 && ratio >= 0.2)
-    add_reason (reasons, 5, "some distinguishing features alike");
+    add_reason (reasons, 5, "%s", _("some distinguishing features alike"));
 }
 
 static int
@@ -478,10 +502,10 @@ jz_dupscore (const JzDupPerson *intake,
       if (g_str_equal (ca.number, cb.number))
         {
           same_id = TRUE;
-          add_reason (reasons, 100, "same ID number");
+          add_reason (reasons, 100, "%s", _("same ID number"));
         }
       else
-        add_reason (reasons, -80, "different ID numbers");
+        add_reason (reasons, -80, "%s", _("different ID numbers"));
     }
 
   /* A valid ID number tells the birth date and sex when they were not
@@ -500,7 +524,7 @@ jz_dupscore (const JzDupPerson *intake,
   if (sa != JZ_SEX_UNKNOWN && sb != JZ_SEX_UNKNOWN)
     {
       if (sa != sb)
-        add_reason (reasons, -50, "different sex");
+        add_reason (reasons, -50, "%s", _("different sex"));
       else
         score += 5;
     }

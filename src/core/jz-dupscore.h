@@ -28,10 +28,11 @@ typedef struct
 void       jz_dup_person_init     (JzDupPerson       *person);
 
 /* Scores from 0 (surely someone else) to 100 (surely the same person)
- * and appends the reasons, short English phrases such as "same ID
- * number", "pinyin zhang wei", "age 40–45", "same county", to @reasons
- * (char*, g_free; may be NULL), strongest first. @today is the day ages
- * are compared on (NULL = today). Pure: no store, no locale. */
+ * and appends the reasons, short phrases such as "same ID number",
+ * "pinyin zhang wei", "age 40–45", "same county" (translated with the
+ * "jiuzhu" domain; English in the C locale), to @reasons (char*, g_free;
+ * may be NULL), strongest first. @today is the day ages are compared on
+ * (NULL = today). Pure: no store; the score never depends on the locale. */
 int        jz_dupscore            (const JzDupPerson *intake,
                                    const JzDupPerson *existing,
                                    const GDate       *today,

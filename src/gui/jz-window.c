@@ -16,6 +16,7 @@
 
 #include "jz-application.h"
 #include "jz-case-page.h"
+#include "jz-cases-view.h"
 #include "jz-sign-in.h"
 #include "jz-staff.h"
 #include "jz-window.h"
@@ -35,6 +36,7 @@ struct _JzWindow
   AdwWindowTitle       *sidebar_title;
   AdwWindowTitle       *content_title;
   GtkWidget            *case_back_button;
+  JzCasesView          *cases_view;
   AdwHeaderBar         *sidebar_header;
 
   /* owned */
@@ -227,6 +229,19 @@ on_signed_in (JzWindow   *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAFF_ID]);
 }
 
+/* Ctrl+F: the search of People & cases, from anywhere. */
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  JzWindow *self = JZ_WINDOW (widget);
+
+  jz_window_set_view (self, "cases");
+  adw_leaflet_set_visible_child (self->leaflet, self->content_box);
+  jz_cases_view_focus_search (self->cases_view);
+}
+
 static void
 lock_action (GtkWidget  *widget,
              const char *action_name,
@@ -397,6 +412,7 @@ jz_window_class_init (JzWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   jz_gui_init ();
+  g_type_ensure (JZ_TYPE_CASES_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiuzhu/Station/ui/jz-window.ui");
   gtk_widget_class_bind_template_child (widget_class, JzWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, content_box);
@@ -405,6 +421,7 @@ jz_window_class_init (JzWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JzWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, case_back_button);
+  gtk_widget_class_bind_template_child (widget_class, JzWindow, cases_view);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, sidebar_header);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_visible_view_changed);
@@ -414,6 +431,10 @@ jz_window_class_init (JzWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-case", "s", show_case_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.go-back", NULL);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.show-view", "s", "intake");
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock", NULL);
 

@@ -15,9 +15,11 @@
 #include "jz-actions.h"
 #include "jz-application.h"
 #include "jz-gui-util.h"
+#include "jz-hub-page.h"
 #include "jz-preferences-window.h"
 #include "jz-profile.h"
 #include "jz-setup-window.h"
+#include "jz-sync-client.h"
 #include "jz-window.h"
 
 struct _JzApplication
@@ -30,6 +32,7 @@ struct _JzApplication
   int             width;
   int             height;
   JzStore        *store;
+  JzSyncClient   *sync_client;
   GSettings      *settings;
 };
 
@@ -52,6 +55,7 @@ static const struct {
   const char *action;
 } dialog_views[] = {
   { "preferences", "app.preferences" },
+  { "hub", "app.hub-preferences" },
   { "about", "app.about" },
   { "shortcuts", "win.show-help-overlay" },
 };
@@ -74,11 +78,28 @@ show_some_case (JzApplication *self,
     g_warning ("There is no case to show");
 }
 
+/* One sync thread per profile, from when its store is open until the
+ * application quits. It only runs while the device is enrolled; the Hub
+ * preferences start it after an enrolment. */
+static void
+ensure_sync_client (JzApplication *self)
+{
+  if (self->sync_client != NULL || self->store == NULL)
+    return;
+  self->sync_client = jz_sync_client_new (jz_store_get_path (self->store), self->store);
+  if (jz_sync_client_get_enrolled (self->sync_client))
+    jz_sync_client_start (self->sync_client);
+}
+
 static void
 open_main_window (JzApplication *self)
 {
-  JzWindow *window = jz_window_new (ADW_APPLICATION (self), self->store);
+  JzWindow *window;
   const char *action = NULL;
+
+  ensure_sync_client (self);
+  window = jz_window_new (ADW_APPLICATION (self), self->store);
+  jz_window_set_sync_client (window, self->sync_client);
 
   for (guint i = 0; self->view != NULL && i < G_N_ELEMENTS (dialog_views); i++)
     if (g_str_equal (self->view, dialog_views[i].view))
@@ -274,17 +295,40 @@ about_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+static JzPreferencesWindow *
+present_preferences (JzApplication *self)
+{
+  JzPreferencesWindow *prefs;
+
+  prefs = jz_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                     self->settings, self->store);
+  if (self->store != NULL)
+    adw_preferences_window_add (ADW_PREFERENCES_WINDOW (prefs),
+                                ADW_PREFERENCES_PAGE (jz_hub_page_new (self->store, self->sync_client)));
+  gtk_window_present (GTK_WINDOW (prefs));
+  return prefs;
+}
+
 static void
 preferences_action (GSimpleAction *action,
                     GVariant      *param,
                     gpointer       user_data)
 {
-  JzApplication *self = user_data;
-  JzPreferencesWindow *prefs;
+  present_preferences (user_data);
+}
 
-  prefs = jz_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
-                                     self->settings, self->store);
-  gtk_window_present (GTK_WINDOW (prefs));
+/* Preferences, opened on the Hub page (from the Hub & sync area). */
+static void
+hub_preferences_action (GSimpleAction *action,
+                        GVariant      *param,
+                        gpointer       user_data)
+{
+  JzApplication *self = user_data;
+  JzPreferencesWindow *prefs = present_preferences (self);
+
+  /* Without a store there is no Hub page. */
+  if (self->store != NULL)
+    adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "hub");
 }
 
 static void
@@ -298,6 +342,7 @@ quit_action (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "about", about_action },
   { "preferences", preferences_action },
+  { "hub-preferences", hub_preferences_action },
   { "quit", quit_action },
 };
 
@@ -335,11 +380,27 @@ jz_application_startup (GApplication *app)
   update_color_scheme (self);
 }
 
+/* The sync thread is told to stop and joined: a request under way is
+ * cancelled (curl checks the cancellable), so quitting never waits for
+ * the network. */
+static void
+jz_application_shutdown (GApplication *app)
+{
+  JzApplication *self = JZ_APPLICATION (app);
+
+  if (self->sync_client != NULL)
+    jz_sync_client_stop (self->sync_client);
+  G_APPLICATION_CLASS (jz_application_parent_class)->shutdown (app);
+}
+
 static void
 jz_application_finalize (GObject *object)
 {
   JzApplication *self = JZ_APPLICATION (object);
 
+  if (self->sync_client != NULL)
+    jz_sync_client_stop (self->sync_client);
+  g_clear_object (&self->sync_client);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_free (self->profile);
@@ -358,6 +419,7 @@ jz_application_class_init (JzApplicationClass *klass)
   object_class->finalize = jz_application_finalize;
   app_class->activate = jz_application_activate;
   app_class->startup = jz_application_startup;
+  app_class->shutdown = jz_application_shutdown;
   app_class->handle_local_options = jz_application_handle_local_options;
 }
 
@@ -405,6 +467,13 @@ jz_application_get_store (JzApplication *self)
 {
   g_return_val_if_fail (JZ_IS_APPLICATION (self), NULL);
   return self->store;
+}
+
+JzSyncClient *
+jz_application_get_sync_client (JzApplication *self)
+{
+  g_return_val_if_fail (JZ_IS_APPLICATION (self), NULL);
+  return self->sync_client;
 }
 
 GSettings *

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "jz-store.h"
+#include "jz-sync-client.h"
 
 G_BEGIN_DECLS
 
@@ -17,5 +18,7 @@ JzApplication *jz_application_new          (void);
 const char    *jz_application_get_profile  (JzApplication *self);
 JzStore       *jz_application_get_store    (JzApplication *self);
 GSettings     *jz_application_get_settings (JzApplication *self);
+/* The profile's background sync (NULL until the store is open). */
+JzSyncClient  *jz_application_get_sync_client (JzApplication *self);
 
 G_END_DECLS

@@ -19,6 +19,9 @@
 #include "jz-cases-view.h"
 #include "jz-sign-in.h"
 #include "jz-staff.h"
+#include "jz-sync-indicator.h"
+#include "jz-sync-view.h"
+#include "jz-transfer-dialog.h"
 #include "jz-window.h"
 
 /* How often idleness is checked; the lock comes at most this late. */
@@ -38,9 +41,11 @@ struct _JzWindow
   GtkWidget            *case_back_button;
   JzCasesView          *cases_view;
   AdwHeaderBar         *sidebar_header;
+  GtkWidget            *transfer_button;
 
   /* owned */
   JzStore              *store;
+  JzSyncClient         *sync_client;
   JzCasePage           *case_page;
   char                 *return_view;  /* where "Back" goes from the case page */
   GtkStack             *lock_stack;   /* "main" or "sign-in"; the window's content */
@@ -62,6 +67,7 @@ enum {
   PROP_VIEW,
   PROP_STAFF_ID,
   PROP_LOCKED,
+  PROP_SYNC_CLIENT,
   N_PROPS
 };
 
@@ -114,6 +120,30 @@ sync_sidebar_selection (JzWindow *self)
     }
 }
 
+/* 提级办理 / 转送: hub workstations, on a case with an open episode. */
+static void
+update_transfer (JzWindow *self)
+{
+  gboolean on_case = gtk_stack_get_visible_child (self->stack) == GTK_WIDGET (self->case_page);
+  gboolean hub = self->store != NULL && jz_store_get_station_level (self->store) == JZ_STATION_LEVEL_HUB;
+
+  gtk_widget_set_visible (self->transfer_button, on_case && hub);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.transfer-case",
+                                 on_case && hub && jz_case_page_get_episode_id (self->case_page) != NULL);
+}
+
+static void
+transfer_case_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  JzWindow *self = JZ_WINDOW (widget);
+  const char *episode_id = jz_case_page_get_episode_id (self->case_page);
+
+  if (episode_id != NULL && self->store != NULL)
+    gtk_window_present (GTK_WINDOW (jz_transfer_dialog_new (GTK_WINDOW (self), self->store, episode_id)));
+}
+
 static void
 on_visible_view_changed (JzWindow *self)
 {
@@ -128,6 +158,8 @@ on_visible_view_changed (JzWindow *self)
   if (self->case_back_button != NULL)
     gtk_widget_set_visible (self->case_back_button, on_case);
   sync_sidebar_selection (self);
+  if (self->case_page != NULL)
+    update_transfer (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
 }
 
@@ -176,6 +208,7 @@ on_case_title_changed (JzWindow *self)
 {
   if (gtk_stack_get_visible_child (self->stack) == GTK_WIDGET (self->case_page))
     adw_window_title_set_title (self->content_title, jz_case_page_get_title (self->case_page));
+  update_transfer (self);
 }
 
 static void
@@ -329,6 +362,7 @@ jz_window_dispose (GObject *object)
   if (self->store != NULL && self->staff_id != NULL)
     jz_store_set_actor (self->store, NULL);
   g_clear_object (&self->store);
+  g_clear_object (&self->sync_client);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->return_view, g_free);
   g_clear_pointer (&self->staff_id, g_free);
@@ -360,6 +394,9 @@ jz_window_get_property (GObject    *object,
     case PROP_LOCKED:
       g_value_set_boolean (value, jz_window_is_locked (self));
       break;
+    case PROP_SYNC_CLIENT:
+      g_value_set_object (value, self->sync_client);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -380,6 +417,9 @@ jz_window_set_property (GObject      *object,
       break;
     case PROP_VIEW:
       jz_window_set_view (self, g_value_get_string (value));
+      break;
+    case PROP_SYNC_CLIENT:
+      jz_window_set_sync_client (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -409,9 +449,16 @@ jz_window_class_init (JzWindowClass *klass)
   properties[PROP_LOCKED] =
     g_param_spec_boolean ("locked", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The application's sync, shown by the header-bar indicator and the
+   * Hub & sync area (NULL: none running). */
+  properties[PROP_SYNC_CLIENT] =
+    g_param_spec_object ("sync-client", NULL, NULL, JZ_TYPE_SYNC_CLIENT,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   jz_gui_init ();
+  g_type_ensure (JZ_TYPE_SYNC_INDICATOR);
+  g_type_ensure (JZ_TYPE_SYNC_VIEW);
   g_type_ensure (JZ_TYPE_CASES_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiuzhu/Station/ui/jz-window.ui");
   gtk_widget_class_bind_template_child (widget_class, JzWindow, leaflet);
@@ -423,6 +470,7 @@ jz_window_class_init (JzWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JzWindow, case_back_button);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, cases_view);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, sidebar_header);
+  gtk_widget_class_bind_template_child (widget_class, JzWindow, transfer_button);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_visible_view_changed);
 
@@ -436,6 +484,7 @@ jz_window_class_init (JzWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.show-view", "s", "intake");
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_action);
+  gtk_widget_class_install_action (widget_class, "win.transfer-case", NULL, transfer_case_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock", NULL);
 
   for (guint i = 0; views[i] != NULL; i++)
@@ -643,6 +692,24 @@ jz_window_get_case_page (JzWindow *self)
 {
   g_return_val_if_fail (JZ_IS_WINDOW (self), NULL);
   return self->case_page;
+}
+
+JzSyncClient *
+jz_window_get_sync_client (JzWindow *self)
+{
+  g_return_val_if_fail (JZ_IS_WINDOW (self), NULL);
+  return self->sync_client;
+}
+
+void
+jz_window_set_sync_client (JzWindow     *self,
+                           JzSyncClient *client)
+{
+  g_return_if_fail (JZ_IS_WINDOW (self));
+  g_return_if_fail (client == NULL || JZ_IS_SYNC_CLIENT (client));
+
+  if (g_set_object (&self->sync_client, client))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_CLIENT]);
 }
 
 const char * const *

@@ -9,6 +9,7 @@
 #include "jz-case-page.h"
 #include "jz-sign-in.h"
 #include "jz-store.h"
+#include "jz-sync-client.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,11 @@ const char * const *jz_window_list_views (void);
 gboolean    jz_window_show_case (JzWindow       *self,
                                  const char     *person_id);
 JzCasePage *jz_window_get_case_page (JzWindow   *self);
+/* The application's background sync, shown in the header bar and the
+ * Hub & sync area ("sync-client"; NULL when none runs). */
+JzSyncClient *jz_window_get_sync_client (JzWindow     *self);
+void          jz_window_set_sync_client (JzWindow     *self,
+                                         JzSyncClient *client);
 
 /* Sign-in and lock. The window opens locked on the sign-in page; the
  * staff member who signs in becomes the store's actor until the window

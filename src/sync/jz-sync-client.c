@@ -53,6 +53,8 @@ struct _JzSyncClient
   gint64           pending;
   gint64           last_success;
   char            *last_error;
+  GQuark           last_error_domain;
+  int              last_error_code;
   char            *hub_url;
   gboolean         enrolled;
   guint            cycles;
@@ -96,6 +98,8 @@ typedef struct
   gint64        pending;
   gint64        last_success;
   char         *last_error;
+  GQuark        last_error_domain;
+  int           last_error_code;
   char         *hub_url;
   gboolean      enrolled;
   gboolean      cycle_done;
@@ -134,10 +138,14 @@ report_apply (gpointer data)
       self->last_success = r->last_success;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SUCCESS]);
     }
-  if (r->state != JZ_SYNC_STATE_SYNCING && g_strcmp0 (self->last_error, r->last_error) != 0)
+  if (r->state != JZ_SYNC_STATE_SYNCING &&
+      (g_strcmp0 (self->last_error, r->last_error) != 0 ||
+       self->last_error_domain != r->last_error_domain || self->last_error_code != r->last_error_code))
     {
       g_free (self->last_error);
       self->last_error = g_strdup (r->last_error);
+      self->last_error_domain = r->last_error_domain;
+      self->last_error_code = r->last_error_code;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
     }
   if (g_strcmp0 (self->hub_url, r->hub_url) != 0)
@@ -195,7 +203,11 @@ report (JzSyncClient *self,
       r->hub_url = g_strdup (jz_sync_engine_get_hub_url (engine));
     }
   if (error != NULL)
-    r->last_error = g_strdup (error->message);
+    {
+      r->last_error = g_strdup (error->message);
+      r->last_error_domain = error->domain;
+      r->last_error_code = error->code;
+    }
   if (stats != NULL && stats->tables != NULL && g_hash_table_size (stats->tables) > 0)
     {
       GPtrArray *names = g_ptr_array_new ();
@@ -344,13 +356,37 @@ on_network_changed (GNetworkMonitor *monitor,
     wake_up (self, WAKE_NETWORK);
 }
 
+/* The count shown while the worker waits (offline, backing off) must
+ * still grow with each change saved; the UI's connection counts. */
+static void
+recount_pending (JzSyncClient *self)
+{
+  sqlite3_stmt *stmt;
+  gint64 pending;
+
+  if (self->ui_store == NULL)
+    return;
+  stmt = jz_store_prepare (self->ui_store, "SELECT count (*) FROM outbox WHERE acked = 0", NULL);
+  if (stmt == NULL)
+    return;
+  pending = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : self->pending;
+  sqlite3_reset (stmt);
+  if (pending != self->pending)
+    {
+      self->pending = pending;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+    }
+}
+
 static void
 on_store_changed (JzStore      *store,
                   const char   *table,
                   JzSyncClient *self)
 {
-  if (!self->announcing)
-    wake_up (self, WAKE_LOCAL);
+  if (self->announcing)
+    return;
+  recount_pending (self);
+  wake_up (self, WAKE_LOCAL);
 }
 
 static void
@@ -596,6 +632,18 @@ jz_sync_client_get_last_error (JzSyncClient *self)
 {
   g_return_val_if_fail (JZ_IS_SYNC_CLIENT (self), NULL);
   return self->last_error;
+}
+
+void
+jz_sync_client_get_last_error_code (JzSyncClient *self,
+                                    GQuark       *domain,
+                                    int          *code)
+{
+  g_return_if_fail (JZ_IS_SYNC_CLIENT (self));
+  if (domain != NULL)
+    *domain = self->last_error != NULL ? self->last_error_domain : 0;
+  if (code != NULL)
+    *code = self->last_error != NULL ? self->last_error_code : 0;
 }
 
 const char *

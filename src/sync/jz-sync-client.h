@@ -39,6 +39,12 @@ JzSyncState    jz_sync_client_get_state      (JzSyncClient  *self);
 gint64         jz_sync_client_get_pending    (JzSyncClient  *self);
 gint64         jz_sync_client_get_last_success (JzSyncClient *self);
 const char    *jz_sync_client_get_last_error (JzSyncClient  *self);
+/* The GError domain and code of last-error (notified with it), so that
+ * the UI can explain it in the user's language; 0 and 0 when there is
+ * none, or when it was read from the store (a previous run). */
+void           jz_sync_client_get_last_error_code (JzSyncClient *self,
+                                                   GQuark       *domain,
+                                                   int          *code);
 const char    *jz_sync_client_get_hub_url    (JzSyncClient  *self);
 gboolean       jz_sync_client_get_enrolled   (JzSyncClient  *self);
 guint          jz_sync_client_get_cycles     (JzSyncClient  *self);

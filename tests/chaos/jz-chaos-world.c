@@ -656,7 +656,7 @@ on_sync_exit (GObject      *source,
         {
           g_clear_object (&r->sync);
           if (r->sync_active && r->sync_timer == 0)
-            r->sync_timer = g_timeout_add (g_rand_int_range (r->world->timing, 5, 60), on_sync_timer, r);
+            r->sync_timer = g_timeout_add (g_rand_int_range (r->world->timing, 100, 400), on_sync_timer, r);
         }
     }
   g_free (sw);
@@ -853,8 +853,9 @@ replica_setup (JzChaosWorld    *w,
 }
 
 JzChaosWorld *
-jz_chaos_world_new (guint64   seed,
-                    GError  **error)
+jz_chaos_world_new (guint64            seed,
+                    JzChaosWorldFlags  flags,
+                    GError           **error)
 {
   g_autoptr(JzChaosWorld) w = g_new0 (JzChaosWorld, 1);
   guint32 seeds[2] = { (guint32) seed, (guint32) (seed >> 32) };
@@ -898,7 +899,8 @@ jz_chaos_world_new (guint64   seed,
       r->profile = g_strdup_printf ("%c", r->letter);
       r->db_path = g_build_filename (data, r->profile, "station.db", NULL);
       /* Half of the replicas have a clock days or hours off. */
-      r->skew = skew < G_N_ELEMENTS (skews) && faketime_lib != NULL ? g_strdup (skews[skew]) : NULL;
+      r->skew = skew < G_N_ELEMENTS (skews) && faketime_lib != NULL && !(flags & JZ_CHAOS_WORLD_NO_SKEW)
+              ? g_strdup (skews[skew]) : NULL;
       r->beds = g_ptr_array_new_with_free_func (g_free);
       w->replicas[i] = r;
     }
@@ -1448,7 +1450,7 @@ jz_chaos_world_run_round (JzChaosWorld  *w,
       double rate = rates[g_rand_int_range (w->rand, 0, G_N_ELEMENTS (rates))];
       g_autofree char *cmd = g_strdup_printf ("rate %.2f", rate);
 
-      r->sync_daemon = g_rand_double (w->rand) < 0.35;
+      r->sync_daemon = g_rand_double (w->rand) < 0.5;
       note (w, "%c: fault rate %.2f, sync %s", r->letter, rate, r->sync_daemon ? "daemon" : "--once loop");
       if (!proxy_command (r, cmd, error) || !proxy_command (r, "mode faults", error))
         return FALSE;
@@ -1591,7 +1593,8 @@ jz_chaos_world_heal (JzChaosWorld  *w,
             }
           g_clear_object (&procs[i]);
           parse_once (out, &res);
-          if (res.pushed > 0 || res.pulled > 0)
+          /* A failed pull is rolled back: it moved nothing. */
+          if (res.pushed > 0 || (res.ok && res.pulled > 0))
             moved = TRUE;
           if (!res.ok || res.pushed > 0 || res.pulled > 0 || res.pending > 0)
             {
@@ -1663,4 +1666,69 @@ jz_chaos_world_load_catalog (JzChaosWorld  *w,
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return TRUE;
+}
+
+/* Scripted steps */
+
+char *
+jz_chaos_world_exec (JzChaosWorld  *w,
+                     guint          replica,
+                     GError       **error,
+                     const char    *format,
+                     ...)
+{
+  JzChaosReplica *r = w->replicas[replica];
+  g_autofree char *command = NULL;
+  g_autofree char *reply = NULL;
+  g_auto(GStrv) words = NULL;
+  va_list args;
+
+  va_start (args, format);
+  command = g_strdup_vprintf (format, args);
+  va_end (args);
+  /* agent_call keeps the saves for the oracle; a refusal has no error. */
+  reply = agent_call (w, r, NULL, NULL, error, "%s", command);
+  if (reply == NULL && error != NULL && *error == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%c refused “%s” (see the round's log)", r->letter, command);
+  return g_steal_pointer (&reply);
+}
+
+gboolean
+jz_chaos_world_sync_once (JzChaosWorld  *w,
+                          guint          replica,
+                          GError       **error)
+{
+  JzChaosReplica *r = w->replicas[replica];
+  const char *argv[] = { programs[1], "--profile", r->profile, "sync", "--once", "--json", NULL };
+  g_autofree char *out = NULL;
+  OnceResult res;
+
+  if (!jz_chaos_run_program (w, r, argv, &out, NULL, error))
+    return FALSE;
+  note (w, "%c: sync --once: %s", r->letter, out ? g_strstrip (out) : "");
+  if (!parse_once (out, &res) || !res.ok)
+    {
+      g_autofree char *last = last_error_of (w, r);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "sync of %c failed: %s", r->letter, last ? last : "?");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+jz_chaos_world_backup_hub (JzChaosWorld  *w,
+                           GError       **error)
+{
+  return hub_backup (w, error);
+}
+
+gboolean
+jz_chaos_world_restore_hub (JzChaosWorld  *w,
+                            guint          backup,
+                            GError       **error)
+{
+  g_return_val_if_fail (backup < w->backups->len, FALSE);
+  note (w, "hub restored from %s", (char *) w->backups->pdata[backup]);
+  return hub_restore (w, w->backups->pdata[backup], error);
 }

@@ -138,8 +138,15 @@ typedef struct
 gboolean       jz_chaos_find_programs     (GError        **error);
 gboolean       jz_chaos_have_faketime     (void);
 
-JzChaosWorld  *jz_chaos_world_new         (guint64         seed,
-                                           GError        **error);
+typedef enum
+{
+  JZ_CHAOS_WORLD_DEFAULT  = 0,
+  JZ_CHAOS_WORLD_NO_SKEW  = 1 << 0,  /* every clock true (scripted tests) */
+} JzChaosWorldFlags;
+
+JzChaosWorld  *jz_chaos_world_new         (guint64            seed,
+                                           JzChaosWorldFlags  flags,
+                                           GError           **error);
 gboolean       jz_chaos_world_run_round   (JzChaosWorld   *world,
                                            guint           round,
                                            GError        **error);
@@ -156,6 +163,24 @@ gboolean       jz_chaos_run_program       (JzChaosWorld   *world,
                                            int            *status,
                                            GError        **error);
 const char    *jz_chaos_program           (const char     *name);
+
+/* Scripted steps, for tests of one scenario. */
+/* A command to a replica's agent (jz-chaos-station.c); the record's id, or
+ * NULL with the agent's refusal as the error. */
+char          *jz_chaos_world_exec        (JzChaosWorld   *world,
+                                           guint           replica,
+                                           GError        **error,
+                                           const char     *format,
+                                           ...) G_GNUC_PRINTF (4, 5);
+/* `jiuzhu-cli sync --once` for one replica; FALSE if it failed. */
+gboolean       jz_chaos_world_sync_once   (JzChaosWorld   *world,
+                                           guint           replica,
+                                           GError        **error);
+gboolean       jz_chaos_world_backup_hub  (JzChaosWorld   *world,
+                                           GError        **error);
+gboolean       jz_chaos_world_restore_hub (JzChaosWorld   *world,
+                                           guint           backup,
+                                           GError        **error);
 void           jz_chaos_world_free        (JzChaosWorld   *world);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JzChaosWorld, jz_chaos_world_free)

@@ -5,6 +5,9 @@
  *   JZ_CHAOS_SEED=S        replay world S alone (what a failure prints)
  *   JZ_CHAOS_SEED_BASE=B   first seed (default 1; the soak: from the clock)
  *   JZ_CHAOS_WORLDS=N      worlds to run (default 1)
+ *   JZ_CHAOS_SCHEDULES=M   instead: start worlds (seeds B, B+1, …) until M
+ *                          schedules have run (a world that fails stops
+ *                          early, so this counts what was really run)
  *   JZ_CHAOS_ROUNDS=K      schedules per world (default 4)
  *   JZ_CHAOS_SECONDS=T     start no new world after T seconds
  *   JZ_CHAOS_FULL=1        run `check` of hub and replicas after every
@@ -125,7 +128,7 @@ run_world (guint64  seed,
   guint done = 0;
   gboolean ok = TRUE;
 
-  w = jz_chaos_world_new (seed, &error);
+  w = jz_chaos_world_new (seed, JZ_CHAOS_WORLD_DEFAULT, &error);
   if (w == NULL)
     {
       g_test_message ("CHAOS FAILURE seed=%" G_GUINT64_FORMAT ": the world could not be set up: %s",
@@ -191,6 +194,7 @@ test_schedules (void)
   guint64 base = env_u64 ("JZ_CHAOS_SEED_BASE",
                           env_u64 ("JZ_CHAOS_RANDOM_BASE", 0) ? (guint64) (g_get_real_time () / 1000) % 100000000 * 100 : 1);
   guint worlds = (guint) env_u64 ("JZ_CHAOS_WORLDS", 1);
+  guint schedules = (guint) env_u64 ("JZ_CHAOS_SCHEDULES", 0);
   guint rounds = (guint) env_u64 ("JZ_CHAOS_ROUNDS", 4);
   guint64 seconds = env_u64 ("JZ_CHAOS_SECONDS", 0);
   gint64 start = g_get_monotonic_time ();
@@ -209,12 +213,18 @@ test_schedules (void)
     {
       base = g_ascii_strtoull (replay, NULL, 10);
       worlds = 1;
+      schedules = 0;
     }
-  for (guint i = 0; i < worlds; i++)
+  if (schedules > 0)
+    worlds = G_MAXUINT;
+  for (guint i = 0; i < worlds && (schedules == 0 || sum.schedules < schedules); i++)
     {
       if (seconds > 0 && g_get_monotonic_time () - start > (gint64) seconds * G_USEC_PER_SEC)
-        break;
-      run_world (base + i, rounds, &sum);
+        {
+          g_test_message ("time budget of %" G_GUINT64_FORMAT " s used up: no more worlds", seconds);
+          break;
+        }
+      run_world (base + i, schedules > 0 ? MIN (rounds, schedules - sum.schedules) : rounds, &sum);
     }
 
   g_test_message ("chaos: %u world(s), %u schedule(s), %u failed world(s) in %.1f s; %u saves, %u refused, "
@@ -232,6 +242,154 @@ test_schedules (void)
                           sum.failed_worlds, sum.worlds);
     }
   g_string_free (sum.failures, TRUE);
+}
+
+#define return_if_failed() G_STMT_START { if (g_test_failed ()) return; } G_STMT_END
+
+/* Scenarios the schedules found, as fixed scripts (no faults, true
+ * clocks): each fails while the bug it shows is there. */
+
+static JzChaosWorld *
+scripted_world (void)
+{
+  g_autoptr(GError) error = NULL;
+  JzChaosWorld *w;
+
+  if (!jz_chaos_find_programs (&error))
+    {
+      g_test_skip (error->message);
+      return NULL;
+    }
+  w = jz_chaos_world_new (1, JZ_CHAOS_WORLD_NO_SKEW, &error);
+  g_assert_no_error (error);
+  w->round = 1;
+  return w;
+}
+
+#define A 0
+#define B 1
+#define H JZ_CHAOS_HUB_REPLICA
+
+static void
+sync_ok (JzChaosWorld *w,
+         guint         replica)
+{
+  g_autoptr(GError) error = NULL;
+
+  jz_chaos_world_sync_once (w, replica, &error);
+  g_assert_no_error (error);
+  return_if_failed ();
+}
+
+/* Heal (quiescence) and the whole oracle: the report must be empty. */
+static void
+assert_invariants (JzChaosWorld *w)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) report = g_string_new (NULL);
+
+  if (!jz_chaos_world_heal (w, &error))
+    g_string_append_printf (report, "quiescence: %s\n", error->message);
+  jz_chaos_oracle_check (w, TRUE, report);
+  if (report->len > 0)
+    {
+      print_block ("  ", w->log->str, 60);
+      print_block ("  ", report->str, 40);
+    }
+  g_assert_cmpstr (report->str, ==, "");
+}
+
+/* Station a's episode has a bed; the hub workstation transfers it to b.
+ * b receives an episode whose bed_id names a bed b does not have. */
+static void
+test_transfer_with_bed (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *episode = NULL;
+  g_autofree char *done = NULL;
+
+  if (w == NULL)
+    return;
+  person = jz_chaos_world_exec (w, A, &error, "create person Transfer male -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  episode = jz_chaos_world_exec (w, A, &error, "create episode %s %s", person,
+                                 (char *) w->replicas[A]->beds->pdata[0]);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  done = jz_chaos_world_exec (w, H, &error, "transfer episode %s %s", episode, w->replicas[B]->station);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  assert_invariants (w);
+}
+
+/* The hub loses a station's insert (restored from a backup taken before
+ * it), and the hub workstation's edit of that record is pushed again
+ * before the station's insert is. */
+static void
+test_restore_edit_before_insert (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *edited = NULL;
+
+  if (w == NULL)
+    return;
+  jz_chaos_world_backup_hub (w, &error);
+  g_assert_no_error (error);
+  return_if_failed ();
+  person = jz_chaos_world_exec (w, A, &error, "create person Restore female -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  edited = jz_chaos_world_exec (w, H, &error, "edit person %s description h.edit", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  jz_chaos_world_restore_hub (w, 0, &error);
+  g_assert_no_error (error);
+  return_if_failed ();
+  /* The hub workstation comes back first. */
+  sync_ok (w, H);
+  assert_invariants (w);
+}
+
+/* A delete is a tombstone carrying who deleted it (updated_by). */
+static void
+test_delete_keeps_updated_by (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *episode = NULL;
+  g_autofree char *belonging = NULL;
+  g_autofree char *deleted = NULL;
+
+  if (w == NULL)
+    return;
+  person = jz_chaos_world_exec (w, A, &error, "create person Delete male -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  episode = jz_chaos_world_exec (w, A, &error, "create episode %s -", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  belonging = jz_chaos_world_exec (w, A, &error, "create belonging %s coat 1", episode);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  deleted = jz_chaos_world_exec (w, H, &error, "delete belonging %s", belonging);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  assert_invariants (w);
 }
 
 int
@@ -260,7 +418,12 @@ main (int    argc,
   argc = kept;
 
   g_test_init (&argc, &argv, NULL);
+  /* A scenario that fails still cleans up its processes. */
+  g_test_set_nonfatal_assertions ();
   jz_core_init ();
   g_test_add_func ("/chaos/schedules", test_schedules);
+  g_test_add_func ("/chaos/regress/transfer-with-bed", test_transfer_with_bed);
+  g_test_add_func ("/chaos/regress/restore-edit-before-insert", test_restore_edit_before_insert);
+  g_test_add_func ("/chaos/regress/delete-keeps-updated-by", test_delete_keeps_updated_by);
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <string.h>
 
@@ -20,10 +21,14 @@
 #include "jz-dupscore.h"
 #include "jz-episode-rules.h"
 #include "jz-idcard.h"
+#include "jz-records.h"
+#include "jz-schema.h"
 #include "jz-station.h"
 #include "jz-store.h"
 
 #define STATUS_IN_SENTENCE "episode status in a sentence"
+#define RECORD_IN_SENTENCE "record in a sentence"
+#define FIELD_IN_SENTENCE "field in a sentence"
 
 static const char *language = "en";
 
@@ -95,6 +100,24 @@ has_reason (GPtrArray  *reasons,
     if (g_str_equal (g_ptr_array_index (reasons, i), text))
       return TRUE;
   return FALSE;
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (p, G_FILE_TEST_IS_DIR))
+        remove_tree (p);
+      else
+        g_unlink (p);
+    }
+  g_rmdir (dir);
 }
 
 /* Every kind of core message at least once; returns how many were
@@ -228,6 +251,41 @@ check_messages (void)
     jz_dupscore (&a, &b, &today, reasons);
     age = g_strdup_printf (g_dgettext (GETTEXT_PACKAGE, "age %d"), 46);
     g_assert_true (has_reason (reasons, age));
+  }
+
+  /* jz-records.c: a sentence naming a record and a field (jz-schema.c). */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_dir_make_tmp ("jz-test-i18n-XXXXXX", &error);
+    g_autofree char *path = NULL;
+    g_autoptr(JzStore) store = NULL;
+    g_autoptr(JzPerson) person = jz_person_new ();
+    const JzEntity *entity = jz_schema_lookup ("person");
+
+    g_assert_no_error (error);
+    path = g_build_filename (dir, "station.db", NULL);
+    store = jz_store_create (path, "320481-01", "溧阳市救助管理站", JZ_STATION_LEVEL_COUNTY, &error);
+    g_assert_no_error (error);
+
+    g_assert_cmpstr (jz_entity_get_display_name (entity), ==,
+                     g_dpgettext2 (GETTEXT_PACKAGE, RECORD_IN_SENTENCE, "person"));
+    g_assert_cmpstr (jz_field_get_display_name (jz_entity_get_field (entity, "birth_date")), ==,
+                     g_dpgettext2 (GETTEXT_PACKAGE, FIELD_IN_SENTENCE, "birth date"));
+
+    person->name = g_strdup ("王芳");
+    person->sex = g_strdup ("female");
+    person->birth_precision = g_strdup ("exact");
+    person->birth_date = g_strdup ("2999-01-01");
+    g_assert_false (jz_store_insert_person (store, person, &error));
+    g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+    g_test_message ("%s", error->message);
+    assert_message (error->message, &n, "The %s's %s %s is in the future; check the year",
+                    g_dpgettext2 (GETTEXT_PACKAGE, RECORD_IN_SENTENCE, "person"),
+                    g_dpgettext2 (GETTEXT_PACKAGE, FIELD_IN_SENTENCE, "birth date"),
+                    "2999-01-01");
+
+    g_clear_object (&store);
+    remove_tree (dir);
   }
 
   return n;

@@ -10,6 +10,9 @@
  */
 #define G_LOG_DOMAIN "jz-records"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
 #include <json.h>
 #include <stdio.h>
 #include <string.h>
@@ -182,6 +185,10 @@ invalid (GError     **error,
   g_free (msg);
   return FALSE;
 }
+
+/* Records and fields as the messages name them, translated. */
+#define ENAME(entity) jz_entity_get_display_name (entity)
+#define FNAME(field) jz_field_get_display_name (field)
 
 static char *
 join_values (const char * const *values)
@@ -398,8 +405,11 @@ check_ref (JzStore        *store,
 
   g_assert (target != NULL);
   if (!jz_uuid_is_valid (id))
-    return invalid (error, "The %s's %s “%s” is not a record id; choose the %s from the list",
-                    entity->label, f->label, id, target->label);
+    return invalid (error,
+                    /* Translators: a kind of record (“episode”), one of its fields
+                     * (“person”), the value typed and the kind of record to choose. */
+                    _("The %s's %s “%s” is not a record id; choose the %s from the list"),
+                    ENAME (entity), FNAME (f), id, ENAME (target));
   sql = entity_sql (store, target);
   stmt = cached_stmt (store, &sql->ref_stmt, sql->ref_check, error);
   if (stmt == NULL)
@@ -412,15 +422,21 @@ check_ref (JzStore        *store,
 
       sqlite3_reset (stmt);
       if (deleted)
-        return invalid (error, "The %s's %s was deleted; choose another %s",
-                        entity->label, f->label, target ? target->label : f->label);
+        return invalid (error,
+                        /* Translators: a kind of record (“episode”), one of its fields
+                         * (“person”) and the kind of record to choose. */
+                        _("The %s's %s was deleted; choose another %s"),
+                        ENAME (entity), FNAME (f), ENAME (target));
       return TRUE;
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     return jz_store_set_error_from_db (store, rc, error);
-  return invalid (error, "The %s's %s does not exist in this store (id %s); choose an existing %s",
-                  entity->label, f->label, id, target ? target->label : f->label);
+  return invalid (error,
+                  /* Translators: a kind of record (“episode”), one of its fields
+                   * (“person”), a record id and the kind of record to choose. */
+                  _("The %s's %s does not exist in this store (id %s); choose an existing %s"),
+                  ENAME (entity), FNAME (f), id, ENAME (target));
 }
 
 static gboolean
@@ -439,11 +455,16 @@ validate_field (JzStore        *store,
       if (v == NULL)
         {
           if (f->flags & JZ_FIELD_REQUIRED)
-            return invalid (error, "The %s has no %s; fill it in", entity->label, f->label);
+            return invalid (error,
+                            /* Translators: a kind of record (“episode”) and one of its
+                             * fields (“admission time”). */
+                            _("The %s has no %s; fill it in"), ENAME (entity), FNAME (f));
           return TRUE;
         }
       if (!g_utf8_validate (v, -1, NULL))
-        return invalid (error, "The %s's %s is not valid text (UTF-8); type it again", entity->label, f->label);
+        return invalid (error,
+                        /* Translators: the first %s names a kind of record (“person”), the second one of its fields (“birth date”). */
+                        _("The %s's %s is not valid text (UTF-8); type it again"), ENAME (entity), FNAME (f));
 
       switch (f->type)
         {
@@ -451,8 +472,11 @@ validate_field (JzStore        *store,
           {
             glong max = f->max > 0 ? f->max : 4000;
             if (g_utf8_strlen (v, -1) > max)
-              return invalid (error, "The %s's %s is too long (%ld characters); shorten it to %ld",
-                              entity->label, f->label, g_utf8_strlen (v, -1), max);
+              return invalid (error,
+                              /* Translators: a kind of record and one of its fields, then
+                               * the number of characters typed and allowed. */
+                              _("The %s's %s is too long (%ld characters); shorten it to %ld"),
+                              ENAME (entity), FNAME (f), g_utf8_strlen (v, -1), max);
           }
           return TRUE;
 
@@ -460,8 +484,11 @@ validate_field (JzStore        *store,
           if (!g_strv_contains ((const char * const *) f->values, v))
             {
               g_autofree char *list = join_values (f->values);
-              return invalid (error, "The %s's %s “%s” is not one of: %s",
-                              entity->label, f->label, v, list);
+              return invalid (error,
+                              /* Translators: a kind of record and one of its fields, the
+                               * value given and the list of the values allowed (codes). */
+                              _("The %s's %s “%s” is not one of: %s"),
+                              ENAME (entity), FNAME (f), v, list);
             }
           return TRUE;
 
@@ -470,8 +497,11 @@ validate_field (JzStore        *store,
 
         case JZ_FIELD_STAFF:
           if (!is_staff_reference_valid (v))
-            return invalid (error, "The %s's %s “%s” is not a staff member's id; choose a staff member from the list",
-                            entity->label, f->label, v);
+            return invalid (error,
+                            /* Translators: a kind of record and one of its fields, and the
+                             * value given. */
+                            _("The %s's %s “%s” is not a staff member's id; choose a staff member from the list"),
+                            ENAME (entity), FNAME (f), v);
           return TRUE;
 
         case JZ_FIELD_DATE:
@@ -479,14 +509,25 @@ validate_field (JzStore        *store,
             GDate d, t;
 
             if (!date_is_valid (v, &d))
-              return invalid (error, "The %s's %s “%s” is not a date; use YYYY-MM-DD, e.g. 2026-03-01",
-                              entity->label, f->label, v);
+              return invalid (error,
+                              /* Translators: a kind of record and one of its fields, and the
+                               * value given. */
+                              _("The %s's %s “%s” is not a date; use YYYY-MM-DD, e.g. 2026-03-01"),
+                              ENAME (entity), FNAME (f), v);
             today (&t);
             g_date_add_days (&t, 1);
             if ((f->flags & JZ_FIELD_NOT_FUTURE) && g_date_compare (&d, &t) > 0)
-              return invalid (error, "The %s's %s %s is in the future; check the year", entity->label, f->label, v);
+              return invalid (error,
+                              /* Translators: a kind of record and one of its fields, and a
+                               * date (YYYY-MM-DD). */
+                              _("The %s's %s %s is in the future; check the year"),
+                              ENAME (entity), FNAME (f), v);
             if (g_date_get_year (&d) < 1880)
-              return invalid (error, "The %s's %s %s is too long ago; check the year", entity->label, f->label, v);
+              return invalid (error,
+                              /* Translators: a kind of record and one of its fields, and a
+                               * date (YYYY-MM-DD) before 1880. */
+                              _("The %s's %s %s is too long ago; check the year"),
+                              ENAME (entity), FNAME (f), v);
           }
           return TRUE;
 
@@ -498,9 +539,13 @@ validate_field (JzStore        *store,
 
             json_object_put (obj);
             if (!ok)
-              return invalid (error, "The %s's %s is not valid JSON", entity->label, f->label);
+              return invalid (error,
+                              /* Translators: the first %s names a kind of record (“person”), the second one of its fields (“birth date”). */
+                              _("The %s's %s is not valid JSON"), ENAME (entity), FNAME (f));
             if ((f->flags & JZ_FIELD_JSON_ARRAY) && !array)
-              return invalid (error, "The %s's %s must be a list (a JSON array)", entity->label, f->label);
+              return invalid (error,
+                              /* Translators: the first %s names a kind of record (“person”), the second one of its fields (“birth date”). */
+                              _("The %s's %s must be a list (a JSON array)"), ENAME (entity), FNAME (f));
           }
           return TRUE;
 
@@ -511,11 +556,17 @@ validate_field (JzStore        *store,
             for (guint i = 0; digits && i < 6; i++)
               digits = g_ascii_isdigit (v[i]);
             if (!digits)
-              return invalid (error, "The %s's %s “%s” is not a region code; use the 6-digit GB/T 2260 code, e.g. 320481",
-                              entity->label, f->label, v);
+              return invalid (error,
+                              /* Translators: a kind of record and one of its fields, and the
+                               * value given. */
+                              _("The %s's %s “%s” is not a region code; use the 6-digit GB/T 2260 code, e.g. 320481"),
+                              ENAME (entity), FNAME (f), v);
             if (jz_regions_lookup (v) == NULL)
-              return invalid (error, "The %s's %s %s is not in the GB/T 2260 region table (current or abolished codes); check the digits",
-                              entity->label, f->label, v);
+              return invalid (error,
+                              /* Translators: a kind of record and one of its fields, and a
+                               * 6-digit code. */
+                              _("The %s's %s %s is not in the GB/T 2260 region table (current or abolished codes); check the digits"),
+                              ENAME (entity), FNAME (f), v);
           }
           return TRUE;
 
@@ -525,7 +576,10 @@ validate_field (JzStore        *store,
             JzIdCard card;
 
             if (!jz_idcard_parse (v, &card, &local))
-              return invalid (error, "The %s's %s: %s", entity->label, f->label, local->message);
+              return invalid (error,
+                              /* Translators: a kind of record and one of its fields (“person”,
+                               * “ID number”), then what is wrong with the number. */
+                              _("The %s's %s: %s"), ENAME (entity), FNAME (f), local->message);
           }
           return TRUE;
 
@@ -543,7 +597,10 @@ validate_field (JzStore        *store,
       {
         guint n = g_strv_length ((char **) f->values);
         if (U32_FIELD (record, f) >= (1u << n))
-          return invalid (error, "The %s's %s has unknown bits set (0x%x)", entity->label, f->label,
+          return invalid (error,
+                          /* Translators: a kind of record and one of its fields, and a
+                           * hexadecimal number. */
+                          _("The %s's %s has unknown bits set (0x%x)"), ENAME (entity), FNAME (f),
                           U32_FIELD (record, f));
       }
       return TRUE;
@@ -555,8 +612,11 @@ validate_field (JzStore        *store,
         if ((f->flags & JZ_FIELD_NULL_IF_ZERO) && v == 0.0)
           return TRUE;
         if (!(v >= f->min && v <= f->max))
-          return invalid (error, "The %s's %s %g is out of range; use %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
-                          entity->label, f->label, v, f->min, f->max);
+          return invalid (error,
+                          /* Translators: a kind of record and one of its fields, the value
+                           * given and the smallest and largest allowed. */
+                          _("The %s's %s %g is out of range; use %lld to %lld"),
+                          ENAME (entity), FNAME (f), v, (long long) f->min, (long long) f->max);
       }
       return TRUE;
 
@@ -572,26 +632,45 @@ validate_field (JzStore        *store,
         if (f->type == JZ_FIELD_TIME)
           {
             if (v == 0 && (f->flags & JZ_FIELD_REQUIRED))
-              return invalid (error, "The %s has no %s; fill it in", entity->label, f->label);
+              return invalid (error,
+                              /* Translators: a kind of record (“episode”) and one of its
+                               * fields (“admission time”). */
+                              _("The %s has no %s; fill it in"), ENAME (entity), FNAME (f));
             if (v < EARLIEST_TIME_S)
-              return invalid (error, "The %s's %s is before 1990; check the date", entity->label, f->label);
+              return invalid (error,
+                              /* Translators: the first %s names a kind of record (“person”), the second one of its fields (“birth date”). */
+                              _("The %s's %s is before 1990; check the date"), ENAME (entity), FNAME (f));
             if ((f->flags & JZ_FIELD_NOT_FUTURE) && v > now_s + FUTURE_SLACK_S)
-              return invalid (error, "The %s's %s is in the future; check the date and the computer's clock",
-                              entity->label, f->label);
+              return invalid (error,
+                              /* Translators: the first %s names a kind of record (“person”), the second one of its fields (“birth date”). */
+                              _("The %s's %s is in the future; check the date and the computer's clock"),
+                              ENAME (entity), FNAME (f));
             return TRUE;
           }
         if (f->type == JZ_FIELD_MONEY)
           {
             if (v < 0)
-              return invalid (error, "The %s's %s is negative; enter the amount in yuan", entity->label, f->label);
+              return invalid (error,
+                              /* Translators: the first %s names a kind of record (“person”), the second one of its fields (“birth date”). */
+                              _("The %s's %s is negative; enter the amount in yuan"), ENAME (entity), FNAME (f));
             if (v > f->max)
-              return invalid (error, "The %s's %s %" G_GINT64_FORMAT ".%02d yuan is implausibly large; check the amount",
-                              entity->label, f->label, v / 100, (int) (v % 100));
+              {
+                g_autofree char *amount = g_strdup_printf ("%" G_GINT64_FORMAT ".%02d", v / 100, (int) (v % 100));
+
+                return invalid (error,
+                                /* Translators: a kind of record and one of its fields, and
+                                 * an amount in yuan (e.g. 2000000.00). */
+                                _("The %s's %s %s yuan is implausibly large; check the amount"),
+                                ENAME (entity), FNAME (f), amount);
+              }
             return TRUE;
           }
         if (v < f->min || v > f->max)
-          return invalid (error, "The %s's %s %" G_GINT64_FORMAT " is out of range; use %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
-                          entity->label, f->label, v, f->min, f->max);
+          return invalid (error,
+                          /* Translators: a kind of record and one of its fields, the value
+                           * given and the smallest and largest allowed. */
+                          _("The %s's %s %lld is out of range; use %lld to %lld"),
+                          ENAME (entity), FNAME (f), (long long) v, (long long) f->min, (long long) f->max);
       }
       return TRUE;
 
@@ -737,11 +816,14 @@ step_error (JzStore         *store,
       const char *msg = sqlite3_errmsg (jz_store_get_db (store));
 
       if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-        return invalid (error, "The %s is already recorded (%s)", entity->label, msg);
-      return invalid (error, "The %s was refused by the store: %s", entity->label, msg);
+        /* Translators: a kind of record, then SQLite's message (English). */
+        return invalid (error, _("The %s is already recorded (%s)"), ENAME (entity), msg);
+      /* Translators: a kind of record, then SQLite's message (English). */
+      return invalid (error, _("The %s was refused by the store: %s"), ENAME (entity), msg);
     }
   jz_store_set_error_from_db (store, rc, error);
-  g_prefix_error (error, "Cannot save the %s: ", entity->label);
+  /* Translators: a kind of record; the reason follows. */
+  g_prefix_error (error, _("Cannot save the %s: "), ENAME (entity));
   return FALSE;
 }
 
@@ -765,7 +847,8 @@ get_internal (JzStore         *store,
       sqlite3_reset (stmt);
       if (rc == SQLITE_DONE)
         g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_FOUND,
-                     "There is no %s with id %s", entity->label, id);
+                     /* Translators: a kind of record and a record id (a UUID). */
+                     _("There is no %s with id %s"), ENAME (entity), id);
       else
         jz_store_set_error_from_db (store, rc, error);
       return NULL;
@@ -848,7 +931,8 @@ _jz_store_insert_in_txn (JzStore         *store,
       if (rec->id == NULL)
         rec->id = jz_uuid_v7_new ();
       else if (!jz_uuid_is_valid (rec->id))
-        return invalid (error, "The %s's id “%s” is not a UUID", entity->label, rec->id);
+        /* Translators: a kind of record and the id it was given. */
+        return invalid (error, _("The %s's id “%s” is not a UUID"), ENAME (entity), rec->id);
       if (rec->station == NULL)
         rec->station = g_strdup (jz_store_get_station_code (store));
       rec->deleted = FALSE;
@@ -937,7 +1021,8 @@ _jz_store_update_in_txn (JzStore         *store,
   gboolean ok;
 
   if (key == NULL)
-    return invalid (error, "The %s has no id; it must be saved as a new record first", entity->label);
+    /* Translators: a kind of record. */
+    return invalid (error, _("The %s has no id; it must be saved as a new record first"), ENAME (entity));
   old = get_internal (store, entity, key, error);
   if (old == NULL)
     return FALSE;
@@ -951,14 +1036,16 @@ _jz_store_update_in_txn (JzStore         *store,
         {
           jz_record_free (entity, old);
           g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_CONFLICT,
-                       "The %s was changed by someone else (or by a sync) since it was opened; "
-                       "reopen it and make the change again", entity->label);
+                       /* Translators: a kind of record. */
+                       _("The %s was changed by someone else (or by a sync) since it was opened; "
+                         "reopen it and make the change again"), ENAME (entity));
           return FALSE;
         }
       if (stored->deleted && rec->deleted)
         {
           jz_record_free (entity, old);
-          return invalid (error, "The %s was deleted; it cannot be changed", entity->label);
+          /* Translators: a kind of record. */
+          return invalid (error, _("The %s was deleted; it cannot be changed"), ENAME (entity));
         }
       /* Where a record came from never changes. */
       g_free (rec->station);
@@ -1042,8 +1129,14 @@ check_not_referenced (JzStore         *store,
           count = sqlite3_column_int64 (stmt, 0);
         sqlite3_reset (stmt);
         if (count > 0)
-          return invalid (error, "The %s is still referred to by %" G_GINT64_FORMAT " %s record(s); "
-                          "delete or change those first", entity->label, count, entities[e]->label);
+          return invalid (error,
+                          g_dngettext (GETTEXT_PACKAGE,
+                                       /* Translators: a kind of record (“person”), a number and
+                                        * another kind of record (“episode”). */
+                                       "The %s is still referred to by %lld %s record; delete or change it first",
+                                       "The %s is still referred to by %lld %s records; delete or change those first",
+                                       (gulong) MIN (count, G_MAXLONG)),
+                          ENAME (entity), (long long) count, ENAME (entities[e]));
       }
   return TRUE;
 }
@@ -1073,8 +1166,9 @@ _jz_store_delete_in_txn (JzStore         *store,
         {
           jz_record_free (entity, old);
           g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_CONFLICT,
-                       "The %s was changed by someone else (or by a sync) since it was opened; "
-                       "reopen it before deleting it", entity->label);
+                       /* Translators: a kind of record. */
+                       _("The %s was changed by someone else (or by a sync) since it was opened; "
+                         "reopen it before deleting it"), ENAME (entity));
           return FALSE;
         }
       if (rec->deleted)
@@ -1277,24 +1371,24 @@ jz_person_validate (JzStore         *store,
   JzPerson *p = record;
 
   if (p->name == NULL && g_strcmp0 (p->name_quality, "unknown") != 0)
-    return invalid (error, "The person has no name; type the name, or set the name quality to "
-                    "“unknown” to give a 无名氏 number");
+    return invalid (error, _("The person has no name; type the name, or set the name quality to "
+                             "“unknown” to give a 无名氏 number"));
   if (p->name == NULL && p->placeholder_no == 0)
-    return invalid (error, "The person has neither a name nor a 无名氏 number; type the name");
+    return invalid (error, _("The person has neither a name nor a 无名氏 number; type the name"));
 
   if (g_str_equal (p->birth_precision, "unknown"))
     {
       if (p->birth_date != NULL)
-        return invalid (error, "The person's birth date is given but its precision is “unknown”; "
-                        "choose exact, year or estimated");
+        return invalid (error, _("The person's birth date is given but its precision is “unknown”; "
+                                 "choose exact, year or estimated"));
       p->estimated_age = -1;
       g_clear_pointer (&p->estimated_on, g_free);
     }
   else if (g_str_equal (p->birth_precision, "estimated"))
     {
       if (p->estimated_age < 0)
-        return invalid (error, "The person's age is marked as estimated but no estimated age is given; "
-                        "enter the age you would guess (目测年龄)");
+        return invalid (error, _("The person's age is marked as estimated but no estimated age is given; "
+                                 "enter the age you would guess (目测年龄)"));
       if (p->estimated_on == NULL)
         {
           GDate t;
@@ -1309,8 +1403,8 @@ jz_person_validate (JzStore         *store,
   else
     {
       if (p->birth_date == NULL)
-        return invalid (error, "The person's birth date is missing; enter it, or set its precision to "
-                        "“estimated” and give an estimated age");
+        return invalid (error, _("The person's birth date is missing; enter it, or set its precision to "
+                                 "“estimated” and give an estimated age"));
       if (g_str_equal (p->birth_precision, "year"))
         {
           /* A year alone is stored as 1 January (jz-idcard.h). */
@@ -1324,8 +1418,10 @@ jz_person_validate (JzStore         *store,
     }
 
   if (p->ethnicity != 0 && !(p->ethnicity <= 56 || p->ethnicity == 97 || p->ethnicity == 98))
-    return invalid (error, "The person's ethnic group %" G_GINT64_FORMAT " is not a GB/T 3304 code; "
-                    "use 1–56, 97 (other) or 98 (foreign origin)", p->ethnicity);
+    return invalid (error,
+                    /* Translators: %lld is the number given as an ethnic group (民族) code. */
+                    _("The person's ethnic group %lld is not a GB/T 3304 code; "
+                      "use 1–56, 97 (other) or 98 (foreign origin)"), (long long) p->ethnicity);
 
   if (p->aliases != NULL)
     {
@@ -1336,7 +1432,7 @@ jz_person_validate (JzStore         *store,
         ok = json_object_is_type (json_object_array_get_idx (arr, i), json_type_string);
       json_object_put (arr);
       if (!ok)
-        return invalid (error, "The person's aliases must be a list of names (a JSON array of strings)");
+        return invalid (error, _("The person's aliases must be a list of names (a JSON array of strings)"));
     }
   return TRUE;
 }
@@ -1373,37 +1469,44 @@ jz_episode_validate (JzStore         *store,
   JzEpisodeStatus status;
 
   if (!episode_number_is_valid (e->number))
-    return invalid (error, "The episode number “%s” is not of the form 320481-01-2026-000123",
+    return invalid (error,
+                    /* Translators: %s is the episode number (救助编号) given. */
+                    _("The episode number “%s” is not of the form 320481-01-2026-000123"),
                     e->number ? e->number : "");
   if (old != NULL && g_strcmp0 (old->number, e->number) != 0)
-    return invalid (error, "An episode's number never changes once given (it was %s)", old->number);
+    /* Translators: %s is the episode number (救助编号) first given. */
+    return invalid (error, _("An episode's number never changes once given (it was %s)"), old->number);
   if (g_str_equal (e->eligibility, "refuse") && e->refusal_reason == NULL)
-    return invalid (error, "The episode is refused but no reason is given; write the reason for the "
-                    "不予救助通知书");
+    return invalid (error, _("The episode is refused but no reason is given; write the reason for the "
+                             "不予救助通知书"));
   if (g_str_equal (e->source, "transfer") && e->from_station == NULL)
-    return invalid (error, "The episode came by transfer but the transferring station is missing; enter its code");
+    return invalid (error, _("The episode came by transfer but the transferring station is missing; enter its code"));
 
   if (!status_from (e->status, &status))
-    return invalid (error, "The episode's status “%s” is unknown", e->status);
+    /* Translators: %s is a status code stored in the record. */
+    return invalid (error, _("The episode's status “%s” is unknown"), e->status);
   if (status == JZ_EPISODE_STATUS_DEPARTED && e->departed_at == 0)
-    return invalid (error, "The episode is marked departed without a departure time; record the departure");
+    return invalid (error, _("The episode is marked departed without a departure time; record the departure"));
   if (status != JZ_EPISODE_STATUS_DEPARTED && e->departed_at != 0)
-    return invalid (error, "The episode has a departure time but its status is “%s”; record the departure instead",
-                    e->status);
+    return invalid (error,
+                    /* Translators: %s is an episode status, e.g. “Admitted”. */
+                    _("The episode has a departure time but its status is “%s”; record the departure instead"),
+                    _(jz_episode_status_get_label (status)));
   if (e->departed_at != 0 && e->departed_at < e->admitted_at)
-    return invalid (error, "The episode's departure time is before its admission time; check both");
+    return invalid (error, _("The episode's departure time is before its admission time; check both"));
   if (e->stay_deadline != 0 && e->stay_deadline < e->admitted_at)
-    return invalid (error, "The episode's stay deadline is before its admission time; check the dates");
+    return invalid (error, _("The episode's stay deadline is before its admission time; check the dates"));
 
   if (old != NULL && g_strcmp0 (old->status, e->status) != 0)
     {
       JzEpisodeStatus from;
 
       if (!status_from (old->status, &from))
-        return invalid (error, "The stored status “%s” is unknown", old->status);
+        /* Translators: %s is a status code stored in the record. */
+        return invalid (error, _("The stored status “%s” is unknown"), old->status);
       if (status == JZ_EPISODE_STATUS_DEPARTED)
-        return invalid (error, "A departure is recorded with its mode and details, not by changing the status; "
-                        "use “Record departure”");
+        return invalid (error, _("A departure is recorded with its mode and details, not by changing the status; "
+                                 "use “Record departure”"));
       if (!jz_episode_check_transition (from, status, NULL, NULL, error))
         {
           if (error && *error)
@@ -1433,7 +1536,8 @@ jz_episode_validate (JzStore         *store,
         other = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
       sqlite3_reset (stmt);
       if (other != NULL)
-        return invalid (error, "The bed is taken by episode %s; choose a free bed", other);
+        /* Translators: %s is an episode number (救助编号). */
+        return invalid (error, _("The bed is taken by episode %s; choose a free bed"), other);
     }
   return TRUE;
 }
@@ -1448,13 +1552,18 @@ jz_belonging_validate (JzStore         *store,
   JzBelonging *b = record;
 
   if (b->returned_qty > b->qty)
-    return invalid (error, "More of “%s” returned (%" G_GINT64_FORMAT ") than were received (%" G_GINT64_FORMAT "); "
-                    "check the quantities", b->item, b->returned_qty, b->qty);
+    return invalid (error,
+                    /* Translators: an item (e.g. “背包”) and two quantities. */
+                    _("More of “%s” returned (%lld) than were received (%lld); check the quantities"),
+                    b->item, (long long) b->returned_qty, (long long) b->qty);
   if (b->returned_qty != 0 && b->returned_at == 0)
-    return invalid (error, "The belonging “%s” has a returned quantity but no return time; enter when it was returned",
+    return invalid (error,
+                    /* Translators: %s is an item, e.g. “背包”. */
+                    _("The belonging “%s” has a returned quantity but no return time; enter when it was returned"),
                     b->item);
   if (b->returned_at != 0 && b->received_at != 0 && b->returned_at < b->received_at)
-    return invalid (error, "The belonging “%s” was returned before it was received; check the times", b->item);
+    /* Translators: %s is an item, e.g. “背包”. */
+    return invalid (error, _("The belonging “%s” was returned before it was received; check the times"), b->item);
   return TRUE;
 }
 
@@ -1469,12 +1578,18 @@ jz_departure_validate (JzStore         *store,
   JzDepartureMode mode;
 
   if (!jz_departure_mode_from_string (d->mode, &mode))
-    return invalid (error, "The departure mode “%s” is unknown", d->mode);
+    /* Translators: %s is a departure-mode code stored in the record. */
+    return invalid (error, _("The departure mode “%s” is unknown"), d->mode);
   if (d->cross_province && !jz_departure_mode_has_cross_province (mode))
-    return invalid (error, "Only escorted and collected departures count as cross-province; clear the flag");
+    return invalid (error, _("Only escorted and collected departures count as cross-province; clear the flag"));
   if (d->cash_fen > JZ_CASH_WITHOUT_REASON_MAX_FEN && d->cash_reason == NULL)
-    return invalid (error, "Cash over 20 yuan (here %" G_GINT64_FORMAT ".%02d) needs a reason; write why",
-                    d->cash_fen / 100, (int) (d->cash_fen % 100));
+    {
+      g_autofree char *amount = g_strdup_printf ("%" G_GINT64_FORMAT ".%02d",
+                                                 d->cash_fen / 100, (int) (d->cash_fen % 100));
+
+      /* Translators: %s is an amount in yuan, e.g. 25.00. */
+      return invalid (error, _("Cash over 20 yuan (here %s) needs a reason; write why"), amount);
+    }
   return TRUE;
 }
 
@@ -1488,7 +1603,7 @@ jz_tracing_step_validate (JzStore         *store,
   JzTracingStep *t = record;
 
   if (t->success && t->channel == NULL)
-    return invalid (error, "The tracing step found the family but the success channel is missing; choose how");
+    return invalid (error, _("The tracing step found the family but the success channel is missing; choose how"));
   return TRUE;
 }
 
@@ -1511,8 +1626,11 @@ jz_time_range_validate (JzStore         *store,
 
       if (end != NULL && I64_FIELD (record, end) != 0 && I64_FIELD (record, start) != 0 &&
           I64_FIELD (record, end) < I64_FIELD (record, start))
-        return invalid (error, "The %s's %s is before its %s; check the times",
-                        entity->label, end->label, start->label);
+        return invalid (error,
+                        /* Translators: a kind of record (“escort trip”) and two of its
+                         * fields (“arrival time”, “start time”). */
+                        _("The %s's %s is before its %s; check the times"),
+                        ENAME (entity), FNAME (end), FNAME (start));
     }
   return TRUE;
 }
@@ -1529,12 +1647,14 @@ jz_attachment_validate (JzStore         *store,
   const JzField ref = { "owner_id", JZ_FIELD_REF, 0, 0, "owner", NULL, a->owner_entity, 0, 0 };
 
   if (!jz_sha256_is_valid (a->sha256))
-    return invalid (error, "The attachment's SHA-256 “%s” is not 64 lower-case hex digits", a->sha256);
+    /* Translators: %s is the checksum given. */
+    return invalid (error, _("The attachment's SHA-256 “%s” is not 64 lower-case hex digits"), a->sha256);
   if (a->size < 0)
-    return invalid (error, "The attachment's size is negative");
+    return invalid (error, _("The attachment's size is negative"));
   owner = jz_schema_lookup (a->owner_entity);
   if (owner == NULL)
-    return invalid (error, "The attachment's owner kind “%s” is unknown", a->owner_entity);
+    /* Translators: %s is a kind-of-record code stored in the attachment. */
+    return invalid (error, _("The attachment's owner kind “%s” is unknown"), a->owner_entity);
   /* The owner's table name comes from the validated enumeration. */
   return check_ref (store, entity, &ref, a->owner_id, error);
 }

@@ -19,6 +19,9 @@
  */
 #define G_LOG_DOMAIN "jz-schema"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "jz-records-private.h"
@@ -129,313 +132,323 @@ static const char * const attachment_kinds[] = {
 };
 static const char * const decisions[] = { "kept_local", "took_remote", "other", NULL };
 
+/* The labels name records and fields inside the store's messages ("The
+ * person's birth date is in the future"): translated at use with the
+ * contexts "record in a sentence" and "field in a sentence", see
+ * jz_entity_get_display_name(). */
 static const JzField jz_entity_staff_fields[] = {
-  TEXT (JzStaff, name, REQ, "name", 64),
-  ENUM (JzStaff, role, DEF, "role", staff_roles),
-  TEXT (JzStaff, pin_hash, 0, "PIN hash", 128),
-  TEXT (JzStaff, pin_salt, 0, "PIN salt", 64),
-  INT (JzStaff, pin_rounds, Z, "PIN hash rounds", 1, 10000000),
-  FIELD (JzStaff, active, BOOL, 0, "active"),
+  /* Translators: the names of a kind of record's fields, used inside
+   * sentences such as “The person's birth date is in the future”: in
+   * lower case where the language has it. */
+  TEXT (JzStaff, name, REQ, NC_("field in a sentence", "name"), 64),
+  ENUM (JzStaff, role, DEF, NC_("field in a sentence", "role"), staff_roles),
+  TEXT (JzStaff, pin_hash, 0, NC_("field in a sentence", "PIN hash"), 128),
+  TEXT (JzStaff, pin_salt, 0, NC_("field in a sentence", "PIN salt"), 64),
+  INT (JzStaff, pin_rounds, Z, NC_("field in a sentence", "PIN hash rounds"), 1, 10000000),
+  FIELD (JzStaff, active, BOOL, 0, NC_("field in a sentence", "active")),
 };
-ENTITY (jz_entity_staff, "staff", "staff member", JzStaff, SYNCED, NULL);
+/* Translators: the names of kinds of record, used inside sentences such
+ * as “The person's birth date is in the future”: in lower case where the
+ * language has it. */
+ENTITY (jz_entity_staff, "staff", NC_("record in a sentence", "staff member"), JzStaff, SYNCED, NULL);
 
 static const JzField jz_entity_room_fields[] = {
-  TEXT (JzRoom, name, REQ, "name", 64),
-  ENUM (JzRoom, kind, REQ, "kind (men, women, minors or family)", room_kinds),
-  FIELD (JzRoom, active, BOOL, 0, "active"),
+  TEXT (JzRoom, name, REQ, NC_("field in a sentence", "name"), 64),
+  ENUM (JzRoom, kind, REQ, NC_("field in a sentence", "kind (men, women, minors or family)"), room_kinds),
+  FIELD (JzRoom, active, BOOL, 0, NC_("field in a sentence", "active")),
 };
-ENTITY (jz_entity_room, "room", "room", JzRoom, SYNCED, NULL);
+ENTITY (jz_entity_room, "room", NC_("record in a sentence", "room"), JzRoom, SYNCED, NULL);
 
 static const JzField jz_entity_bed_fields[] = {
-  REF (JzBed, room_id, REQ, "room", "room"),
-  TEXT (JzBed, label, REQ, "label", 32),
-  FIELD (JzBed, active, BOOL, 0, "active"),
+  REF (JzBed, room_id, REQ, NC_("field in a sentence", "room"), "room"),
+  TEXT (JzBed, label, REQ, NC_("field in a sentence", "label"), 32),
+  FIELD (JzBed, active, BOOL, 0, NC_("field in a sentence", "active")),
 };
-ENTITY (jz_entity_bed, "bed", "bed", JzBed, SYNCED, NULL);
+ENTITY (jz_entity_bed, "bed", NC_("record in a sentence", "bed"), JzBed, SYNCED, NULL);
 
 static const JzField jz_entity_person_fields[] = {
-  TEXT (JzPerson, name, 0, "name", 64),
-  ENUM (JzPerson, name_quality, DEF, "name quality", name_qualities),
-  INT (JzPerson, placeholder_no, Z, "placeholder number", 1, 999999),
-  { "aliases", JZ_FIELD_JSON, JZ_FIELD_JSON_ARRAY, G_STRUCT_OFFSET (JzPerson, aliases), "aliases", NULL, NULL, 0, 0 },
-  ENUM (JzPerson, sex, DEF, "sex", sexes),
-  INT (JzPerson, ethnicity, Z, "ethnic group (GB/T 3304 code 1–56, 97 or 98)", 1, 98),
-  FIELD (JzPerson, birth_date, DATE, PAST, "birth date"),
-  ENUM (JzPerson, birth_precision, DEF, "birth date precision", birth_precisions),
-  INT (JzPerson, estimated_age, JZ_FIELD_NULL_IF_NEG, "estimated age", 0, 130),
-  FIELD (JzPerson, estimated_on, DATE, PAST, "date of the age estimate"),
-  FIELD (JzPerson, id_number, ID_NUMBER, 0, "ID number"),
-  FIELD (JzPerson, hukou_region, REGION, 0, "household registration region (户籍地)"),
-  TEXT (JzPerson, residence, 0, "residence (住所地)", 200),
-  TEXT (JzPerson, dialect, 0, "dialect", 64),
-  INT (JzPerson, height_cm, Z, "height in cm", 30, 250),
-  ENUM (JzPerson, build, 0, "build", builds),
-  TEXT (JzPerson, marks, 0, "distinguishing marks", 1000),
-  TEXT (JzPerson, clothing, 0, "clothing", 1000),
-  TEXT (JzPerson, description, 0, "description", 4000),
-  FIELD (JzPerson, contacts, JSON, 0, "relatives and contacts"),
-  ENUM (JzPerson, identity_status, DEF, "identity status", identity_statuses),
-  ENUM (JzPerson, dibao, DEF, "低保/五保 status", dibao_statuses),
-  BITS (JzPerson, flags, "special categories", special_flags),
+  TEXT (JzPerson, name, 0, NC_("field in a sentence", "name"), 64),
+  ENUM (JzPerson, name_quality, DEF, NC_("field in a sentence", "name quality"), name_qualities),
+  INT (JzPerson, placeholder_no, Z, NC_("field in a sentence", "placeholder number"), 1, 999999),
+  { "aliases", JZ_FIELD_JSON, JZ_FIELD_JSON_ARRAY, G_STRUCT_OFFSET (JzPerson, aliases), NC_("field in a sentence", "aliases"), NULL, NULL, 0, 0 },
+  ENUM (JzPerson, sex, DEF, NC_("field in a sentence", "sex"), sexes),
+  INT (JzPerson, ethnicity, Z, NC_("field in a sentence", "ethnic group (GB/T 3304 code 1–56, 97 or 98)"), 1, 98),
+  FIELD (JzPerson, birth_date, DATE, PAST, NC_("field in a sentence", "birth date")),
+  ENUM (JzPerson, birth_precision, DEF, NC_("field in a sentence", "birth date precision"), birth_precisions),
+  INT (JzPerson, estimated_age, JZ_FIELD_NULL_IF_NEG, NC_("field in a sentence", "estimated age"), 0, 130),
+  FIELD (JzPerson, estimated_on, DATE, PAST, NC_("field in a sentence", "date of the age estimate")),
+  FIELD (JzPerson, id_number, ID_NUMBER, 0, NC_("field in a sentence", "ID number")),
+  FIELD (JzPerson, hukou_region, REGION, 0, NC_("field in a sentence", "household registration region (户籍地)")),
+  TEXT (JzPerson, residence, 0, NC_("field in a sentence", "residence (住所地)"), 200),
+  TEXT (JzPerson, dialect, 0, NC_("field in a sentence", "dialect"), 64),
+  INT (JzPerson, height_cm, Z, NC_("field in a sentence", "height in cm"), 30, 250),
+  ENUM (JzPerson, build, 0, NC_("field in a sentence", "build"), builds),
+  TEXT (JzPerson, marks, 0, NC_("field in a sentence", "distinguishing marks"), 1000),
+  TEXT (JzPerson, clothing, 0, NC_("field in a sentence", "clothing"), 1000),
+  TEXT (JzPerson, description, 0, NC_("field in a sentence", "description"), 4000),
+  FIELD (JzPerson, contacts, JSON, 0, NC_("field in a sentence", "relatives and contacts")),
+  ENUM (JzPerson, identity_status, DEF, NC_("field in a sentence", "identity status"), identity_statuses),
+  ENUM (JzPerson, dibao, DEF, NC_("field in a sentence", "低保/五保 status"), dibao_statuses),
+  BITS (JzPerson, flags, NC_("field in a sentence", "special categories"), special_flags),
 };
-ENTITY (jz_entity_person, "person", "person", JzPerson, SYNCED, jz_person_validate);
+ENTITY (jz_entity_person, "person", NC_("record in a sentence", "person"), JzPerson, SYNCED, jz_person_validate);
 
 static const JzField jz_entity_episode_fields[] = {
-  TEXT (JzEpisode, number, 0, "episode number", 21),
-  REF (JzEpisode, person_id, REQ, "person", "person"),
-  FIELD (JzEpisode, admitted_at, TIME, REQ | PAST, "admission time"),
-  ENUM (JzEpisode, source, REQ, "source (how the person came)", sources),
-  TEXT (JzEpisode, handover_form_no, 0, "hand-over form number", 64),
-  TEXT (JzEpisode, from_station, 0, "transferring station", 9),
-  ENUM (JzEpisode, category, DEF, "group (vagrant or temporary)", categories),
-  TEXT (JzEpisode, reason, 0, "reason", 4000),
-  TEXT (JzEpisode, history, 0, "history", 4000),
-  ENUM (JzEpisode, eligibility, DEF, "eligibility decision", eligibilities),
-  TEXT (JzEpisode, refusal_reason, 0, "refusal reason", 2000),
-  BITS (JzEpisode, assistance, "assistance types", assistance_types),
-  FIELD (JzEpisode, in_station, BOOL, 0, "in-station flag"),
-  BITS (JzEpisode, health, "health at intake", health_states),
-  BITS (JzEpisode, flags, "special categories", special_flags),
-  REF (JzEpisode, bed_id, 0, "bed", "bed"),
-  FIELD (JzEpisode, stay_deadline, TIME, Z, "stay deadline"),
-  ENUM (JzEpisode, status, DEF, "status", episode_statuses),
-  FIELD (JzEpisode, departed_at, TIME, Z | PAST, "departure time"),
-  FIELD (JzEpisode, assigned_to, STAFF, 0, "assigned worker"),
+  TEXT (JzEpisode, number, 0, NC_("field in a sentence", "episode number"), 21),
+  REF (JzEpisode, person_id, REQ, NC_("field in a sentence", "person"), "person"),
+  FIELD (JzEpisode, admitted_at, TIME, REQ | PAST, NC_("field in a sentence", "admission time")),
+  ENUM (JzEpisode, source, REQ, NC_("field in a sentence", "source (how the person came)"), sources),
+  TEXT (JzEpisode, handover_form_no, 0, NC_("field in a sentence", "hand-over form number"), 64),
+  TEXT (JzEpisode, from_station, 0, NC_("field in a sentence", "transferring station"), 9),
+  ENUM (JzEpisode, category, DEF, NC_("field in a sentence", "group (vagrant or temporary)"), categories),
+  TEXT (JzEpisode, reason, 0, NC_("field in a sentence", "reason"), 4000),
+  TEXT (JzEpisode, history, 0, NC_("field in a sentence", "history"), 4000),
+  ENUM (JzEpisode, eligibility, DEF, NC_("field in a sentence", "eligibility decision"), eligibilities),
+  TEXT (JzEpisode, refusal_reason, 0, NC_("field in a sentence", "refusal reason"), 2000),
+  BITS (JzEpisode, assistance, NC_("field in a sentence", "assistance types"), assistance_types),
+  FIELD (JzEpisode, in_station, BOOL, 0, NC_("field in a sentence", "in-station flag")),
+  BITS (JzEpisode, health, NC_("field in a sentence", "health at intake"), health_states),
+  BITS (JzEpisode, flags, NC_("field in a sentence", "special categories"), special_flags),
+  REF (JzEpisode, bed_id, 0, NC_("field in a sentence", "bed"), "bed"),
+  FIELD (JzEpisode, stay_deadline, TIME, Z, NC_("field in a sentence", "stay deadline")),
+  ENUM (JzEpisode, status, DEF, NC_("field in a sentence", "status"), episode_statuses),
+  FIELD (JzEpisode, departed_at, TIME, Z | PAST, NC_("field in a sentence", "departure time")),
+  FIELD (JzEpisode, assigned_to, STAFF, 0, NC_("field in a sentence", "assigned worker")),
 };
-ENTITY (jz_entity_episode, "episode", "episode", JzEpisode, SYNCED, jz_episode_validate);
+ENTITY (jz_entity_episode, "episode", NC_("record in a sentence", "episode"), JzEpisode, SYNCED, jz_episode_validate);
 
 static const JzField jz_entity_belonging_fields[] = {
-  REF (JzBelonging, episode_id, REQ, "episode", "episode"),
-  TEXT (JzBelonging, item, REQ, "item", 200),
-  INT (JzBelonging, qty, 0, "quantity", 1, 1000000),
-  ENUM (JzBelonging, kind, DEF, "kind (held or daily necessity)", belonging_kinds),
-  TEXT (JzBelonging, storage, 0, "storage place", 200),
-  FIELD (JzBelonging, received_at, TIME, Z | PAST, "time received"),
-  TEXT (JzBelonging, signed_in, 0, "signature on receipt", 64),
-  FIELD (JzBelonging, returned_at, TIME, Z | PAST, "time returned"),
-  FIELD (JzBelonging, returned_by, STAFF, 0, "returned by"),
-  INT (JzBelonging, returned_qty, Z, "quantity returned", 0, 1000000),
-  TEXT (JzBelonging, signed_out, 0, "signature on return", 64),
+  REF (JzBelonging, episode_id, REQ, NC_("field in a sentence", "episode"), "episode"),
+  TEXT (JzBelonging, item, REQ, NC_("field in a sentence", "item"), 200),
+  INT (JzBelonging, qty, 0, NC_("field in a sentence", "quantity"), 1, 1000000),
+  ENUM (JzBelonging, kind, DEF, NC_("field in a sentence", "kind (held or daily necessity)"), belonging_kinds),
+  TEXT (JzBelonging, storage, 0, NC_("field in a sentence", "storage place"), 200),
+  FIELD (JzBelonging, received_at, TIME, Z | PAST, NC_("field in a sentence", "time received")),
+  TEXT (JzBelonging, signed_in, 0, NC_("field in a sentence", "signature on receipt"), 64),
+  FIELD (JzBelonging, returned_at, TIME, Z | PAST, NC_("field in a sentence", "time returned")),
+  FIELD (JzBelonging, returned_by, STAFF, 0, NC_("field in a sentence", "returned by")),
+  INT (JzBelonging, returned_qty, Z, NC_("field in a sentence", "quantity returned"), 0, 1000000),
+  TEXT (JzBelonging, signed_out, 0, NC_("field in a sentence", "signature on return"), 64),
 };
-ENTITY (jz_entity_belonging, "belonging", "belonging", JzBelonging, SYNCED, jz_belonging_validate);
+ENTITY (jz_entity_belonging, "belonging", NC_("record in a sentence", "belonging"), JzBelonging, SYNCED, jz_belonging_validate);
 
 static const JzField jz_entity_service_log_fields[] = {
-  REF (JzServiceLog, episode_id, REQ, "episode", "episode"),
-  FIELD (JzServiceLog, at, TIME, REQ | PAST, "time"),
-  ENUM (JzServiceLog, kind, REQ, "kind of service", service_kinds),
-  INT (JzServiceLog, qty, 0, "quantity", 1, 100000),
-  FIELD (JzServiceLog, until_at, TIME, Z, "end time"),
-  FIELD (JzServiceLog, staff_id, STAFF, 0, "staff member"),
-  TEXT (JzServiceLog, note, 0, "note", 4000),
+  REF (JzServiceLog, episode_id, REQ, NC_("field in a sentence", "episode"), "episode"),
+  FIELD (JzServiceLog, at, TIME, REQ | PAST, NC_("field in a sentence", "time")),
+  ENUM (JzServiceLog, kind, REQ, NC_("field in a sentence", "kind of service"), service_kinds),
+  INT (JzServiceLog, qty, 0, NC_("field in a sentence", "quantity"), 1, 100000),
+  FIELD (JzServiceLog, until_at, TIME, Z, NC_("field in a sentence", "end time")),
+  FIELD (JzServiceLog, staff_id, STAFF, 0, NC_("field in a sentence", "staff member")),
+  TEXT (JzServiceLog, note, 0, NC_("field in a sentence", "note"), 4000),
 };
-ENTITY (jz_entity_service_log, "service_log", "service log entry", JzServiceLog, APPEND, NULL);
+ENTITY (jz_entity_service_log, "service_log", NC_("record in a sentence", "service log entry"), JzServiceLog, APPEND, NULL);
 
 static const JzField jz_entity_tracing_step_fields[] = {
-  REF (JzTracingStep, episode_id, REQ, "episode", "episode"),
-  FIELD (JzTracingStep, at, TIME, REQ | PAST, "time"),
-  ENUM (JzTracingStep, method, REQ, "method", tracing_methods),
-  FIELD (JzTracingStep, operator, STAFF, 0, "operator"),
-  TEXT (JzTracingStep, result, 0, "result", 4000),
-  FIELD (JzTracingStep, success, BOOL, 0, "success"),
-  ENUM (JzTracingStep, channel, 0, "success channel", tracing_channels),
+  REF (JzTracingStep, episode_id, REQ, NC_("field in a sentence", "episode"), "episode"),
+  FIELD (JzTracingStep, at, TIME, REQ | PAST, NC_("field in a sentence", "time")),
+  ENUM (JzTracingStep, method, REQ, NC_("field in a sentence", "method"), tracing_methods),
+  FIELD (JzTracingStep, operator, STAFF, 0, NC_("field in a sentence", "operator")),
+  TEXT (JzTracingStep, result, 0, NC_("field in a sentence", "result"), 4000),
+  FIELD (JzTracingStep, success, BOOL, 0, NC_("field in a sentence", "success")),
+  ENUM (JzTracingStep, channel, 0, NC_("field in a sentence", "success channel"), tracing_channels),
 };
-ENTITY (jz_entity_tracing_step, "tracing_step", "tracing step", JzTracingStep, APPEND, jz_tracing_step_validate);
+ENTITY (jz_entity_tracing_step, "tracing_step", NC_("record in a sentence", "tracing step"), JzTracingStep, APPEND, jz_tracing_step_validate);
 
 static const JzField jz_entity_stay_extension_fields[] = {
-  REF (JzStayExtension, episode_id, REQ, "episode", "episode"),
-  FIELD (JzStayExtension, filed_by, STAFF, REQ, "filed by"),
-  FIELD (JzStayExtension, filed_at, TIME, REQ | PAST, "filing time"),
-  FIELD (JzStayExtension, new_deadline, TIME, REQ, "new deadline"),
-  TEXT (JzStayExtension, reason, REQ, "reason", 2000),
-  TEXT (JzStayExtension, approval_ref, 0, "approval reference", 64),
+  REF (JzStayExtension, episode_id, REQ, NC_("field in a sentence", "episode"), "episode"),
+  FIELD (JzStayExtension, filed_by, STAFF, REQ, NC_("field in a sentence", "filed by")),
+  FIELD (JzStayExtension, filed_at, TIME, REQ | PAST, NC_("field in a sentence", "filing time")),
+  FIELD (JzStayExtension, new_deadline, TIME, REQ, NC_("field in a sentence", "new deadline")),
+  TEXT (JzStayExtension, reason, REQ, NC_("field in a sentence", "reason"), 2000),
+  TEXT (JzStayExtension, approval_ref, 0, NC_("field in a sentence", "approval reference"), 64),
 };
-ENTITY (jz_entity_stay_extension, "stay_extension", "stay extension", JzStayExtension, APPEND, NULL);
+ENTITY (jz_entity_stay_extension, "stay_extension", NC_("record in a sentence", "stay extension"), JzStayExtension, APPEND, NULL);
 
 static const JzField jz_entity_departure_fields[] = {
-  REF (JzDepartureRecord, episode_id, REQ, "episode", "episode"),
-  FIELD (JzDepartureRecord, departed_at, TIME, REQ | PAST, "departure time"),
-  ENUM (JzDepartureRecord, mode, REQ, "departure mode", departure_modes),
-  FIELD (JzDepartureRecord, cross_province, BOOL, 0, "cross-province flag"),
-  FIELD (JzDepartureRecord, destination_region, REGION, 0, "destination region"),
-  TEXT (JzDepartureRecord, destination, 0, "destination", 200),
-  TEXT (JzDepartureRecord, collector_name, 0, "collector's name", 64),
-  FIELD (JzDepartureRecord, collector_id_number, ID_NUMBER, 0, "collector's ID number"),
-  TEXT (JzDepartureRecord, collector_relation, 0, "collector's relation", 64),
-  TEXT (JzDepartureRecord, collector_phone, 0, "collector's phone", 32),
-  ENUM (JzDepartureRecord, ticket_kind, 0, "ticket kind", ticket_kinds),
-  TEXT (JzDepartureRecord, ticket_no, 0, "ticket number", 64),
-  TEXT (JzDepartureRecord, ticket_from, 0, "ticket from", 64),
-  TEXT (JzDepartureRecord, ticket_to, 0, "ticket to", 64),
-  { "ticket_fen", JZ_FIELD_MONEY, Z, G_STRUCT_OFFSET (JzDepartureRecord, ticket_fen), "ticket price", NULL, NULL, 0, 100000000 },
-  { "cash_fen", JZ_FIELD_MONEY, 0, G_STRUCT_OFFSET (JzDepartureRecord, cash_fen), "cash handed out", NULL, NULL, 0, 100000000 },
-  TEXT (JzDepartureRecord, cash_reason, 0, "reason for the cash", 1000),
-  FIELD (JzDepartureRecord, declaration_signed, BOOL, 0, "self-departure declaration"),
-  FIELD (JzDepartureRecord, belongings_returned, BOOL, 0, "belongings returned"),
-  TEXT (JzDepartureRecord, notice_no, 0, "notice number", 64),
-  FIELD (JzDepartureRecord, staff_id, STAFF, 0, "staff member"),
-  TEXT (JzDepartureRecord, note, 0, "note", 4000),
+  REF (JzDepartureRecord, episode_id, REQ, NC_("field in a sentence", "episode"), "episode"),
+  FIELD (JzDepartureRecord, departed_at, TIME, REQ | PAST, NC_("field in a sentence", "departure time")),
+  ENUM (JzDepartureRecord, mode, REQ, NC_("field in a sentence", "departure mode"), departure_modes),
+  FIELD (JzDepartureRecord, cross_province, BOOL, 0, NC_("field in a sentence", "cross-province flag")),
+  FIELD (JzDepartureRecord, destination_region, REGION, 0, NC_("field in a sentence", "destination region")),
+  TEXT (JzDepartureRecord, destination, 0, NC_("field in a sentence", "destination"), 200),
+  TEXT (JzDepartureRecord, collector_name, 0, NC_("field in a sentence", "collector's name"), 64),
+  FIELD (JzDepartureRecord, collector_id_number, ID_NUMBER, 0, NC_("field in a sentence", "collector's ID number")),
+  TEXT (JzDepartureRecord, collector_relation, 0, NC_("field in a sentence", "collector's relation"), 64),
+  TEXT (JzDepartureRecord, collector_phone, 0, NC_("field in a sentence", "collector's phone"), 32),
+  ENUM (JzDepartureRecord, ticket_kind, 0, NC_("field in a sentence", "ticket kind"), ticket_kinds),
+  TEXT (JzDepartureRecord, ticket_no, 0, NC_("field in a sentence", "ticket number"), 64),
+  TEXT (JzDepartureRecord, ticket_from, 0, NC_("field in a sentence", "ticket from"), 64),
+  TEXT (JzDepartureRecord, ticket_to, 0, NC_("field in a sentence", "ticket to"), 64),
+  { "ticket_fen", JZ_FIELD_MONEY, Z, G_STRUCT_OFFSET (JzDepartureRecord, ticket_fen), NC_("field in a sentence", "ticket price"), NULL, NULL, 0, 100000000 },
+  { "cash_fen", JZ_FIELD_MONEY, 0, G_STRUCT_OFFSET (JzDepartureRecord, cash_fen), NC_("field in a sentence", "cash handed out"), NULL, NULL, 0, 100000000 },
+  TEXT (JzDepartureRecord, cash_reason, 0, NC_("field in a sentence", "reason for the cash"), 1000),
+  FIELD (JzDepartureRecord, declaration_signed, BOOL, 0, NC_("field in a sentence", "self-departure declaration")),
+  FIELD (JzDepartureRecord, belongings_returned, BOOL, 0, NC_("field in a sentence", "belongings returned")),
+  TEXT (JzDepartureRecord, notice_no, 0, NC_("field in a sentence", "notice number"), 64),
+  FIELD (JzDepartureRecord, staff_id, STAFF, 0, NC_("field in a sentence", "staff member")),
+  TEXT (JzDepartureRecord, note, 0, NC_("field in a sentence", "note"), 4000),
 };
-ENTITY (jz_entity_departure, "departure", "departure", JzDepartureRecord, SYNCED, jz_departure_validate);
+ENTITY (jz_entity_departure, "departure", NC_("record in a sentence", "departure"), JzDepartureRecord, SYNCED, jz_departure_validate);
 
 static const JzField jz_entity_escort_trip_fields[] = {
-  REF (JzEscortTrip, episode_id, REQ, "episode", "episode"),
-  { "staff", JZ_FIELD_JSON, JZ_FIELD_JSON_ARRAY, G_STRUCT_OFFSET (JzEscortTrip, staff), "escorting staff", NULL, NULL, 0, 0 },
-  TEXT (JzEscortTrip, vehicle, 0, "vehicle", 64),
-  TEXT (JzEscortTrip, route, 0, "route", 1000),
-  FIELD (JzEscortTrip, cross_province, BOOL, 0, "cross-province flag"),
-  FIELD (JzEscortTrip, started_at, TIME, Z, "start time"),
-  FIELD (JzEscortTrip, arrived_at, TIME, Z, "arrival time"),
-  TEXT (JzEscortTrip, receiving_unit, 0, "receiving unit", 200),
-  TEXT (JzEscortTrip, received_by, 0, "received by", 64),
-  FIELD (JzEscortTrip, handover_signed, BOOL, 0, "hand-over signed"),
-  TEXT (JzEscortTrip, note, 0, "note", 4000),
+  REF (JzEscortTrip, episode_id, REQ, NC_("field in a sentence", "episode"), "episode"),
+  { "staff", JZ_FIELD_JSON, JZ_FIELD_JSON_ARRAY, G_STRUCT_OFFSET (JzEscortTrip, staff), NC_("field in a sentence", "escorting staff"), NULL, NULL, 0, 0 },
+  TEXT (JzEscortTrip, vehicle, 0, NC_("field in a sentence", "vehicle"), 64),
+  TEXT (JzEscortTrip, route, 0, NC_("field in a sentence", "route"), 1000),
+  FIELD (JzEscortTrip, cross_province, BOOL, 0, NC_("field in a sentence", "cross-province flag")),
+  FIELD (JzEscortTrip, started_at, TIME, Z, NC_("field in a sentence", "start time")),
+  FIELD (JzEscortTrip, arrived_at, TIME, Z, NC_("field in a sentence", "arrival time")),
+  TEXT (JzEscortTrip, receiving_unit, 0, NC_("field in a sentence", "receiving unit"), 200),
+  TEXT (JzEscortTrip, received_by, 0, NC_("field in a sentence", "received by"), 64),
+  FIELD (JzEscortTrip, handover_signed, BOOL, 0, NC_("field in a sentence", "hand-over signed")),
+  TEXT (JzEscortTrip, note, 0, NC_("field in a sentence", "note"), 4000),
 };
-ENTITY (jz_entity_escort_trip, "escort_trip", "escort trip", JzEscortTrip, SYNCED, jz_time_range_validate);
+ENTITY (jz_entity_escort_trip, "escort_trip", NC_("record in a sentence", "escort trip"), JzEscortTrip, SYNCED, jz_time_range_validate);
 
 static const JzField jz_entity_placement_fields[] = {
-  REF (JzPlacement, person_id, REQ, "person", "person"),
-  REF (JzPlacement, episode_id, 0, "episode", "episode"),
-  TEXT (JzPlacement, institution, REQ, "care institution", 200),
-  FIELD (JzPlacement, qualification_checked, BOOL, 0, "qualification checked"),
-  TEXT (JzPlacement, agreement_no, 0, "agreement number", 64),
-  FIELD (JzPlacement, started_at, TIME, REQ, "start time"),
-  FIELD (JzPlacement, ended_at, TIME, Z, "end time"),
-  INT (JzPlacement, visit_every_days, Z, "visit interval in days", 1, 3660),
-  FIELD (JzPlacement, last_visit_at, TIME, Z | PAST, "last visit"),
-  TEXT (JzPlacement, note, 0, "note", 4000),
+  REF (JzPlacement, person_id, REQ, NC_("field in a sentence", "person"), "person"),
+  REF (JzPlacement, episode_id, 0, NC_("field in a sentence", "episode"), "episode"),
+  TEXT (JzPlacement, institution, REQ, NC_("field in a sentence", "care institution"), 200),
+  FIELD (JzPlacement, qualification_checked, BOOL, 0, NC_("field in a sentence", "qualification checked")),
+  TEXT (JzPlacement, agreement_no, 0, NC_("field in a sentence", "agreement number"), 64),
+  FIELD (JzPlacement, started_at, TIME, REQ, NC_("field in a sentence", "start time")),
+  FIELD (JzPlacement, ended_at, TIME, Z, NC_("field in a sentence", "end time")),
+  INT (JzPlacement, visit_every_days, Z, NC_("field in a sentence", "visit interval in days"), 1, 3660),
+  FIELD (JzPlacement, last_visit_at, TIME, Z | PAST, NC_("field in a sentence", "last visit")),
+  TEXT (JzPlacement, note, 0, NC_("field in a sentence", "note"), 4000),
 };
-ENTITY (jz_entity_placement, "placement", "placement", JzPlacement, SYNCED, jz_time_range_validate);
+ENTITY (jz_entity_placement, "placement", NC_("record in a sentence", "placement"), JzPlacement, SYNCED, jz_time_range_validate);
 
 static const JzField jz_entity_settlement_fields[] = {
-  REF (JzSettlement, person_id, REQ, "person", "person"),
-  REF (JzSettlement, episode_id, 0, "episode", "episode"),
-  ENUM (JzSettlement, status, DEF, "status", settlement_statuses),
-  TEXT (JzSettlement, institution, 0, "institution", 200),
-  FIELD (JzSettlement, databases_checked, BOOL, 0, "missing-person databases checked"),
-  TEXT (JzSettlement, letter_no, 0, "application letter number", 64),
-  FIELD (JzSettlement, applied_at, TIME, Z, "application time"),
-  FIELD (JzSettlement, settled_at, TIME, Z, "settlement time"),
-  FIELD (JzSettlement, hukou_region, REGION, 0, "new household registration region"),
-  TEXT (JzSettlement, note, 0, "note", 4000),
+  REF (JzSettlement, person_id, REQ, NC_("field in a sentence", "person"), "person"),
+  REF (JzSettlement, episode_id, 0, NC_("field in a sentence", "episode"), "episode"),
+  ENUM (JzSettlement, status, DEF, NC_("field in a sentence", "status"), settlement_statuses),
+  TEXT (JzSettlement, institution, 0, NC_("field in a sentence", "institution"), 200),
+  FIELD (JzSettlement, databases_checked, BOOL, 0, NC_("field in a sentence", "missing-person databases checked")),
+  TEXT (JzSettlement, letter_no, 0, NC_("field in a sentence", "application letter number"), 64),
+  FIELD (JzSettlement, applied_at, TIME, Z, NC_("field in a sentence", "application time")),
+  FIELD (JzSettlement, settled_at, TIME, Z, NC_("field in a sentence", "settlement time")),
+  FIELD (JzSettlement, hukou_region, REGION, 0, NC_("field in a sentence", "new household registration region")),
+  TEXT (JzSettlement, note, 0, NC_("field in a sentence", "note"), 4000),
 };
-ENTITY (jz_entity_settlement, "settlement", "settlement", JzSettlement, SYNCED, NULL);
+ENTITY (jz_entity_settlement, "settlement", NC_("record in a sentence", "settlement"), JzSettlement, SYNCED, NULL);
 
 static const JzField jz_entity_followup_fields[] = {
-  REF (JzFollowup, person_id, REQ, "person", "person"),
-  REF (JzFollowup, episode_id, 0, "episode", "episode"),
-  FIELD (JzFollowup, due_at, TIME, REQ, "due date"),
-  FIELD (JzFollowup, done_at, TIME, Z | PAST, "time done"),
-  ENUM (JzFollowup, method, 0, "method (visit, phone or via local civil affairs)", followup_methods),
-  TEXT (JzFollowup, situation, 0, "situation", 4000),
-  TEXT (JzFollowup, help, 0, "help given", 4000),
-  ENUM (JzFollowup, risk_of_leaving, 0, "risk of leaving again", risks),
-  FIELD (JzFollowup, staff_id, STAFF, 0, "staff member"),
+  REF (JzFollowup, person_id, REQ, NC_("field in a sentence", "person"), "person"),
+  REF (JzFollowup, episode_id, 0, NC_("field in a sentence", "episode"), "episode"),
+  FIELD (JzFollowup, due_at, TIME, REQ, NC_("field in a sentence", "due date")),
+  FIELD (JzFollowup, done_at, TIME, Z | PAST, NC_("field in a sentence", "time done")),
+  ENUM (JzFollowup, method, 0, NC_("field in a sentence", "method (visit, phone or via local civil affairs)"), followup_methods),
+  TEXT (JzFollowup, situation, 0, NC_("field in a sentence", "situation"), 4000),
+  TEXT (JzFollowup, help, 0, NC_("field in a sentence", "help given"), 4000),
+  ENUM (JzFollowup, risk_of_leaving, 0, NC_("field in a sentence", "risk of leaving again"), risks),
+  FIELD (JzFollowup, staff_id, STAFF, 0, NC_("field in a sentence", "staff member")),
 };
-ENTITY (jz_entity_followup, "followup", "follow-up", JzFollowup, APPEND, NULL);
+ENTITY (jz_entity_followup, "followup", NC_("record in a sentence", "follow-up"), JzFollowup, APPEND, NULL);
 
 static const JzField jz_entity_patrol_fields[] = {
-  FIELD (JzPatrol, started_at, TIME, REQ | PAST, "start time"),
-  FIELD (JzPatrol, ended_at, TIME, Z, "end time"),
-  { "departments", JZ_FIELD_JSON, JZ_FIELD_JSON_ARRAY, G_STRUCT_OFFSET (JzPatrol, departments), "departments", NULL, NULL, 0, 0 },
-  { "staff", JZ_FIELD_JSON, JZ_FIELD_JSON_ARRAY, G_STRUCT_OFFSET (JzPatrol, staff), "staff", NULL, NULL, 0, 0 },
-  TEXT (JzPatrol, area, 0, "area", 200),
-  ENUM (JzPatrol, campaign, 0, "campaign", campaigns),
-  TEXT (JzPatrol, note, 0, "note", 4000),
+  FIELD (JzPatrol, started_at, TIME, REQ | PAST, NC_("field in a sentence", "start time")),
+  FIELD (JzPatrol, ended_at, TIME, Z, NC_("field in a sentence", "end time")),
+  { "departments", JZ_FIELD_JSON, JZ_FIELD_JSON_ARRAY, G_STRUCT_OFFSET (JzPatrol, departments), NC_("field in a sentence", "departments"), NULL, NULL, 0, 0 },
+  { "staff", JZ_FIELD_JSON, JZ_FIELD_JSON_ARRAY, G_STRUCT_OFFSET (JzPatrol, staff), NC_("field in a sentence", "staff"), NULL, NULL, 0, 0 },
+  TEXT (JzPatrol, area, 0, NC_("field in a sentence", "area"), 200),
+  ENUM (JzPatrol, campaign, 0, NC_("field in a sentence", "campaign"), campaigns),
+  TEXT (JzPatrol, note, 0, NC_("field in a sentence", "note"), 4000),
 };
-ENTITY (jz_entity_patrol, "patrol", "patrol", JzPatrol, SYNCED, jz_time_range_validate);
+ENTITY (jz_entity_patrol, "patrol", NC_("record in a sentence", "patrol"), JzPatrol, SYNCED, jz_time_range_validate);
 
 static const JzField jz_entity_encounter_fields[] = {
-  REF (JzEncounter, patrol_id, 0, "patrol", "patrol"),
-  FIELD (JzEncounter, at, TIME, REQ | PAST, "time"),
-  TEXT (JzEncounter, place, 0, "place", 200),
-  { "latitude", JZ_FIELD_REAL, Z, G_STRUCT_OFFSET (JzEncounter, latitude), "latitude", NULL, NULL, -90, 90 },
-  { "longitude", JZ_FIELD_REAL, Z, G_STRUCT_OFFSET (JzEncounter, longitude), "longitude", NULL, NULL, -180, 180 },
-  REF (JzEncounter, person_id, 0, "person", "person"),
-  REF (JzEncounter, episode_id, 0, "episode", "episode"),
-  TEXT (JzEncounter, description, 0, "description", 4000),
-  TEXT (JzEncounter, condition, 0, "condition", 1000),
-  ENUM (JzEncounter, action, REQ, "action taken", encounter_actions),
-  TEXT (JzEncounter, note, 0, "note", 4000),
+  REF (JzEncounter, patrol_id, 0, NC_("field in a sentence", "patrol"), "patrol"),
+  FIELD (JzEncounter, at, TIME, REQ | PAST, NC_("field in a sentence", "time")),
+  TEXT (JzEncounter, place, 0, NC_("field in a sentence", "place"), 200),
+  { "latitude", JZ_FIELD_REAL, Z, G_STRUCT_OFFSET (JzEncounter, latitude), NC_("field in a sentence", "latitude"), NULL, NULL, -90, 90 },
+  { "longitude", JZ_FIELD_REAL, Z, G_STRUCT_OFFSET (JzEncounter, longitude), NC_("field in a sentence", "longitude"), NULL, NULL, -180, 180 },
+  REF (JzEncounter, person_id, 0, NC_("field in a sentence", "person"), "person"),
+  REF (JzEncounter, episode_id, 0, NC_("field in a sentence", "episode"), "episode"),
+  TEXT (JzEncounter, description, 0, NC_("field in a sentence", "description"), 4000),
+  TEXT (JzEncounter, condition, 0, NC_("field in a sentence", "condition"), 1000),
+  ENUM (JzEncounter, action, REQ, NC_("field in a sentence", "action taken"), encounter_actions),
+  TEXT (JzEncounter, note, 0, NC_("field in a sentence", "note"), 4000),
 };
-ENTITY (jz_entity_encounter, "encounter", "encounter", JzEncounter, SYNCED, NULL);
+ENTITY (jz_entity_encounter, "encounter", NC_("record in a sentence", "encounter"), JzEncounter, SYNCED, NULL);
 
 static const JzField jz_entity_encounter_item_fields[] = {
-  REF (JzEncounterItem, encounter_id, REQ, "encounter", "encounter"),
-  TEXT (JzEncounterItem, item, REQ, "item", 200),
-  INT (JzEncounterItem, qty, 0, "quantity", 1, 100000),
+  REF (JzEncounterItem, encounter_id, REQ, NC_("field in a sentence", "encounter"), "encounter"),
+  TEXT (JzEncounterItem, item, REQ, NC_("field in a sentence", "item"), 200),
+  INT (JzEncounterItem, qty, 0, NC_("field in a sentence", "quantity"), 1, 100000),
 };
-ENTITY (jz_entity_encounter_item, "encounter_item", "item handed out", JzEncounterItem, APPEND, NULL);
+ENTITY (jz_entity_encounter_item, "encounter_item", NC_("record in a sentence", "item handed out"), JzEncounterItem, APPEND, NULL);
 
 static const JzField jz_entity_sighting_report_fields[] = {
-  FIELD (JzSightingReport, reported_at, TIME, REQ | PAST, "report time"),
-  ENUM (JzSightingReport, reporter_kind, REQ, "kind of reporter", reporter_kinds),
-  ENUM (JzSightingReport, channel, REQ, "channel", report_channels),
-  TEXT (JzSightingReport, reporter, 0, "reporter", 200),
-  TEXT (JzSightingReport, place, 0, "place", 200),
-  TEXT (JzSightingReport, description, 0, "description", 4000),
-  TEXT (JzSightingReport, dispatched_to, 0, "dispatched to", 200),
-  FIELD (JzSightingReport, responded_at, TIME, Z | PAST, "response time"),
-  ENUM (JzSightingReport, outcome, DEF, "outcome", report_outcomes),
-  REF (JzSightingReport, encounter_id, 0, "encounter", "encounter"),
+  FIELD (JzSightingReport, reported_at, TIME, REQ | PAST, NC_("field in a sentence", "report time")),
+  ENUM (JzSightingReport, reporter_kind, REQ, NC_("field in a sentence", "kind of reporter"), reporter_kinds),
+  ENUM (JzSightingReport, channel, REQ, NC_("field in a sentence", "channel"), report_channels),
+  TEXT (JzSightingReport, reporter, 0, NC_("field in a sentence", "reporter"), 200),
+  TEXT (JzSightingReport, place, 0, NC_("field in a sentence", "place"), 200),
+  TEXT (JzSightingReport, description, 0, NC_("field in a sentence", "description"), 4000),
+  TEXT (JzSightingReport, dispatched_to, 0, NC_("field in a sentence", "dispatched to"), 200),
+  FIELD (JzSightingReport, responded_at, TIME, Z | PAST, NC_("field in a sentence", "response time")),
+  ENUM (JzSightingReport, outcome, DEF, NC_("field in a sentence", "outcome"), report_outcomes),
+  REF (JzSightingReport, encounter_id, 0, NC_("field in a sentence", "encounter"), "encounter"),
 };
-ENTITY (jz_entity_sighting_report, "sighting_report", "sighting report", JzSightingReport, SYNCED, NULL);
+ENTITY (jz_entity_sighting_report, "sighting_report", NC_("record in a sentence", "sighting report"), JzSightingReport, SYNCED, NULL);
 
 static const JzField jz_entity_referral_fields[] = {
-  REF (JzReferral, person_id, 0, "person", "person"),
-  REF (JzReferral, episode_id, 0, "episode", "episode"),
-  ENUM (JzReferral, agency, REQ, "agency referred to", agencies),
-  TEXT (JzReferral, agency_name, 0, "agency name", 200),
-  FIELD (JzReferral, referred_at, TIME, REQ | PAST, "referral time"),
-  FIELD (JzReferral, first_responsible, STAFF, REQ, "first-responsible worker (首问责任人)"),
-  FIELD (JzReferral, deadline, TIME, Z, "deadline"),
-  ENUM (JzReferral, status, DEF, "status", referral_statuses),
-  TEXT (JzReferral, result, 0, "result", 4000),
-  FIELD (JzReferral, closed_at, TIME, Z | PAST, "closing time"),
+  REF (JzReferral, person_id, 0, NC_("field in a sentence", "person"), "person"),
+  REF (JzReferral, episode_id, 0, NC_("field in a sentence", "episode"), "episode"),
+  ENUM (JzReferral, agency, REQ, NC_("field in a sentence", "agency referred to"), agencies),
+  TEXT (JzReferral, agency_name, 0, NC_("field in a sentence", "agency name"), 200),
+  FIELD (JzReferral, referred_at, TIME, REQ | PAST, NC_("field in a sentence", "referral time")),
+  FIELD (JzReferral, first_responsible, STAFF, REQ, NC_("field in a sentence", "first-responsible worker (首问责任人)")),
+  FIELD (JzReferral, deadline, TIME, Z, NC_("field in a sentence", "deadline")),
+  ENUM (JzReferral, status, DEF, NC_("field in a sentence", "status"), referral_statuses),
+  TEXT (JzReferral, result, 0, NC_("field in a sentence", "result"), 4000),
+  FIELD (JzReferral, closed_at, TIME, Z | PAST, NC_("field in a sentence", "closing time")),
 };
-ENTITY (jz_entity_referral, "referral", "referral", JzReferral, SYNCED, NULL);
+ENTITY (jz_entity_referral, "referral", NC_("record in a sentence", "referral"), JzReferral, SYNCED, NULL);
 
 static const JzField jz_entity_expenditure_fields[] = {
-  REF (JzExpenditure, episode_id, REQ, "episode", "episode"),
-  FIELD (JzExpenditure, spent_at, TIME, REQ | PAST, "date spent"),
-  ENUM (JzExpenditure, kind, REQ, "kind", expenditure_kinds),
-  { "amount_fen", JZ_FIELD_MONEY, 0, G_STRUCT_OFFSET (JzExpenditure, amount_fen), "amount", NULL, NULL, 0, 100000000 },
-  TEXT (JzExpenditure, receipt_no, 0, "receipt number", 64),
-  TEXT (JzExpenditure, note, 0, "note", 4000),
+  REF (JzExpenditure, episode_id, REQ, NC_("field in a sentence", "episode"), "episode"),
+  FIELD (JzExpenditure, spent_at, TIME, REQ | PAST, NC_("field in a sentence", "date spent")),
+  ENUM (JzExpenditure, kind, REQ, NC_("field in a sentence", "kind"), expenditure_kinds),
+  { "amount_fen", JZ_FIELD_MONEY, 0, G_STRUCT_OFFSET (JzExpenditure, amount_fen), NC_("field in a sentence", "amount"), NULL, NULL, 0, 100000000 },
+  TEXT (JzExpenditure, receipt_no, 0, NC_("field in a sentence", "receipt number"), 64),
+  TEXT (JzExpenditure, note, 0, NC_("field in a sentence", "note"), 4000),
 };
-ENTITY (jz_entity_expenditure, "expenditure", "expenditure", JzExpenditure, SYNCED, NULL);
+ENTITY (jz_entity_expenditure, "expenditure", NC_("record in a sentence", "expenditure"), JzExpenditure, SYNCED, NULL);
 
 static const JzField jz_entity_attachment_fields[] = {
-  ENUM (JzAttachment, owner_entity, REQ, "owner kind", attachment_owners),
-  TEXT (JzAttachment, owner_id, REQ, "owner", 36),
-  ENUM (JzAttachment, kind, REQ, "kind", attachment_kinds),
-  TEXT (JzAttachment, sha256, REQ, "SHA-256", 64),
-  TEXT (JzAttachment, mime, REQ, "MIME type", 128),
-  INT (JzAttachment, size, 0, "size", 0, G_MAXINT64),
-  TEXT (JzAttachment, name, 0, "file name", 255),
-  FIELD (JzAttachment, taken_at, TIME, Z, "time taken"),
+  ENUM (JzAttachment, owner_entity, REQ, NC_("field in a sentence", "owner kind"), attachment_owners),
+  TEXT (JzAttachment, owner_id, REQ, NC_("field in a sentence", "owner"), 36),
+  ENUM (JzAttachment, kind, REQ, NC_("field in a sentence", "kind"), attachment_kinds),
+  TEXT (JzAttachment, sha256, REQ, NC_("field in a sentence", "SHA-256"), 64),
+  TEXT (JzAttachment, mime, REQ, NC_("field in a sentence", "MIME type"), 128),
+  INT (JzAttachment, size, 0, NC_("field in a sentence", "size"), 0, G_MAXINT64),
+  TEXT (JzAttachment, name, 0, NC_("field in a sentence", "file name"), 255),
+  FIELD (JzAttachment, taken_at, TIME, Z, NC_("field in a sentence", "time taken")),
 };
-ENTITY (jz_entity_attachment, "attachment", "attachment", JzAttachment, SYNCED, jz_attachment_validate);
+ENTITY (jz_entity_attachment, "attachment", NC_("record in a sentence", "attachment"), JzAttachment, SYNCED, jz_attachment_validate);
 
 static const JzField jz_entity_conflict_fields[] = {
-  TEXT (JzConflict, entity, REQ, "entity", 64),
-  TEXT (JzConflict, entity_id, REQ, "record id", 64),
-  TEXT (JzConflict, field, REQ, "field", 64),
-  FIELD (JzConflict, local_value, JSON, 0, "local value"),
-  FIELD (JzConflict, remote_value, JSON, 0, "remote value"),
-  TEXT (JzConflict, remote_station, 0, "remote station", 9),
-  INT (JzConflict, remote_hlc, Z, "remote clock", 1, G_MAXINT64),
-  ENUM (JzConflict, decision, 0, "decision", decisions),
-  FIELD (JzConflict, decided_by, STAFF, 0, "decided by"),
-  FIELD (JzConflict, decided_at, TIME, Z, "decision time"),
+  TEXT (JzConflict, entity, REQ, NC_("field in a sentence", "entity"), 64),
+  TEXT (JzConflict, entity_id, REQ, NC_("field in a sentence", "record id"), 64),
+  TEXT (JzConflict, field, REQ, NC_("field in a sentence", "field"), 64),
+  FIELD (JzConflict, local_value, JSON, 0, NC_("field in a sentence", "local value")),
+  FIELD (JzConflict, remote_value, JSON, 0, NC_("field in a sentence", "remote value")),
+  TEXT (JzConflict, remote_station, 0, NC_("field in a sentence", "remote station"), 9),
+  INT (JzConflict, remote_hlc, Z, NC_("field in a sentence", "remote clock"), 1, G_MAXINT64),
+  ENUM (JzConflict, decision, 0, NC_("field in a sentence", "decision"), decisions),
+  FIELD (JzConflict, decided_by, STAFF, 0, NC_("field in a sentence", "decided by")),
+  FIELD (JzConflict, decided_at, TIME, Z, NC_("field in a sentence", "decision time")),
 };
-ENTITY (jz_entity_conflict, "conflict", "conflict", JzConflict, SYNCED, NULL);
+ENTITY (jz_entity_conflict, "conflict", NC_("record in a sentence", "conflict"), JzConflict, SYNCED, NULL);
 
 static const JzField jz_entity_holiday_fields[] = {
-  FIELD (JzHoliday, date, DATE, REQ | JZ_FIELD_KEY, "date"),
-  TEXT (JzHoliday, name, REQ, "name", 64),
-  FIELD (JzHoliday, workday, BOOL, 0, "working-day flag"),
+  FIELD (JzHoliday, date, DATE, REQ | JZ_FIELD_KEY, NC_("field in a sentence", "date")),
+  TEXT (JzHoliday, name, REQ, NC_("field in a sentence", "name"), 64),
+  FIELD (JzHoliday, workday, BOOL, 0, NC_("field in a sentence", "working-day flag")),
 };
-ENTITY (jz_entity_holiday, "holiday", "holiday", JzHoliday, JZ_ENTITY_AUDITED, NULL);
+ENTITY (jz_entity_holiday, "holiday", NC_("record in a sentence", "holiday"), JzHoliday, JZ_ENTITY_AUDITED, NULL);
 
 /* In dependency order: a table comes after those it refers to. */
 static const JzEntity * const entities[] = {
@@ -480,6 +493,20 @@ jz_schema_lookup (const char *name)
     if (g_strcmp0 (entities[i]->name, name) == 0)
       return entities[i];
   return NULL;
+}
+
+const char *
+jz_entity_get_display_name (const JzEntity *entity)
+{
+  g_return_val_if_fail (entity != NULL, NULL);
+  return g_dpgettext2 (GETTEXT_PACKAGE, "record in a sentence", entity->label);
+}
+
+const char *
+jz_field_get_display_name (const JzField *field)
+{
+  g_return_val_if_fail (field != NULL, NULL);
+  return g_dpgettext2 (GETTEXT_PACKAGE, "field in a sentence", field->label);
 }
 
 const JzField *

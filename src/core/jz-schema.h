@@ -53,7 +53,7 @@ typedef struct
   JzFieldType         type;
   guint               flags;
   gsize               offset;   /* in the entity's struct */
-  const char         *label;    /* for messages: "admission time" */
+  const char         *label;    /* for messages: "admission time" (English; NC_() marked) */
   const char * const *values;   /* ENUM, FLAGS; NULL-terminated */
   const char         *ref;      /* REF: the table referred to */
   gint64              min;      /* INT, MONEY, TEXT (length) */
@@ -80,7 +80,7 @@ typedef gboolean (*JzEntityValidateFunc) (JzStore         *store,
 struct _JzEntity
 {
   const char           *name;     /* table */
-  const char           *label;    /* "episode" in messages */
+  const char           *label;    /* "episode" in messages (English; NC_() marked) */
   gsize                 size;     /* sizeof the struct */
   const JzField        *fields;   /* after the five synced columns */
   guint                 n_fields;
@@ -96,6 +96,11 @@ const JzEntity  *jz_schema_lookup         (const char      *name);
 const JzEntity * const *jz_schema_entities (guint          *n_entities);
 const JzField   *jz_entity_get_field      (const JzEntity  *entity,
                                            const char      *column);
+/* The label translated for use inside a sentence ("person", "birth
+ * date"; "受助人员", "出生日期" in zh_CN): the store's messages name records
+ * and fields this way. */
+const char      *jz_entity_get_display_name (const JzEntity *entity);
+const char      *jz_field_get_display_name  (const JzField  *field);
 
 /* Trigger SQL generated from the descriptions, and its installation. */
 char            *jz_schema_trigger_sql    (void);

@@ -8,6 +8,9 @@
  */
 #define G_LOG_DOMAIN "jz-actions"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -135,7 +138,9 @@ jz_store_register_intake (JzStore      *store,
         belongings[i]->received_at = episode->admitted_at;
       ok = _jz_store_insert_in_txn (store, &jz_entity_belonging, belongings[i], error);
       if (!ok)
-        g_prefix_error (error, "Belonging %u: ", i + 1);
+        /* Translators: %u numbers the belongings of an intake (1, 2, …);
+         * what is wrong with that one follows. */
+        g_prefix_error (error, _("Belonging %u: "), i + 1);
     }
   return jz_store_write_end (store, ok, ok ? error : NULL) && ok;
 }
@@ -160,8 +165,8 @@ record_departure (JzStore            *store,
   if (stored->rec.hlc != episode->rec.hlc)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_CONFLICT,
-                   "The episode was changed by someone else (or by a sync) since it was opened; "
-                   "reopen it and record the departure again");
+                   _("The episode was changed by someone else (or by a sync) since it was opened; "
+                     "reopen it and record the departure again"));
       return FALSE;
     }
   person = jz_store_get_person (store, stored->person_id, error);
@@ -171,7 +176,7 @@ record_departure (JzStore            *store,
   if (departure->mode == NULL || !jz_departure_mode_from_string (departure->mode, &mode))
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                   "The departure has no valid mode; choose how the person left");
+                   _("The departure has no valid mode; choose how the person left"));
       return FALSE;
     }
   if (departure->departed_at == 0)
@@ -179,7 +184,7 @@ record_departure (JzStore            *store,
   if (departure->departed_at < stored->admitted_at)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                   "The departure time is before the admission time; check the time of departure");
+                   _("The departure time is before the admission time; check the time of departure"));
       return FALSE;
     }
   at = g_date_time_new_from_unix_utc (departure->departed_at);
@@ -195,7 +200,8 @@ record_departure (JzStore            *store,
   if (!jz_episode_status_from_string (stored->status, &from))
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                   "The episode's status “%s” is unknown", stored->status);
+                   /* Translators: %s is a status code stored in the record. */
+                   _("The episode's status “%s” is unknown"), stored->status);
       return FALSE;
     }
   if (!jz_episode_check_transition (from, JZ_EPISODE_STATUS_DEPARTED, &facts, &rules, error))
@@ -277,7 +283,7 @@ extend_stay (JzStore          *store,
   if (extension->episode_id == NULL)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                   "The stay extension has no episode; open the episode and file it there");
+                   _("The stay extension has no episode; open the episode and file it there"));
       return FALSE;
     }
   episode = jz_store_get_episode (store, extension->episode_id, error);
@@ -286,7 +292,8 @@ extend_stay (JzStore          *store,
   if (g_strcmp0 (episode->status, "departed") == 0 || g_strcmp0 (episode->status, "refused") == 0)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                   "Episode %s is closed; a stay can only be extended while the person is in the station",
+                   /* Translators: %s is an episode number (救助编号). */
+                   _("Episode %s is closed; a stay can only be extended while the person is in the station"),
                    episode->number);
       return FALSE;
     }
@@ -295,7 +302,7 @@ extend_stay (JzStore          *store,
   if (extension->new_deadline <= episode->stay_deadline)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                   "The new deadline is not later than the current one; choose a later date");
+                   _("The new deadline is not later than the current one; choose a later date"));
       return FALSE;
     }
   if (!_jz_store_insert_in_txn (store, &jz_entity_stay_extension, extension, error))
@@ -340,7 +347,8 @@ assign_bed (JzStore     *store,
       if (!bed->active || !room->active || bed->rec.deleted || room->rec.deleted)
         {
           g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                       "Bed %s in %s is not in use; choose another bed", bed->label, room->name);
+                       /* Translators: a bed's label (e.g. “3”) and a room's name. */
+                       _("Bed %s in %s is not in use; choose another bed"), bed->label, room->name);
           return FALSE;
         }
       person = jz_store_get_person (store, episode->person_id, error);
@@ -350,10 +358,14 @@ assign_bed (JzStore     *store,
       if ((g_str_equal (room->kind, "men") && g_strcmp0 (person->sex, "female") == 0) ||
           (g_str_equal (room->kind, "women") && g_strcmp0 (person->sex, "male") == 0))
         {
-          g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                       "%s is a %s's room; choose a bed in a room for %s", room->name,
-                       g_str_equal (room->kind, "men") ? "men" : "women",
-                       g_str_equal (room->kind, "men") ? "women" : "men");
+          if (g_str_equal (room->kind, "men"))
+            g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
+                         /* Translators: %s is a room's name. */
+                         _("%s is a men's room; choose a bed in a room for women"), room->name);
+          else
+            g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
+                         /* Translators: %s is a room's name. */
+                         _("%s is a women's room; choose a bed in a room for men"), room->name);
           return FALSE;
         }
     }

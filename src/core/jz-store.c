@@ -11,8 +11,11 @@
  */
 #define G_LOG_DOMAIN "jz-store"
 
+#include "config.h"
+
 #include <errno.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "jz-audit.h"
@@ -274,7 +277,8 @@ migrate (sqlite3  *db,
       if (!exec (db, sql, error) || !exec (db, set_version, error))
         {
           exec (db, "ROLLBACK", NULL);
-          g_prefix_error (error, "Cannot upgrade the store to schema version %d: ", m->version);
+          /* Translators: %d is a schema version; the reason follows. */
+          g_prefix_error (error, _("Cannot upgrade the store to schema version %d: "), m->version);
           return FALSE;
         }
       *to = m->version;
@@ -400,7 +404,8 @@ load_identity (JzStore  *self,
       !jz_station_level_from_string (level, &self->level))
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_CORRUPT,
-                   "The store %s has no station identity; restore it from a backup",
+                   /* Translators: %s is the store file's path. */
+                   _("The store %s has no station identity; restore it from a backup"),
                    self->path);
       return FALSE;
     }
@@ -421,19 +426,22 @@ check_identity (sqlite3     *db,
     {
       if (g_error_matches (local_error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_A_STORE))
         g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_A_STORE,
-                     "%s is not a Jiuzhu store (it is not a SQLite database). "
-                     "It was left untouched; choose another profile or move the file away.",
+                     /* Translators: %s is a file's path. */
+                     _("%s is not a Jiuzhu store (it is not a SQLite database). "
+                       "It was left untouched; choose another profile or move the file away."),
                      path);
       else
         g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                    "Cannot read %s: ", path);
+                                    /* Translators: %s is a file's path; the reason follows. */
+                                    _("Cannot read %s: "), path);
       return FALSE;
     }
   if (app_id != JZ_STORE_APPLICATION_ID)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_A_STORE,
-                   "%s is a SQLite database but not a Jiuzhu store. "
-                   "It was left untouched; choose another profile or move the file away.",
+                   /* Translators: %s is a file's path. */
+                   _("%s is a SQLite database but not a Jiuzhu store. "
+                     "It was left untouched; choose another profile or move the file away."),
                    path);
       return FALSE;
     }
@@ -442,8 +450,10 @@ check_identity (sqlite3     *db,
   if (*version > jz_store_get_code_schema_version ())
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_TOO_NEW,
-                   "%s was written by a newer version of Jiuzhu (schema %d; this program knows up to %d). "
-                   "It was left untouched; update Jiuzhu to open it.",
+                   /* Translators: a file's path, the file's schema version and the
+                    * newest this program knows. */
+                   _("%s was written by a newer version of Jiuzhu (schema %d; this program knows up to %d). "
+                     "It was left untouched; update Jiuzhu to open it."),
                    path, *version, jz_store_get_code_schema_version ());
       return FALSE;
     }
@@ -464,7 +474,8 @@ jz_store_open (const char  *path,
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_FOUND,
-                   "There is no store at %s", path);
+                   /* Translators: %s is a file's path. */
+                   _("There is no store at %s"), path);
       return NULL;
     }
 
@@ -472,7 +483,8 @@ jz_store_open (const char  *path,
   if (rc != SQLITE_OK)
     {
       set_db_error (db, rc, error);
-      g_prefix_error (error, "Cannot open %s: ", path);
+      /* Translators: %s is a file's path; the reason follows. */
+      g_prefix_error (error, _("Cannot open %s: "), path);
       sqlite3_close_v2 (db);
       return NULL;
     }
@@ -579,13 +591,14 @@ jz_store_create (const char      *path,
   if (*name == '\0')
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                   "The station name is empty; type the station's name");
+                   _("The station name is empty; type the station's name"));
       return NULL;
     }
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_EXISTS,
-                   "A store already exists at %s; it was left untouched", path);
+                   /* Translators: %s is a file's path. */
+                   _("A store already exists at %s; it was left untouched"), path);
       return NULL;
     }
 
@@ -596,7 +609,8 @@ jz_store_create (const char      *path,
   if (rc != SQLITE_OK)
     {
       set_db_error (db, rc, error);
-      g_prefix_error (error, "Cannot create %s: ", path);
+      /* Translators: %s is a file's path; the reason follows. */
+      g_prefix_error (error, _("Cannot create %s: "), path);
       sqlite3_close_v2 (db);
       return NULL;
     }
@@ -609,7 +623,8 @@ jz_store_create (const char      *path,
       !initialise (db, station_code, name, level, error) ||
       !exec (db, "PRAGMA journal_mode = DELETE", error))
     {
-      g_prefix_error (error, "Cannot create %s: ", path);
+      /* Translators: %s is a file's path; the reason follows. */
+      g_prefix_error (error, _("Cannot create %s: "), path);
       sqlite3_close_v2 (db);
       remove_with_journal (tmp);
       return NULL;
@@ -628,7 +643,8 @@ jz_store_create (const char      *path,
     {
       int saved = errno;
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
-                   "Cannot create %s: %s", path, g_strerror (saved));
+                   /* Translators: a file's path and the system's reason. */
+                   _("Cannot create %s: %s"), path, g_strerror (saved));
       g_unlink (tmp);
       return NULL;
     }

@@ -15,6 +15,10 @@
 
 #include "jz-schema.h"
 
+/* A hub record's fields: its fields_json, or while that is NULL (not yet
+ * merged) those of the change that created it (jz-hub-store.c). */
+#define HUB_FIELDS "coalesce (r.fields_json, (SELECT c.fields_json FROM change c WHERE c.hub_seq = r.hub_seq))"
+
 /* Lines per invariant in a report; the count says how many there were. */
 #define MAX_LINES 6
 
@@ -356,8 +360,8 @@ check_records (Oracle *o)
       violation (o, "records", "%s was created by a save but the hub does not have it", (char *) key);
   }
   stmt = prepare (o->hub,
-                  "SELECT json_extract (fields_json, '$.number') AS n, count (*) FROM record"
-                  " WHERE entity = 'episode' GROUP BY n HAVING count (*) > 1");
+                  "SELECT json_extract (" HUB_FIELDS ", '$.number') AS n, count (*) FROM record r"
+                  " WHERE r.entity = 'episode' GROUP BY n HAVING count (*) > 1");
   while (sqlite3_step (stmt) == SQLITE_ROW)
     violation (o, "records", "episode number %s is used by %" G_GINT64_FORMAT " episodes",
                sqlite3_column_text (stmt, 0), (gint64) sqlite3_column_int64 (stmt, 1));
@@ -468,7 +472,7 @@ check_digests (Oracle         *o,
       proj_cols = columns_of (entity, TRUE);
 
       /* The hub's side: what this replica's scope holds. */
-      stmt = prepare (o->hub, "SELECT id, owner, fields_json FROM record WHERE entity = ?1 ORDER BY id");
+      stmt = prepare (o->hub, "SELECT r.id, r.owner, " HUB_FIELDS " FROM record r WHERE r.entity = ?1 ORDER BY r.id");
       sqlite3_bind_text (stmt, 1, entity->name, -1, SQLITE_STATIC);
       while (sqlite3_step (stmt) == SQLITE_ROW)
         {
@@ -484,7 +488,10 @@ check_digests (Oracle         *o,
 
           if (!full && !g_str_equal (entity->name, "person"))
             continue;
-          fields = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 2));
+          fields = sqlite3_column_type (stmt, 2) == SQLITE_NULL
+                 ? NULL : json_tokener_parse ((const char *) sqlite3_column_text (stmt, 2));
+          if (fields == NULL)
+            violation (o, "hub-check", "the hub's %s %s has no readable fields", entity->name, id);
           cols = full ? full_cols : proj_cols;
           line = g_string_new (NULL);
           for (guint c = 0; c < cols->len; c++)

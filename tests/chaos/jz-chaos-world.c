@@ -1645,10 +1645,11 @@ jz_chaos_world_load_catalog (JzChaosWorld  *w,
   g_ptr_array_set_size (w->catalog_keys, 0);
   /* Rooms and beds stay known even if a restore lost them for a while. */
   sqlite3_prepare_v2 (db,
-                      "SELECT entity, id, owner, deleted,"
-                      " coalesce (json_extract (fields_json, '$.episode_id'), json_extract (fields_json, '$.person_id'),"
-                      "           json_extract (fields_json, '$.room_id'))"
-                      " FROM record ORDER BY entity, id", -1, &stmt, NULL);
+                      "SELECT entity, id, owner, deleted, coalesce (json_extract (f, '$.episode_id'),"
+                      " json_extract (f, '$.person_id'), json_extract (f, '$.room_id'))"
+                      " FROM (SELECT r.entity, r.id, r.owner, r.deleted,"
+                      "       coalesce (r.fields_json, (SELECT c.fields_json FROM change c WHERE c.hub_seq = r.hub_seq)) AS f"
+                      "       FROM record r) ORDER BY entity, id", -1, &stmt, NULL);
   while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     catalog_add (w, (const char *) sqlite3_column_text (stmt, 0), (const char *) sqlite3_column_text (stmt, 1),
                  (const char *) sqlite3_column_text (stmt, 2), (const char *) sqlite3_column_text (stmt, 4),

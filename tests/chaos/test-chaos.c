@@ -392,6 +392,78 @@ test_delete_keeps_updated_by (void)
   assert_invariants (w);
 }
 
+/* The owner edits an episode; before its sync the hub workstation
+ * transfers the episode to b. The hub applies the owner's edit (it was
+ * based on what the hub had: nothing of it changed since); the transfer's
+ * snapshot of the episode must not undo it at the owner. */
+static void
+test_transfer_snapshot_keeps_pending_edit (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *episode = NULL;
+  g_autofree char *edited = NULL;
+  g_autofree char *done = NULL;
+
+  if (w == NULL)
+    return;
+  person = jz_chaos_world_exec (w, A, &error, "create person Snapshot female -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  episode = jz_chaos_world_exec (w, A, &error, "create episode %s -", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  edited = jz_chaos_world_exec (w, A, &error, "edit episode %s reason a.before-transfer", episode);
+  g_assert_no_error (error);
+  return_if_failed ();
+  done = jz_chaos_world_exec (w, H, &error, "transfer episode %s %s", episode, w->replicas[B]->station);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  assert_invariants (w);
+}
+
+/* a deletes a belonging while the hub workstation edits it: the edit has
+ * the higher authority, so the hub keeps the belonging alive and a's
+ * delete is a conflict. a must show the belonging alive too. */
+static void
+test_delete_loses_to_hub_edit (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *episode = NULL;
+  g_autofree char *belonging = NULL;
+  g_autofree char *deleted = NULL;
+  g_autofree char *edited = NULL;
+
+  if (w == NULL)
+    return;
+  person = jz_chaos_world_exec (w, A, &error, "create person Revive male -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  episode = jz_chaos_world_exec (w, A, &error, "create episode %s -", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  belonging = jz_chaos_world_exec (w, A, &error, "create belonging %s phone 1", episode);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  deleted = jz_chaos_world_exec (w, A, &error, "delete belonging %s", belonging);
+  g_assert_no_error (error);
+  return_if_failed ();
+  edited = jz_chaos_world_exec (w, H, &error, "edit belonging %s storage h.locker-3", belonging);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  sync_ok (w, A);
+  assert_invariants (w);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -425,5 +497,7 @@ main (int    argc,
   g_test_add_func ("/chaos/regress/transfer-with-bed", test_transfer_with_bed);
   g_test_add_func ("/chaos/regress/restore-edit-before-insert", test_restore_edit_before_insert);
   g_test_add_func ("/chaos/regress/delete-keeps-updated-by", test_delete_keeps_updated_by);
+  g_test_add_func ("/chaos/regress/transfer-snapshot-keeps-pending-edit", test_transfer_snapshot_keeps_pending_edit);
+  g_test_add_func ("/chaos/regress/delete-loses-to-hub-edit", test_delete_loses_to_hub_edit);
   return g_test_run ();
 }

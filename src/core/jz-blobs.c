@@ -10,6 +10,9 @@
  */
 #define G_LOG_DOMAIN "jz-blobs"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
 #include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -64,7 +67,8 @@ jz_store_put_blob (JzStore  *store,
     {
       int saved = errno;
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
-                   "Cannot create the folder %s for attachments: %s", dir, g_strerror (saved));
+                   /* Translators: a folder's path and the system's reason. */
+                   _("Cannot create the folder %s for attachments: %s"), dir, g_strerror (saved));
       return FALSE;
     }
   /* Same name, same content: an existing blob is already this one. */
@@ -77,7 +81,8 @@ jz_store_put_blob (JzStore  *store,
                                      0600, &local))
         {
           g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
-                       "Cannot save the attachment: %s", local->message);
+                       /* Translators: %s is the reason. */
+                       _("Cannot save the attachment: %s"), local->message);
           return FALSE;
         }
     }
@@ -102,7 +107,8 @@ jz_store_read_blob (JzStore     *store,
   if (!jz_sha256_is_valid (sha256))
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                   "“%s” is not a SHA-256 in hex", sha256 ? sha256 : "");
+                   /* Translators: %s is the checksum given. */
+                   _("“%s” is not a SHA-256 in hex"), sha256 ? sha256 : "");
       return NULL;
     }
   path = jz_store_blob_path (store, sha256);
@@ -110,18 +116,22 @@ jz_store_read_blob (JzStore     *store,
     {
       if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_FOUND,
-                     "The attachment %.12s… is not on this device yet; it arrives with the next sync", sha256);
+                     /* Translators: %.12s is the start of the attachment's checksum. */
+                     _("The attachment %.12s… is not on this device yet; it arrives with the next sync"), sha256);
       else
         g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
-                     "Cannot read the attachment: %s", local->message);
+                     /* Translators: %s is the reason. */
+                     _("Cannot read the attachment: %s"), local->message);
       return NULL;
     }
   actual = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
   if (!g_str_equal (actual, sha256))
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_CORRUPT,
-                   "The attachment file %s is damaged (its content does not match its name); "
-                   "delete it and sync to fetch it again", path);
+                   /* Translators: %s is a file's path. */
+                   _("The attachment file %s is damaged (its content does not match its name); "
+                     "delete it and sync to fetch it again"), path);
+
       return NULL;
     }
   return g_bytes_new_take (g_steal_pointer (&contents), len);

@@ -12,6 +12,9 @@
  */
 #define G_LOG_DOMAIN "jz-due"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -271,7 +274,9 @@ step_all (JzStore                *store,
   if (rc != SQLITE_DONE)
     {
       jz_store_set_error_from_db (store, rc, error);
-      g_prefix_error (error, "Cannot list what is due: ");
+      /* Translators: the reason follows. */
+      g_prefix_error (error, _("Cannot list what is due: "));
+
       return FALSE;
     }
   return TRUE;

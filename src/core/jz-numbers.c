@@ -32,6 +32,9 @@
  */
 #define G_LOG_DOMAIN "jz-numbers"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
 #include "jz-deadlines.h"
 #include "jz-numbers.h"
 
@@ -123,7 +126,8 @@ allocate (JzStore     *store,
   if (n == 0)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_FULL,
-                   "This device has used up its block of numbers (%s); sync with the hub to get a new block",
+                   /* Translators: %s is what the numbers are for, e.g. a year (2026). */
+                   _("This device has used up its block of numbers (%s); sync with the hub to get a new block"),
                    scope);
       return 0;
     }
@@ -184,7 +188,8 @@ jz_numbers_next_episode_number (JzStore  *store,
   if (utc == NULL)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                   "The admission time is not a valid time; check the date");
+                   _("The admission time is not a valid time; check the date"));
+
       return NULL;
     }
   local = g_date_time_to_timezone (utc, jz_deadlines_time_zone ());

@@ -7,6 +7,9 @@
  */
 #define G_LOG_DOMAIN "jz-profile"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
@@ -63,7 +66,8 @@ jz_profile_ensure_dir (const char  *profile,
   if (!jz_profile_name_is_valid (profile))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "“%s” is not a valid profile name: use letters, digits, “-”, “_” and “.”",
+                   /* Translators: %s is the profile name given. */
+                   _("“%s” is not a valid profile name: use letters, digits, “-”, “_” and “.”"),
                    profile ? profile : "");
       return FALSE;
     }
@@ -73,14 +77,17 @@ jz_profile_ensure_dir (const char  *profile,
     {
       int saved = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Cannot create the data folder %s: %s", dir, g_strerror (saved));
+                   /* Translators: a folder's path and the system's reason. */
+                   _("Cannot create the data folder %s: %s"), dir, g_strerror (saved));
       return FALSE;
     }
   if (g_access (dir, W_OK) != 0)
     {
       int saved = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Cannot write to the data folder %s: %s", dir, g_strerror (saved));
+                   /* Translators: a folder's path and the system's reason. */
+                   _("Cannot write to the data folder %s: %s"), dir, g_strerror (saved));
+
       return FALSE;
     }
   return TRUE;

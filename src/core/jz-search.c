@@ -23,6 +23,9 @@
  */
 #define G_LOG_DOMAIN "jz-search"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
 #include <json.h>
 #include <stdio.h>
 #include <string.h>
@@ -429,7 +432,8 @@ jz_search_register_functions (sqlite3  *db,
   if (rc != SQLITE_OK)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
-                   "Cannot register the search functions: %s", sqlite3_errstr (rc));
+                   /* Translators: %s is SQLite's reason (English). */
+                   _("Cannot register the search functions: %s"), sqlite3_errstr (rc));
       return FALSE;
     }
   return TRUE;
@@ -600,7 +604,9 @@ hits_run (JzStore        *store,
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
       jz_store_set_error_from_db (store, rc, error);
-      g_prefix_error (error, "Cannot search: ");
+      /* Translators: the reason follows. */
+      g_prefix_error (error, _("Cannot search: "));
+
       return FALSE;
     }
   return TRUE;

@@ -4,6 +4,9 @@
  */
 #define G_LOG_DOMAIN "jz-staff"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/random.h>
@@ -24,14 +27,17 @@ jz_staff_pin_is_valid (const char  *pin,
     if (!g_ascii_isdigit (pin[i]))
       {
         g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                     "A PIN is made of digits only; type %d to %d digits",
+                     /* Translators: the fewest and the most digits of a PIN. */
+                     _("A PIN is made of digits only; type %d to %d digits"),
                      JZ_STAFF_PIN_MIN_LEN, JZ_STAFF_PIN_MAX_LEN);
         return FALSE;
       }
   if (len < JZ_STAFF_PIN_MIN_LEN || len > JZ_STAFF_PIN_MAX_LEN)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                   "A PIN has %d to %d digits; this one has %u",
+                   /* Translators: the fewest and the most digits of a PIN, and
+                    * how many were typed. */
+                   _("A PIN has %d to %d digits; this one has %u"),
                    JZ_STAFF_PIN_MIN_LEN, JZ_STAFF_PIN_MAX_LEN, (guint) len);
       return FALSE;
     }
@@ -103,7 +109,8 @@ jz_staff_set_pin (JzStaff     *staff,
   if (getrandom (salt, sizeof salt, 0) != sizeof salt)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
-                   "Cannot read random bytes for the PIN: %s", g_strerror (errno));
+                   /* Translators: %s is the system's reason. */
+                   _("Cannot read random bytes for the PIN: %s"), g_strerror (errno));
       return FALSE;
     }
   if (rounds == 0)
@@ -200,7 +207,9 @@ jz_store_set_staff_active (JzStore     *store,
       jz_store_count_staff (store, "admin") <= 1)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID,
-                   "%s is the only active administrator; add another administrator first",
+                   /* Translators: %s is a staff member's name. */
+                   _("%s is the only active administrator; add another administrator first"),
+
                    staff->name);
       ok = FALSE;
     }

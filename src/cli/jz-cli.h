@@ -62,5 +62,12 @@ int       jz_cli_cmd_due       (JzCliContext  *ctx,
 int       jz_cli_cmd_demo      (JzCliContext  *ctx,
                                 int            argc,
                                 char         **argv);
+/* jz-cli-transfer.c */
+int       jz_cli_cmd_export    (JzCliContext  *ctx,
+                                int            argc,
+                                char         **argv);
+int       jz_cli_cmd_import    (JzCliContext  *ctx,
+                                int            argc,
+                                char         **argv);
 
 G_END_DECLS

@@ -768,7 +768,7 @@ write_episode (Demo              *d,
       /* Still here: in screening for the first hours, then admitted;
        * some in hospital or with the police. */
       end = 0;
-      if (d->now - admitted_at < 6 * HOUR)
+      if (d->now - admitted_at < 12 * HOUR)
         {
           e.status = (char *) "screening";
           e.eligibility = (char *) "pending";
@@ -832,10 +832,12 @@ write_episode (Demo              *d,
     {
       JzServiceLog s = { 0 };
       char sid[37];
+      gint64 at;
 
       stamp (d, &s.rec, sid);
       s.episode_id = id;
-      s.at = MIN (admitted_at + rng_range (&d->rng, 1, 20) * HOUR, end ? end : d->now);
+      at = admitted_at + rng_range (&d->rng, 1, 20) * HOUR;
+      s.at = MIN (at, end ? end : d->now);
       s.kind = (char *) (rng_chance (&d->rng, 0.6) ? "medical" : "counselling");
       s.qty = 1;
       s.staff_id = d->staff[rng_below (&d->rng, N_STAFF)];
@@ -1066,9 +1068,11 @@ write_episode (Demo              *d,
   return TRUE;
 }
 
+/* @present: one of the people in the station now (see jz_demo_generate). */
 static gboolean
-write_person (Demo    *d,
-              GError **error)
+write_person (Demo     *d,
+              gboolean  present,
+              GError  **error)
 {
   static const Weighted age_bands[] = {
     { "0", 1 }, { "7", 4 }, { "18", 14 }, { "30", 28 }, { "45", 33 }, { "60", 18 }, { "80", 2 },
@@ -1078,7 +1082,9 @@ write_person (Demo    *d,
   PersonFacts facts = { 0 };
   char id[37], name[32], alias_json[64], id_number[19], birth[11], estimated_on[11], contacts[96];
   const char *band = PICKW (&d->rng, age_bands);
-  gint64 first_admission = d->start + (gint64) (rng_double (&d->rng) * (double) (d->now - d->start));
+  gint64 first_admission = present
+                           ? d->now - (gint64) (MIN (rng_exp (&d->rng, 1.5), 8.0) * DAY) - 60
+                           : d->start + (gint64) (rng_double (&d->rng) * (double) (d->now - d->start));
   double x = rng_double (&d->rng);
   const char *sex = x < 0.8 ? "male" : x < 0.98 ? "female" : "unknown";
   int age = 30, k;
@@ -1169,8 +1175,10 @@ write_person (Demo    *d,
     }
   else if (x < 0.85)
     {
+      int guess = age + rng_range (&d->rng, -4, 4);
+
       p.birth_precision = (char *) "estimated";
-      p.estimated_age = MAX (0, age + rng_range (&d->rng, -4, 4));
+      p.estimated_age = MAX (0, guess);
       format_day (local_day (first_admission), estimated_on);
       p.estimated_on = estimated_on;
     }
@@ -1208,6 +1216,8 @@ write_person (Demo    *d,
    * after short gaps. */
   x = rng_double (&d->rng);
   k = x < 0.76 ? 1 : x < 0.90 ? 2 : x < 0.95 ? 3 : x < 0.99 ? rng_range (&d->rng, 4, 6) : rng_range (&d->rng, 7, 12);
+  if (present)
+    k = 1;
   t = first_admission;
   for (int i = 0; i < k && t < d->now; i++)
     {
@@ -1367,7 +1377,7 @@ jz_demo_generate (JzStore             *store,
   Demo d = { 0 };
   gboolean empty = FALSE;
   gboolean ok = TRUE;
-  guint batch, years, done = 0;
+  guint batch, years, present, done = 0;
 
   g_return_val_if_fail (JZ_IS_STORE (store), FALSE);
 
@@ -1418,6 +1428,10 @@ jz_demo_generate (JzStore             *store,
   d.year_last = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   d.timer = g_timer_new ();
   batch = options->batch ? options->batch : 2000;
+  /* A station always has people in it: the last ones written arrived in
+   * the past week (and people arrive at random times, so some are still
+   * being screened, some in hospital). */
+  present = MIN (n_people, MAX (5, n_people / 200));
 
   /* One transaction per batch; the first also holds staff and rooms, the
    * last the number counters. */
@@ -1434,7 +1448,7 @@ jz_demo_generate (JzStore             *store,
         ok = write_staff_and_rooms (&d, error);
       for (guint i = 0; ok && i < n; i++)
         {
-          ok = write_person (&d, error);
+          ok = write_person (&d, done + i >= n_people - present, error);
           if (ok && (done + i) % 500 == 499)
             ok = write_outreach (&d, error);
         }

@@ -1,0 +1,381 @@
+/* test-import.c: export and import (round trip, bad files change nothing)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "jz-demo.h"
+#include "jz-export.h"
+#include "jz-records.h"
+#include "jz-search.h"
+#include "jz-store.h"
+
+#define DEMO_NOW G_GINT64_CONSTANT (1772294400)
+
+typedef struct
+{
+  char    *dir;
+  JzStore *source;
+  char    *json;       /* the source exported */
+} Fixture;
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (p, G_FILE_TEST_IS_DIR))
+        remove_tree (p);
+      else
+        g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+static JzStore *
+new_store (Fixture    *f,
+           const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, name, NULL);
+  JzStore *store = jz_store_create (path, "320481-01", "溧阳市救助管理站", JZ_STATION_LEVEL_COUNTY, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+static void
+export_to (JzStore    *store,
+           const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  FILE *out = fopen (path, "wb");
+  JzTransferStats stats;
+
+  g_assert_nonnull (out);
+  g_assert_true (jz_store_export (store, JZ_EXPORT_JSON, NULL, out, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (fclose (out), ==, 0);
+  g_assert_cmpuint (stats.rows, >, 0);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  JzDemoOptions options;
+
+  f->dir = g_dir_make_tmp ("jz-test-import-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->source = new_store (f, "source.db");
+  jz_demo_options_init (&options);
+  options.seed = 5;
+  options.now = DEMO_NOW;
+  g_assert_true (jz_demo_generate (f->source, 300, &options, NULL, &error));
+  g_assert_no_error (error);
+
+  /* A tombstone and an update, so that the file is not only inserts. */
+  {
+    g_autoptr(JzPerson) p = jz_person_new ();
+
+    p->name = g_strdup ("删除者");
+    p->sex = g_strdup ("male");
+    g_assert_true (jz_store_insert_person (f->source, p, &error));
+    g_assert_no_error (error);
+    g_assert_true (jz_store_delete (f->source, &jz_entity_person, p->rec.id, 0, &error));
+    g_assert_no_error (error);
+  }
+  f->json = g_build_filename (f->dir, "export.json", NULL);
+  export_to (f->source, f->json);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->source);
+  remove_tree (f->dir);
+  g_free (f->json);
+  g_free (f->dir);
+}
+
+static gint64
+count (JzStore    *store,
+       const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static void
+assert_same_tables (JzStore *a,
+                    JzStore *b)
+{
+  const JzEntity * const *entities;
+  guint n;
+
+  entities = jz_schema_entities (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *da = jz_store_table_digest (a, entities[i], &error);
+      g_autofree char *db = jz_store_table_digest (b, entities[i], &error);
+
+      g_assert_no_error (error);
+      if (g_strcmp0 (da, db) != 0)
+        g_error ("table %s differs after the round trip", entities[i]->name);
+    }
+}
+
+static void
+test_round_trip (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzStore) target = new_store (f, "target.db");
+  g_autoptr(JzStore) again = new_store (f, "again.db");
+  g_autofree char *second = g_build_filename (f->dir, "second.json", NULL);
+  JzTransferStats stats;
+
+  g_assert_true (jz_store_import_json (target, f->json, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (target, "SELECT count (*) FROM person"), ==, count (f->source, "SELECT count (*) FROM person"));
+  assert_same_tables (f->source, target);
+
+  /* Imported records are searchable and captured for sync. */
+  {
+    g_autoptr(GPtrArray) rows = jz_search_people (target, "wang", 5, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (rows->len, >, 0);
+  }
+  g_assert_cmpint (count (target, "SELECT count (*) FROM outbox"), ==, (gint64) stats.rows);
+  g_assert_cmpint (count (target, "SELECT count (*) FROM person WHERE deleted = 1"), ==, 1);
+
+  /* Export of the import imports to the same again. */
+  export_to (target, second);
+  g_assert_true (jz_store_import_json (again, second, NULL, &error));
+  g_assert_no_error (error);
+  assert_same_tables (f->source, again);
+
+  /* New writes order after the imported clocks, and new numbers do not
+   * collide with imported ones. */
+  {
+    g_autoptr(JzPerson) p = jz_person_new ();
+    g_autoptr(JzEpisode) e = jz_episode_new ();
+    gint64 newest = count (target, "SELECT max (hlc) FROM (SELECT hlc FROM person UNION ALL SELECT hlc FROM episode)");
+
+    p->name = g_strdup ("新来者");
+    p->sex = g_strdup ("male");
+    e->admitted_at = DEMO_NOW;
+    e->source = g_strdup ("walk_in");
+    g_assert_true (jz_store_insert_person (target, p, &error));
+    g_assert_no_error (error);
+    e->person_id = g_strdup (p->rec.id);
+    g_assert_true (jz_store_insert_episode (target, e, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (p->rec.hlc, >, newest);
+    g_assert_cmpint (count (target, "SELECT count (DISTINCT number) FROM episode"), ==,
+                     count (target, "SELECT count (*) FROM episode"));
+  }
+}
+
+/* Writes @text to a file in the fixture's directory. */
+static char *
+write_file (Fixture    *f,
+            const char *name,
+            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (f->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* The export with one line changed: @old → @new in the @nth line that
+ * contains @marker. */
+static char *
+tamper (Fixture    *f,
+        const char *marker,
+        guint       nth,
+        const char *old,
+        const char *new)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *joined = NULL;
+  guint seen = 0;
+
+  g_assert_true (g_file_get_contents (f->json, &text, NULL, &error));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], marker) != NULL && ++seen == nth)
+      {
+        char *at = strstr (lines[i], old);
+        g_autofree char *head = NULL;
+        char *line;
+
+        g_assert_nonnull (at);
+        head = g_strndup (lines[i], at - lines[i]);
+        line = g_strconcat (head, new, at + strlen (old), NULL);
+        g_free (lines[i]);
+        lines[i] = line;
+        break;
+      }
+  g_assert_cmpuint (seen, ==, nth);
+  joined = g_strjoinv ("\n", lines);
+  return write_file (f, "tampered.json", joined);
+}
+
+static void
+assert_nothing_imported (JzStore *store)
+{
+  g_assert_cmpint (count (store, "SELECT count (*) FROM person"), ==, 0);
+  g_assert_cmpint (count (store, "SELECT count (*) FROM episode"), ==, 0);
+  g_assert_cmpint (count (store, "SELECT count (*) FROM staff"), ==, 0);
+  g_assert_cmpint (count (store, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (count (store, "SELECT count (*) FROM audit"), ==, 0);
+  g_assert_cmpint (count (store, "SELECT count (*) FROM person_fts"), ==, 0);
+}
+
+static void
+test_bad_field (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzStore) target = new_store (f, "target.db");
+  /* The 12th person gets an impossible sex. */
+  g_autofree char *bad = tamper (f, "\"name_quality\":", 12, "\"sex\": \"male\"", "\"sex\": \"x\"");
+
+  g_assert_false (jz_store_import_json (target, bad, NULL, &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "nothing was imported"));
+  g_assert_nonnull (strstr (error->message, "person 12 (id "));
+  g_assert_nonnull (strstr (error->message, "sex “x” is not one of"));
+  assert_nothing_imported (target);
+}
+
+static void
+test_bad_files (Fixture       *f,
+                gconstpointer  data)
+{
+  struct { const char *name; const char *text; const char *expect; } cases[] = {
+    { "empty.json", "", "not a Jiuzhu export" },
+    { "array.json", "[1, 2]", "not a Jiuzhu export" },
+    { "format.json", "{\"format\": \"other\", \"version\": 1, \"tables\": {}}", "format" },
+    { "version.json", "{\"format\": \"jiuzhu-export\", \"version\": 9, \"tables\": {}}", "format version" },
+    { "schema.json", "{\"format\": \"jiuzhu-export\", \"version\": 1, \"schema_version\": 999, \"tables\": {}}", "newer version" },
+    { "notables.json", "{\"format\": \"jiuzhu-export\", \"version\": 1}", "no “tables”" },
+    { "table.json", "{\"format\": \"jiuzhu-export\", \"version\": 1, \"tables\": {\"people\": []}}", "“people” is not a table" },
+    { "field.json", "{\"format\": \"jiuzhu-export\", \"version\": 1, \"tables\": {\"staff\": [{\"id\": \"01941f29-7c00-7000-8510-c70f6daff2b3\", \"station\": \"320481-01\", \"hlc\": 5, \"name\": \"王\", \"colour\": \"red\"}]}}", "staff 1 (id 01941f29-7c00-7000-8510-c70f6daff2b3): “colour” is not a field" },
+    { "type.json", "{\"format\": \"jiuzhu-export\", \"version\": 1, \"tables\": {\"staff\": [{\"id\": \"01941f29-7c00-7000-8510-c70f6daff2b3\", \"station\": \"320481-01\", \"hlc\": \"5\", \"name\": \"王\"}]}}", "hlc must be a whole number" },
+    { "truncated.json", "{\"format\": \"jiuzhu-export\", \"version\": 1, \"tables\": {\"staff\": [{\"id\": \"01941f29-7c00-7000-8510-c70f6daff2b3\", \"station\": \"320481-01\", \"hlc\": 5, \"name\": \"王\"},\n{\"id\": \"01", "ends" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *dbname = g_strdup_printf ("t%u.db", i);
+      g_autoptr(JzStore) target = new_store (f, dbname);
+      g_autofree char *path = write_file (f, cases[i].name, cases[i].text);
+
+      g_assert_false (jz_store_import_json (target, path, NULL, &error));
+      g_assert_nonnull (error);
+      g_test_message ("%s: %s", cases[i].name, error->message);
+      if (strstr (error->message, cases[i].expect) == NULL)
+        g_error ("%s: “%s” does not say “%s”", cases[i].name, error->message, cases[i].expect);
+      assert_nothing_imported (target);
+    }
+
+  /* A truncated real export. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JzStore) target = new_store (f, "cut.db");
+    g_autofree char *text = NULL;
+    gsize len;
+    g_autofree char *path = NULL;
+
+    g_assert_true (g_file_get_contents (f->json, &text, &len, &error));
+    text[len * 2 / 3] = '\0';
+    path = write_file (f, "cut.json", text);
+    g_assert_false (jz_store_import_json (target, path, NULL, &error));
+    g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+    assert_nothing_imported (target);
+  }
+}
+
+/* Records already in the store are refused, and the store keeps what it
+ * had. */
+static void
+test_existing (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 before = count (f->source, "SELECT count (*) FROM audit");
+
+  g_assert_false (jz_store_import_json (f->source, f->json, NULL, &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "already in the store"));
+  g_assert_cmpint (count (f->source, "SELECT count (*) FROM audit"), ==, before);
+}
+
+static void
+test_csv (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "person.csv", NULL);
+  g_autofree char *text = NULL;
+  FILE *out = fopen (path, "wb");
+  JzTransferStats stats;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (jz_store_export (f->source, JZ_EXPORT_CSV, "person", out, &stats, &error));
+  g_assert_no_error (error);
+  fclose (out);
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_true (g_str_has_prefix (text, "\xEF\xBB\xBFid,station,hlc,updated_by,deleted,name,"));
+  lines = g_strsplit (text, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines) - 2, ==, stats.rows);
+  g_assert_cmpint ((gint64) stats.rows, ==, count (f->source, "SELECT count (*) FROM person"));
+
+  out = fopen (path, "wb");
+  g_assert_false (jz_store_export (f->source, JZ_EXPORT_CSV, NULL, out, NULL, &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (jz_store_export (f->source, JZ_EXPORT_JSON, "people", out, NULL, &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+  fclose (out);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("/import/round-trip", test_round_trip);
+  ADD ("/import/bad-field", test_bad_field);
+  ADD ("/import/bad-files", test_bad_files);
+  ADD ("/import/existing", test_existing);
+  ADD ("/export/csv", test_csv);
+#undef ADD
+
+  return g_test_run ();
+}

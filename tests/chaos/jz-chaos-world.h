@@ -117,6 +117,8 @@ struct _JzChaosWorld
   gboolean         keep;      /* leave the directory for inspection */
   double           bed_rate;
   gboolean         restores_allowed;
+  gboolean         deletes_allowed;
+  gboolean         transfers_allowed;
   JzChaosStats     stats;
   GString         *log;       /* what the round did, for a failure report */
 };

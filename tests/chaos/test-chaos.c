@@ -464,6 +464,51 @@ test_delete_loses_to_hub_edit (void)
   assert_invariants (w);
 }
 
+/* The hub is restored from a backup; after it, the changes are committed
+ * again in another order, and the change at a's cursor happens to be the
+ * same one as before. A hello that checks only that change (the anchor)
+ * lets a go on from its cursor and never pull the new change before it. */
+static void
+test_restore_anchor_coincidence (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+  g_autofree char *z = NULL;
+  const guint C = 2;
+
+  if (w == NULL)
+    return;
+  for (guint i = 0; i < JZ_CHAOS_N_REPLICAS; i++)
+    sync_ok (w, i);
+  jz_chaos_world_backup_hub (w, &error);
+  g_assert_no_error (error);
+  return_if_failed ();
+  x = jz_chaos_world_exec (w, B, &error, "create person AnchorB male -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, B);
+  y = jz_chaos_world_exec (w, C, &error, "create person AnchorC female -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, C);
+  /* a's cursor now names c's change. */
+  sync_ok (w, A);
+  jz_chaos_world_restore_hub (w, 0, &error);
+  g_assert_no_error (error);
+  return_if_failed ();
+  /* A new change takes b's old place; c's change comes back to where it was. */
+  z = jz_chaos_world_exec (w, H, &error, "create person AnchorH male -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  sync_ok (w, C);
+  sync_ok (w, B);
+  sync_ok (w, A);
+  assert_invariants (w);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -499,5 +544,6 @@ main (int    argc,
   g_test_add_func ("/chaos/regress/delete-keeps-updated-by", test_delete_keeps_updated_by);
   g_test_add_func ("/chaos/regress/transfer-snapshot-keeps-pending-edit", test_transfer_snapshot_keeps_pending_edit);
   g_test_add_func ("/chaos/regress/delete-loses-to-hub-edit", test_delete_loses_to_hub_edit);
+  g_test_add_func ("/chaos/regress/restore-anchor-coincidence", test_restore_anchor_coincidence);
   return g_test_run ();
 }

@@ -24,6 +24,9 @@
  */
 #define G_LOG_DOMAIN "jz-audit"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
 #include <json.h>
 #include <string.h>
 #include <zlib.h>
@@ -308,7 +311,8 @@ jz_audit_ensure_device (sqlite3     *db,
         }
     }
   g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
-               "Cannot record this device in the audit log: %s", sqlite3_errmsg (db));
+               /* Translators: %s is SQLite's reason (English). */
+               _("Cannot record this device in the audit log: %s"), sqlite3_errmsg (db));
   return FALSE;
 }
 
@@ -557,7 +561,9 @@ jz_audit_register_functions (sqlite3       *db,
       if (rc != SQLITE_OK)
         {
           g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
-                       "Cannot register the SQL function %s: %s", fns[i].name, sqlite3_errstr (rc));
+                       /* Translators: a function's name and SQLite's reason (English). */
+                       _("Cannot register the SQL function %s: %s"), fns[i].name, sqlite3_errstr (rc));
+
           return FALSE;
         }
     }

@@ -814,7 +814,8 @@ exec_sql (sqlite3     *db,
   if (sqlite3_exec (db, sql, NULL, NULL, &msg) != SQLITE_OK)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
-                   "Cannot install the change-capture triggers: %s", msg ? msg : "unknown error");
+                   /* Translators: %s is SQLite's reason (English). */
+                   _("Cannot install the change-capture triggers: %s"), msg ? msg : "unknown error");
       sqlite3_free (msg);
       return FALSE;
     }
@@ -854,14 +855,18 @@ jz_schema_install_triggers (sqlite3  *db,
                           -1, &stmt, NULL) != SQLITE_OK)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
-                   "Cannot record the trigger digest: %s", sqlite3_errmsg (db));
+                   /* Translators: %s is SQLite's reason (English). */
+                   _("Cannot record the trigger digest: %s"), sqlite3_errmsg (db));
+
       return FALSE;
     }
   sqlite3_bind_text (stmt, 1, digest, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_IO,
-                   "Cannot record the trigger digest: %s", sqlite3_errmsg (db));
+                   /* Translators: %s is SQLite's reason (English). */
+                   _("Cannot record the trigger digest: %s"), sqlite3_errmsg (db));
+
       sqlite3_finalize (stmt);
       return FALSE;
     }

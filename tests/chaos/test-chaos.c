@@ -509,6 +509,39 @@ test_restore_anchor_coincidence (void)
   assert_invariants (w);
 }
 
+/* A county station holds other stations' people as registry rows (for
+ * duplicate checks). If one of them is edited there, the hub refuses the
+ * change (403, rightly). Either the store refuses the save (it cannot
+ * reach the hub), or the save returns and then must reach the hub; and no
+ * later change of that station may be held back by it. */
+static void
+test_foreign_edit_blocks_outbox (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *foreign = NULL;
+  g_autofree char *edited = NULL;
+  g_autofree char *later = NULL;
+
+  if (w == NULL)
+    return;
+  foreign = jz_chaos_world_exec (w, B, &error, "create person Foreign male -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, B);
+  sync_ok (w, A);
+  edited = jz_chaos_world_exec (w, A, &error, "edit person %s dialect a.foreign-edit", foreign);
+  if (error != NULL)
+    {
+      g_test_message ("the edit was refused at the station: %s", error->message);
+      g_clear_error (&error);
+    }
+  later = jz_chaos_world_exec (w, A, &error, "create person Later female -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  assert_invariants (w);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -545,5 +578,6 @@ main (int    argc,
   g_test_add_func ("/chaos/regress/transfer-snapshot-keeps-pending-edit", test_transfer_snapshot_keeps_pending_edit);
   g_test_add_func ("/chaos/regress/delete-loses-to-hub-edit", test_delete_loses_to_hub_edit);
   g_test_add_func ("/chaos/regress/restore-anchor-coincidence", test_restore_anchor_coincidence);
+  g_test_add_func ("/chaos/regress/foreign-edit-blocks-outbox", test_foreign_edit_blocks_outbox);
   return g_test_run ();
 }

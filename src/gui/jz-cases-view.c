@@ -492,3 +492,35 @@ jz_cases_view_search (JzCasesView *self,
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
   apply_query (self);
 }
+
+void
+jz_cases_view_show_filter (JzCasesView *self,
+                           const char  *filter)
+{
+  GtkToggleButton *toggles[] = {
+    self->in_station_toggle, self->minors_toggle, self->overdue_toggle, self->departed_toggle,
+  };
+  const char *names[] = { "in-station", "minors", "overdue", "departed-this-month" };
+
+  g_return_if_fail (JZ_IS_CASES_VIEW (self));
+
+  /* Each change would run the query; one run at the end is enough. */
+  g_signal_handlers_block_by_func (self->search_entry, on_search_changed, self);
+  for (guint i = 0; i < G_N_ELEMENTS (toggles); i++)
+    g_signal_handlers_block_by_func (toggles[i], on_filters_changed, self);
+  g_signal_handlers_block_by_func (self->status_dropdown, on_filters_changed, self);
+  g_signal_handlers_block_by_func (self->category_dropdown, on_filters_changed, self);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  gtk_drop_down_set_selected (self->status_dropdown, 0);
+  gtk_drop_down_set_selected (self->category_dropdown, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (toggles); i++)
+    gtk_toggle_button_set_active (toggles[i], g_strcmp0 (filter, names[i]) == 0);
+
+  g_signal_handlers_unblock_by_func (self->search_entry, on_search_changed, self);
+  for (guint i = 0; i < G_N_ELEMENTS (toggles); i++)
+    g_signal_handlers_unblock_by_func (toggles[i], on_filters_changed, self);
+  g_signal_handlers_unblock_by_func (self->status_dropdown, on_filters_changed, self);
+  g_signal_handlers_unblock_by_func (self->category_dropdown, on_filters_changed, self);
+  apply_query (self);
+}

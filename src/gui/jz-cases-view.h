@@ -50,6 +50,10 @@ JzCaseListModel *jz_cases_view_get_model    (JzCasesView *self);
 GtkColumnView   *jz_cases_view_get_column_view (JzCasesView *self);
 /* Moves the keyboard focus to the search entry (Ctrl+F). */
 void             jz_cases_view_focus_search (JzCasesView *self);
+/* Clears the search and filters, then turns on @filter: "in-station",
+ * "minors", "overdue", "departed-this-month" (or NULL for none). */
+void             jz_cases_view_show_filter  (JzCasesView *self,
+                                             const char  *filter);
 /* Types @text into the search entry and applies it at once. */
 void             jz_cases_view_search       (JzCasesView *self,
                                              const char  *text);

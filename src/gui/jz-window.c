@@ -19,6 +19,7 @@
 #include "jz-cases-view.h"
 #include "jz-sign-in.h"
 #include "jz-staff.h"
+#include "jz-today-view.h"
 #include "jz-sync-indicator.h"
 #include "jz-sync-view.h"
 #include "jz-transfer-dialog.h"
@@ -262,6 +263,21 @@ on_signed_in (JzWindow   *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAFF_ID]);
 }
 
+/* win.show-cases (s: filter): People & cases with only that filter on
+ * ("in-station", "overdue", …; "" for none). */
+static void
+show_cases_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  JzWindow *self = JZ_WINDOW (widget);
+  const char *filter = g_variant_get_string (param, NULL);
+
+  jz_cases_view_show_filter (self->cases_view, filter[0] ? filter : NULL);
+  jz_window_set_view (self, "cases");
+  adw_leaflet_set_visible_child (self->leaflet, self->content_box);
+}
+
 /* Ctrl+F: the search of People & cases, from anywhere. */
 static void
 search_action (GtkWidget  *widget,
@@ -460,6 +476,7 @@ jz_window_class_init (JzWindowClass *klass)
   g_type_ensure (JZ_TYPE_SYNC_INDICATOR);
   g_type_ensure (JZ_TYPE_SYNC_VIEW);
   g_type_ensure (JZ_TYPE_CASES_VIEW);
+  g_type_ensure (JZ_TYPE_TODAY_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiuzhu/Station/ui/jz-window.ui");
   gtk_widget_class_bind_template_child (widget_class, JzWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, content_box);
@@ -479,6 +496,7 @@ jz_window_class_init (JzWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-case", "s", show_case_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.go-back", NULL);
+  gtk_widget_class_install_action (widget_class, "win.show-cases", "s", show_cases_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,

@@ -182,7 +182,8 @@ record_field (Fixture    *f,
   char *value = NULL;
 
   sqlite3_prepare_v2 (jz_hub_store_get_db (f->hub),
-                      "SELECT json_extract (fields_json, '$.' || ?2) FROM record WHERE id = ?1", -1, &stmt, NULL);
+                      "SELECT json_extract (coalesce (r.fields_json, c.fields_json), '$.' || ?2) FROM record r"
+                      " LEFT JOIN change c ON c.hub_seq = r.hub_seq WHERE r.id = ?1", -1, &stmt, NULL);
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, field, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)

@@ -108,10 +108,11 @@ sync_once (JzCliContext *ctx,
             ",\"pulled\":%" G_GINT64_FORMAT ",\"applied\":%" G_GINT64_FORMAT ",\"skipped\":%" G_GINT64_FORMAT
             ",\"conflicts\":%" G_GINT64_FORMAT ",\"pending\":%" G_GINT64_FORMAT
             ",\"body_bytes_sent\":%" G_GINT64_FORMAT ",\"wire_bytes_sent\":%" G_GINT64_FORMAT
-            ",\"wire_bytes_received\":%" G_GINT64_FORMAT ",\"seconds\":%.3f}\n",
+            ",\"wire_bytes_received\":%" G_GINT64_FORMAT ",\"push_seconds\":%.3f,\"pull_seconds\":%.3f"
+            ",\"seconds\":%.3f}\n",
             ok ? "true" : "false", stats.pushed, stats.push_requests, stats.pulled, stats.applied,
             stats.skipped, stats.conflicts, pending, stats.body_bytes_sent, stats.wire_bytes_sent,
-            stats.wire_bytes_received, seconds);
+            stats.wire_bytes_received, stats.push_us / 1e6, stats.pull_us / 1e6, seconds);
   else
     printf ("Pushed %" G_GINT64_FORMAT " change(s), pulled %" G_GINT64_FORMAT " (applied %" G_GINT64_FORMAT
             ", %" G_GINT64_FORMAT " conflict(s)) in %.2f s; %" G_GINT64_FORMAT " pending.\n",

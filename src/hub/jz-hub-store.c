@@ -49,6 +49,8 @@ struct _JzHubStore
   sqlite3    *db;
   GHashTable *statements;
   char       *incarnation;
+  GHashTable *fields;       /* JzEntity → (column → JzField), for the checks */
+  GHashTable *stations;     /* registered station codes → "county"/"hub" */
 };
 
 G_DEFINE_FINAL_TYPE (JzHubStore, jz_hub_store, G_TYPE_OBJECT)
@@ -107,7 +109,8 @@ static const char schema_sql[] =
   "  received_at  INTEGER NOT NULL\n"
   ") STRICT;\n"
   /* tags_json: {"*": [hlc, station, auth], "field": [...]}: who wrote
-   * each field last; "*" stands for every field not listed. */
+   * each field last; "*" stands for every field not listed.
+   * fields_json: NULL while the fields are those of change hub_seq. */
   "CREATE TABLE record (\n"
   "  entity       TEXT NOT NULL,\n"
   "  id           TEXT NOT NULL,\n"
@@ -116,7 +119,7 @@ static const char schema_sql[] =
   "  parent_id    TEXT,\n"
   "  hlc          INTEGER NOT NULL,\n"
   "  deleted      INTEGER NOT NULL DEFAULT 0,\n"
-  "  fields_json  TEXT NOT NULL,\n"
+  "  fields_json  TEXT,\n"
   "  tags_json    TEXT NOT NULL,\n"
   "  hub_seq      INTEGER NOT NULL,\n"
   "  PRIMARY KEY (entity, id)\n"
@@ -176,6 +179,11 @@ static const char * const registry_fields[] = {
   "birth_date", "birth_precision", "estimated_age", "estimated_on", "id_number", "hukou_region",
   NULL
 };
+
+/* A record's fields_json is NULL until it is first merged: until then they
+ * are the fields of the change that created it (hub_seq), stored once. */
+#define RECORD_FIELDS "coalesce (r.fields_json, rc.fields_json)"
+#define RECORD_JOIN   "LEFT JOIN change rc ON r.fields_json IS NULL AND rc.hub_seq = r.hub_seq"
 
 /* Helpers */
 
@@ -253,7 +261,7 @@ bind_text (sqlite3_stmt *stmt,
   if (text == NULL)
     sqlite3_bind_null (stmt, i);
   else
-    sqlite3_bind_text (stmt, i, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, i, text, -1, SQLITE_STATIC);   /* every caller steps and resets at once */
 }
 
 static char *
@@ -374,6 +382,8 @@ jz_hub_store_finalize (GObject *object)
   JzHubStore *self = (JzHubStore *) object;
 
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->fields, g_hash_table_unref);
+  g_clear_pointer (&self->stations, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   g_free (self->path);
@@ -392,6 +402,7 @@ static void
 jz_hub_store_init (JzHubStore *self)
 {
   self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_stmt);
+  self->fields = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_hash_table_unref);
 }
 
 static char *
@@ -502,7 +513,9 @@ jz_hub_store_open (const char  *path,
     }
   if (app_id == 0 && version == 0 && pragma_int (self->db, "SELECT count(*) FROM sqlite_schema") == 0)
     {
-      if (!exec (self->db, "PRAGMA journal_mode = WAL", error) || !create_schema (self, error))
+      /* Larger pages: a push writes a few MiB, and each page is a write. */
+      if (!exec (self->db, "PRAGMA page_size = 16384", error) ||
+          !exec (self->db, "PRAGMA journal_mode = WAL", error) || !create_schema (self, error))
         return NULL;
     }
   else if (app_id != JZ_HUB_STORE_APPLICATION_ID)
@@ -523,7 +536,8 @@ jz_hub_store_open (const char  *path,
              "PRAGMA journal_mode = WAL;"
              "PRAGMA synchronous = FULL;"
              "PRAGMA foreign_keys = ON;"
-             "PRAGMA cache_size = -65536;",
+             "PRAGMA cache_size = -65536;"
+             "PRAGMA wal_autocheckpoint = 8192;",
              error))
     return NULL;
 
@@ -582,6 +596,23 @@ station_level (JzHubStore *self,
   return found;
 }
 
+/* Stations are few and only ever added: checked from memory in a push. */
+static gboolean
+station_is_registered (JzHubStore *self,
+                       const char *code)
+{
+  if (self->stations == NULL)
+    {
+      sqlite3_stmt *stmt = prepare (self, "SELECT code FROM station");
+
+      self->stations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_hash_table_add (self->stations, column_dup (stmt, 0));
+      sqlite3_reset (stmt);
+    }
+  return g_hash_table_contains (self->stations, code);
+}
+
 gboolean
 jz_hub_store_add_station (JzHubStore  *self,
                           const char  *code,
@@ -622,6 +653,8 @@ jz_hub_store_add_station (JzHubStore  *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     return set_db_error (self->db, rc, error);
+  if (self->stations != NULL)
+    g_hash_table_add (self->stations, g_strdup (code));
   return TRUE;
 }
 
@@ -1046,8 +1079,26 @@ loss_new (const char  *field,
 }
 
 /* The types a column accepts, as the outbox writes them. */
+static const JzField *
+lookup_field (JzHubStore     *self,
+              const JzEntity *entity,
+              const char     *name)
+{
+  GHashTable *columns = g_hash_table_lookup (self->fields, entity);
+
+  if (columns == NULL)
+    {
+      columns = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < entity->n_fields; i++)
+        g_hash_table_insert (columns, (gpointer) entity->fields[i].name, (gpointer) &entity->fields[i]);
+      g_hash_table_insert (self->fields, (gpointer) entity, columns);
+    }
+  return g_hash_table_lookup (columns, name);
+}
+
 static gboolean
-check_field (const JzEntity  *entity,
+check_field (JzHubStore      *self,
+             const JzEntity  *entity,
              const char      *name,
              json_object     *value,
              gint64           index,
@@ -1071,7 +1122,7 @@ check_field (const JzEntity  *entity,
     ok = type == json_type_string || type == json_type_null;
   else
     {
-      field = jz_entity_get_field (entity, name);
+      field = lookup_field (self, entity, name);
       if (field == NULL)
         {
           g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
@@ -1233,6 +1284,25 @@ record_conflicts (JzHubStore  *self,
   return TRUE;
 }
 
+/* 18 digits (the store normalises 15-digit numbers) with the right check
+ * digit. jz_idcard_is_valid also compares the birth date with today,
+ * which costs a time-zone lookup per call: too dear for every person of a
+ * push, and not needed to tell that two records carry the same number. */
+static gboolean
+id_number_checks (const char *number)
+{
+  char first[18];
+
+  if (number == NULL || strlen (number) != 18)
+    return FALSE;
+  for (int i = 0; i < 17; i++)
+    if (!g_ascii_isdigit (number[i]))
+      return FALSE;
+  memcpy (first, number, 17);
+  first[17] = '\0';
+  return g_ascii_toupper (number[17]) == jz_idcard_check_digit (first);
+}
+
 /* The registry: a valid ID number seen at two stations links the two
  * records (suggested; a person confirms or rejects). A rejected pair is
  * never suggested again, since its row stays. */
@@ -1242,19 +1312,23 @@ update_registry (JzHubStore  *self,
                  const char  *owner,
                  json_object *fields,
                  gboolean     deleted,
+                 gboolean     is_new,
                  gint64       now)
 {
   const char *number = json_string_field (fields, "id_number");
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = prepare (self, "DELETE FROM person_key WHERE person_id = ?1");
-  bind_text (stmt, 1, person_id);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return FALSE;
-  if (deleted || number == NULL || !jz_idcard_is_valid (number))
+  if (!is_new)
+    {
+      stmt = prepare (self, "DELETE FROM person_key WHERE person_id = ?1");
+      bind_text (stmt, 1, person_id);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return FALSE;
+    }
+  if (deleted || !id_number_checks (number))
     return TRUE;
 
   stmt = prepare (self, "INSERT INTO person_key (id_number, person_id, station) VALUES (?1, ?2, ?3)");
@@ -1309,7 +1383,8 @@ emit_snapshot (JzHubStore  *self,
                const char  *id,
                gint64       hlc)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT owner, fields_json FROM record WHERE entity = ?1 AND id = ?2");
+  sqlite3_stmt *stmt = prepare (self, "SELECT r.owner, " RECORD_FIELDS " FROM record r " RECORD_JOIN
+                                " WHERE r.entity = ?1 AND r.id = ?2");
   g_autofree char *owner = NULL;
   g_autofree char *fields = NULL;
   gint64 seq;
@@ -1354,7 +1429,8 @@ transfer (JzHubStore  *self,
   if (!grant_visibility (self, entity, id, from) || !emit_snapshot (self, in, entity, id, hlc))
     return FALSE;
 
-  stmt = prepare (self, "SELECT entity, id, fields_json, tags_json FROM record WHERE parent_id = ?1 AND owner = ?2");
+  stmt = prepare (self, "SELECT r.entity, r.id, " RECORD_FIELDS ", r.tags_json FROM record r " RECORD_JOIN
+                        " WHERE r.parent_id = ?1 AND r.owner = ?2");
   bind_text (stmt, 1, id);
   bind_text (stmt, 2, from);
   while (sqlite3_step (stmt) == SQLITE_ROW)
@@ -1404,11 +1480,15 @@ transfer (JzHubStore  *self,
   return TRUE;
 }
 
+/* @lookup: FALSE for an insert, which is tried as a new record first
+ * (ids are fresh UUIDs, so it nearly always is) and looked up only when the
+ * id exists after all. */
 static gboolean
 apply_change (JzHubStore  *self,
               Ingest      *in,
               JzChange    *c,
               gint64       index,
+              gboolean     lookup,
               GError     **error)
 {
   const JzEntity *entity = jz_schema_lookup (c->entity);
@@ -1429,6 +1509,7 @@ apply_change (JzHubStore  *self,
   gint64 hub_seq;
   g_autoptr(JzJson) incoming = NULL;
   g_autofree char *fields_text = NULL;
+  g_autofree char *tags_text = NULL;
   int auth;
   int rc;
 
@@ -1441,7 +1522,7 @@ apply_change (JzHubStore  *self,
   incoming = json_object_get (c->fields);
   {
     json_object_object_foreach (incoming, key, val)
-      if (!check_field (entity, key, val, index, error))
+      if (!check_field (self, entity, key, val, index, error))
         return FALSE;
   }
 
@@ -1449,11 +1530,16 @@ apply_change (JzHubStore  *self,
   hlc = MIN ((gint64) c->hlc, in->hlc_limit);
   new_owner = json_string_field (incoming, "station");
 
-  stmt = prepare (self,
-                  "SELECT owner, hlc, deleted, fields_json, tags_json FROM record WHERE entity = ?1 AND id = ?2");
-  sqlite3_bind_text (stmt, 1, c->entity, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, c->id, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
+  rc = SQLITE_DONE;
+  if (lookup)
+    {
+      stmt = prepare (self,
+                      "SELECT r.owner, r.hlc, r.deleted, " RECORD_FIELDS ", r.tags_json FROM record r"
+                      " " RECORD_JOIN " WHERE r.entity = ?1 AND r.id = ?2");
+      sqlite3_bind_text (stmt, 1, c->entity, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, c->id, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+    }
   if (rc == SQLITE_ROW)
     {
       found = TRUE;
@@ -1463,7 +1549,8 @@ apply_change (JzHubStore  *self,
       fields = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 3));
       tags = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 4));
     }
-  sqlite3_reset (stmt);
+  if (lookup)
+    sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return set_internal (self->db, error);
   if (found && (fields == NULL || tags == NULL))
@@ -1483,21 +1570,16 @@ apply_change (JzHubStore  *self,
                        index, device->station, owner);
           return FALSE;
         }
-      if (!station_level (self, owner, NULL, NULL))
+      if (!station_is_registered (self, owner))
         {
           g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
                        "Change %" G_GINT64_FORMAT ": station %s is not registered at this hub", index, owner);
           return FALSE;
         }
       auth = device->hub_level ? JZ_AUTHORITY_HUB : JZ_AUTHORITY_OWNER;
-      fields = json_object_new_object ();
-      tags = json_object_new_object ();
-      json_object_object_add (tags, "*", tag_new (hlc, c->station, auth));
-      {
-        json_object_object_foreach (incoming, key, val)
-          if (!g_str_equal (key, "hlc"))
-            json_object_object_add (fields, key, val ? json_object_get (val) : NULL);
-      }
+      /* The change's fields become the record as they are: no copy. */
+      fields = json_object_get (incoming);
+      json_object_object_del (fields, "hlc");
       if (!json_object_object_get_ex (fields, "station", NULL))
         json_object_object_add (fields, "station", json_object_new_string (owner));
       if (c->op == JZ_OP_DELETE)
@@ -1506,6 +1588,7 @@ apply_change (JzHubStore  *self,
         json_object *d = json_object_object_get (fields, "deleted");
         deleted = d != NULL && json_object_get_int (d) != 0;
       }
+      tags_text = g_strdup_printf ("{\"*\":[%" G_GINT64_FORMAT ",\"%s\",%d]}", hlc, c->station, auth);
     }
   else
     {
@@ -1530,7 +1613,7 @@ apply_change (JzHubStore  *self,
                        index);
           return FALSE;
         }
-      if (is_transfer && !station_level (self, new_owner, NULL, NULL))
+      if (is_transfer && !station_is_registered (self, new_owner))
         {
           g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
                        "Change %" G_GINT64_FORMAT ": station %s is not registered at this hub", index, new_owner);
@@ -1663,12 +1746,17 @@ apply_change (JzHubStore  *self,
     return set_internal (self->db, error);
 
   parent = json_string_field (fields, "episode_id");
-  stmt = prepare (self,
-                  "INSERT INTO record (entity, id, owner, creator, parent_id, hlc, deleted, fields_json, tags_json, hub_seq)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-                  " ON CONFLICT (entity, id) DO UPDATE SET owner = excluded.owner, parent_id = excluded.parent_id,"
-                  " hlc = max (hlc, excluded.hlc), deleted = excluded.deleted, fields_json = excluded.fields_json,"
-                  " tags_json = excluded.tags_json, hub_seq = excluded.hub_seq");
+  if (lookup)
+    stmt = prepare (self,
+                    "INSERT INTO record (entity, id, owner, creator, parent_id, hlc, deleted, fields_json, tags_json, hub_seq)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                    " ON CONFLICT (entity, id) DO UPDATE SET owner = excluded.owner, parent_id = excluded.parent_id,"
+                    " hlc = max (hlc, excluded.hlc), deleted = excluded.deleted, fields_json = excluded.fields_json,"
+                    " tags_json = excluded.tags_json, hub_seq = excluded.hub_seq");
+  else
+    stmt = prepare (self,
+                    "INSERT INTO record (entity, id, owner, creator, parent_id, hlc, deleted, fields_json, tags_json, hub_seq)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (entity, id) DO NOTHING");
   sqlite3_bind_text (stmt, 1, c->entity, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, c->id, -1, SQLITE_STATIC);
   bind_text (stmt, 3, owner);
@@ -1676,13 +1764,25 @@ apply_change (JzHubStore  *self,
   bind_text (stmt, 5, parent);
   sqlite3_bind_int64 (stmt, 6, MAX (hlc, rec_hlc));
   sqlite3_bind_int (stmt, 7, deleted);
-  bind_text (stmt, 8, fields_text);
-  bind_text (stmt, 9, to_json (tags));
+  /* A new record's fields are those of the change that made it. */
+  bind_text (stmt, 8, found ? fields_text : NULL);
+  bind_text (stmt, 9, tags != NULL ? to_json (tags) : tags_text);
   sqlite3_bind_int64 (stmt, 10, hub_seq);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     return set_internal (self->db, error);
+  if (!lookup && sqlite3_changes (self->db) == 0)
+    {
+      /* The id exists after all: undo this change's row and merge. */
+      stmt = prepare (self, "DELETE FROM change WHERE hub_seq = ?1");
+      sqlite3_bind_int64 (stmt, 1, hub_seq);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return set_internal (self->db, error);
+      return apply_change (self, in, c, index, TRUE, error);
+    }
 
   if (json_object_array_length (losses) > 0 &&
       !record_conflicts (self, hub_seq, c->entity, c->id, losses, in->now))
@@ -1691,7 +1791,7 @@ apply_change (JzHubStore  *self,
   if (g_str_equal (c->entity, "person") &&
       (json_object_object_get_ex (incoming, "id_number", NULL) ||
        json_object_object_get_ex (incoming, "deleted", NULL) || c->op == JZ_OP_DELETE || is_transfer) &&
-      !update_registry (self, c->id, owner, fields, deleted, in->now))
+      !update_registry (self, c->id, owner, fields, deleted, !found, in->now))
     return set_internal (self->db, error);
 
   if (is_transfer &&
@@ -1791,7 +1891,7 @@ jz_hub_store_push (JzHubStore         *self,
           stats->skipped++;
           continue;
         }
-      if (!apply_change (self, &in, c, i + 1, &local_error))
+      if (!apply_change (self, &in, c, i + 1, c->op != JZ_OP_INSERT, &local_error))
         {
           sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
           g_propagate_error (error, local_error);
@@ -2322,7 +2422,8 @@ jz_hub_store_check (JzHubStore  *self,
                " WHERE c.seq < m.first_seq OR c.seq > m.high_seq",
                "change %s/%s/%s is outside its stream's marks");
   check_query (self, problems,
-               "SELECT entity, id FROM record WHERE json_valid (fields_json) = 0 OR json_valid (tags_json) = 0",
+               "SELECT entity, id FROM record WHERE json_valid (coalesce (fields_json, '{}')) = 0"
+               " OR json_valid (tags_json) = 0",
                "record %s %s has damaged JSON");
   check_query (self, problems,
                "SELECT r.entity, r.id FROM record r WHERE NOT EXISTS"

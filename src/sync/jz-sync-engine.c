@@ -31,7 +31,11 @@
 #include "jz-sync-engine.h"
 #include "jz-uuid.h"
 
-#define PUSH_GZIP_LEVEL 6
+/* gzip: small batches (a live station's edits) squeezed hard, where it costs
+ * nothing; large ones (catching up) faster, still well under 70 bytes per
+ * change. */
+#define PUSH_GZIP_LEVEL_SMALL 6
+#define PUSH_GZIP_LEVEL_LARGE 3
 /* A pull reply inflates to at most this much. */
 #define MAX_RESPONSE (64 * 1024 * 1024)
 /* A new hello after this long, even without an error. */
@@ -41,6 +45,9 @@ struct _JzSyncEngine
 {
   JzStore      *store;
   CURL         *curl;
+  CURLM        *multi;       /* drives the one handle, so a push can prepare while it waits */
+  struct curl_slist *headers;
+  gsize         request_body_len;
   GByteArray   *response;
   gsize         response_limit;
   GCancellable *cancellable;
@@ -55,6 +62,7 @@ struct _JzSyncEngine
   char         *epoch;
 
   gint64        last_hello_us;
+  guint         batch;
   long          timeout_ms;
   long          connect_timeout_ms;
   JzSyncStats  *stats;
@@ -287,44 +295,36 @@ apply_pin (CURL       *curl,
     }
 }
 
-/* One request; the body of the reply is in self->response. A reply other
- * than 2xx is turned into the hub's error (JZ_PROTOCOL_ERROR), with its
- * high-water mark in @high_seq for a gap. */
-static gboolean
-http (JzSyncEngine  *self,
-      const char    *method,
-      const char    *path,
-      const void    *body,
-      gsize          len,
-      gboolean       gzipped,
-      gint64        *high_seq,
-      GError       **error)
+/* Starts a request; http_end() waits for it. The reply's body goes to
+ * self->response. Only one request is under way at a time; the push
+ * prepares its next batch meanwhile. */
+static void
+http_begin (JzSyncEngine *self,
+            const char   *method,
+            const char   *path,
+            const void   *body,
+            gsize         len,
+            gboolean      gzipped)
 {
   g_autofree char *url = g_strconcat (self->url, path, NULL);
   g_autofree char *auth = NULL;
-  struct curl_slist *headers = NULL;
-  CURLcode rc;
-  long status = 0;
 
-  if (high_seq != NULL)
-    *high_seq = -1;
-  if (self->cancellable != NULL && g_cancellable_set_error_if_cancelled (self->cancellable, error))
-    return FALSE;
-
+  g_assert (self->headers == NULL);
   g_byte_array_set_size (self->response, 0);
   self->error_buffer[0] = '\0';
+  self->request_body_len = body != NULL ? len : 0;
   curl_easy_setopt (self->curl, CURLOPT_URL, url);
   if (self->token != NULL)
     {
       auth = g_strconcat ("Authorization: Bearer ", self->token, NULL);
-      headers = curl_slist_append (headers, auth);
+      self->headers = curl_slist_append (self->headers, auth);
     }
-  headers = curl_slist_append (headers, "Expect:");
+  self->headers = curl_slist_append (self->headers, "Expect:");
   if (body != NULL)
     {
-      headers = curl_slist_append (headers, "Content-Type: application/json");
+      self->headers = curl_slist_append (self->headers, "Content-Type: application/json");
       if (gzipped)
-        headers = curl_slist_append (headers, "Content-Encoding: gzip");
+        self->headers = curl_slist_append (self->headers, "Content-Encoding: gzip");
       curl_easy_setopt (self->curl, CURLOPT_POST, 1L);
       curl_easy_setopt (self->curl, CURLOPT_POSTFIELDS, body);
       curl_easy_setopt (self->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) len);
@@ -335,23 +335,66 @@ http (JzSyncEngine  *self,
       curl_easy_setopt (self->curl, CURLOPT_HTTPGET, 1L);
       curl_easy_setopt (self->curl, CURLOPT_CUSTOMREQUEST, NULL);
     }
-  curl_easy_setopt (self->curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt (self->curl, CURLOPT_HTTPHEADER, self->headers);
+  curl_multi_add_handle (self->multi, self->curl);
+}
 
-  rc = curl_easy_perform (self->curl);
+/* Waits for the request started by http_begin(). A reply other than 2xx
+ * is turned into the hub's error (JZ_PROTOCOL_ERROR), with its high-water
+ * mark in @high_seq for a gap. */
+static gboolean
+http_end (JzSyncEngine  *self,
+          gint64        *high_seq,
+          GError       **error)
+{
+  CURLcode rc = CURLE_OK;
+  long status = 0;
+  int running = 1;
+
+  if (high_seq != NULL)
+    *high_seq = -1;
+
+  while (running > 0)
+    {
+      CURLMcode mc = curl_multi_perform (self->multi, &running);
+
+      if (mc != CURLM_OK)
+        {
+          rc = CURLE_RECV_ERROR;
+          break;
+        }
+      if (running > 0)
+        curl_multi_poll (self->multi, NULL, 0, 200, NULL);
+      if (self->cancellable != NULL && g_cancellable_is_cancelled (self->cancellable))
+        {
+          rc = CURLE_ABORTED_BY_CALLBACK;
+          break;
+        }
+    }
+  if (running == 0)
+    {
+      CURLMsg *msg;
+      int left;
+
+      while ((msg = curl_multi_info_read (self->multi, &left)) != NULL)
+        if (msg->msg == CURLMSG_DONE)
+          rc = msg->data.result;
+    }
+  curl_multi_remove_handle (self->multi, self->curl);
   curl_easy_setopt (self->curl, CURLOPT_HTTPHEADER, NULL);
-  curl_slist_free_all (headers);
+  g_clear_pointer (&self->headers, curl_slist_free_all);
 
   if (self->stats != NULL)
     {
-      curl_off_t up = 0, down = 0;
+      curl_off_t down = 0;
       long req_size = 0, header_size = 0;
 
-      curl_easy_getinfo (self->curl, CURLINFO_SIZE_UPLOAD_T, &up);
       curl_easy_getinfo (self->curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
       curl_easy_getinfo (self->curl, CURLINFO_REQUEST_SIZE, &req_size);
       curl_easy_getinfo (self->curl, CURLINFO_HEADER_SIZE, &header_size);
-      self->stats->body_bytes_sent += body != NULL ? (gint64) len : 0;
-      self->stats->wire_bytes_sent += req_size + (body != NULL ? (gint64) len : 0);
+      self->stats->body_bytes_sent += self->request_body_len;
+      /* CURLINFO_REQUEST_SIZE counts the headers and the body sent. */
+      self->stats->wire_bytes_sent += MAX (req_size, (gint64) self->request_body_len);
       self->stats->wire_bytes_received += header_size + down;
     }
 
@@ -379,6 +422,22 @@ http (JzSyncEngine  *self,
     return jz_protocol_error_decode ((const char *) self->response->data, self->response->len,
                                      (guint) status, high_seq, error);
   return TRUE;
+}
+
+static gboolean
+http (JzSyncEngine  *self,
+      const char    *method,
+      const char    *path,
+      const void    *body,
+      gsize          len,
+      gboolean       gzipped,
+      gint64        *high_seq,
+      GError       **error)
+{
+  if (self->cancellable != NULL && g_cancellable_set_error_if_cancelled (self->cancellable, error))
+    return FALSE;
+  http_begin (self, method, path, body, len, gzipped);
+  return http_end (self, high_seq, error);
 }
 
 static gboolean
@@ -495,7 +554,10 @@ engine_new_bare (JzStore *store)
   self->response_limit = MAX_RESPONSE;
   self->timeout_ms = env_ms ("JIUZHU_SYNC_TIMEOUT_MS", 60000);
   self->connect_timeout_ms = env_ms ("JIUZHU_SYNC_CONNECT_TIMEOUT_MS", 10000);
+  /* Smaller batches only for measurements and tests. */
+  self->batch = (guint) CLAMP (env_ms ("JIUZHU_SYNC_BATCH", JZ_PROTOCOL_MAX_BATCH), 1, JZ_PROTOCOL_MAX_BATCH);
   self->curl = new_curl (self);
+  self->multi = curl_multi_init ();
   self->station = g_strdup (jz_store_get_station_code (store));
   self->epoch = g_strdup (jz_store_get_epoch (store));
   self->hub_level = jz_store_get_station_level (store) == JZ_STATION_LEVEL_HUB;
@@ -735,7 +797,9 @@ jz_sync_engine_free (JzSyncEngine *self)
 {
   if (self == NULL)
     return;
+  curl_multi_cleanup (self->multi);
   curl_easy_cleanup (self->curl);
+  g_clear_pointer (&self->headers, curl_slist_free_all);
   g_byte_array_unref (self->response);
   g_clear_object (&self->store);
   g_free (self->url);
@@ -831,7 +895,7 @@ hello (JzSyncEngine  *self,
        * stream. */
       ok = state_set (self->store, "acked_epoch", self->epoch, error);
     }
-  else if (!reply->known || reply->high_seq < max_acked)
+  else if (max_acked > 0 && (!reply->known || reply->high_seq < max_acked))
     {
       /* The hub lost changes it had acknowledged (restored from an older
        * backup): send them again. */
@@ -894,101 +958,184 @@ repair_after_gap (JzSyncEngine  *self,
   return jz_store_write_end (self->store, ok, ok ? error : NULL) && ok;
 }
 
+/* A batch of the outbox, encoded and compressed. */
+typedef struct
+{
+  gint64  first;
+  gint64  last;
+  guint   count;
+  GBytes *body;
+} Batch;
+
+static void
+batch_free (Batch *batch)
+{
+  if (batch == NULL)
+    return;
+  g_bytes_unref (batch->body);
+  g_free (batch);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Batch, batch_free)
+
+/* The next contiguous run of pending changes after seq @after. */
+static gboolean
+read_batch (JzSyncEngine  *self,
+            gint64         after,
+            Batch        **out,
+            GError       **error)
+{
+  g_autoptr(JzPushRequest) request = jz_push_request_new (self->station, self->epoch);
+  g_autofree char *json = NULL;
+  sqlite3_stmt *stmt;
+  gint64 last = 0;
+  gsize len = 0;
+  int rc;
+  Batch *batch;
+
+  *out = NULL;
+  stmt = jz_store_prepare (self->store,
+                           "SELECT seq, entity, entity_id, op, base_rev, hlc, fields_json FROM outbox"
+                           " WHERE acked = 0 AND seq > ?2 ORDER BY seq LIMIT ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, (int) self->batch);
+  sqlite3_bind_int64 (stmt, 2, after);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JzChange *c;
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+
+      /* Contiguous only: a hole would be refused as a gap. */
+      if (last != 0 && seq != last + 1)
+        break;
+      last = seq;
+      c = jz_change_new ();
+      c->seq = seq;
+      c->entity = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      c->id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      if (!jz_op_from_string ((const char *) sqlite3_column_text (stmt, 3), &c->op))
+        c->op = JZ_OP_UPDATE;
+      c->base_rev = (guint64) sqlite3_column_int64 (stmt, 4);
+      c->hlc = (guint64) sqlite3_column_int64 (stmt, 5);
+      c->fields_json = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+      g_ptr_array_add (request->changes, c);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return jz_store_set_error_from_db (self->store, rc, error);
+  if (request->changes->len == 0)
+    return TRUE;
+
+  json = jz_push_request_encode (request, &len);
+  batch = g_new0 (Batch, 1);
+  batch->first = ((JzChange *) request->changes->pdata[0])->seq;
+  batch->last = last;
+  batch->count = request->changes->len;
+  batch->body = jz_protocol_gzip (json, len, batch->count < 200 ? PUSH_GZIP_LEVEL_SMALL : PUSH_GZIP_LEVEL_LARGE);
+  *out = batch;
+  return TRUE;
+}
+
+static void
+batch_begin (JzSyncEngine *self,
+             Batch        *batch)
+{
+  gsize len = 0;
+  gconstpointer data = g_bytes_get_data (batch->body, &len);
+
+  http_begin (self, "POST", "/v1/push", data, len, TRUE);
+}
+
+/* Pushes every pending change. While the hub works on a batch, the next
+ * one is read and compressed, and the previous one is marked
+ * acknowledged, so that the station and the hub work at the same time. */
 gboolean
 jz_sync_engine_push (JzSyncEngine  *self,
                      GCancellable  *cancellable,
                      JzSyncStats   *stats,
                      GError       **error)
 {
-  gint64 gaps = 0;
+  guint gaps = 0;
 
   self->cancellable = cancellable;
   self->stats = stats;
 
-  for (;;)
-    {
-      g_autoptr(JzPushRequest) request = jz_push_request_new (self->station, self->epoch);
-      g_autofree char *json = NULL;
-      g_autoptr(GBytes) packed = NULL;
-      g_autoptr(GError) local_error = NULL;
-      JzPushReply reply;
-      sqlite3_stmt *stmt;
-      gint64 high_seq = -1;
-      gint64 last = 0;
-      gsize len = 0;
-      int rc;
+restart:
+  {
+    g_autoptr(Batch) current = NULL;
 
-      stmt = jz_store_prepare (self->store,
-                               "SELECT seq, entity, entity_id, op, base_rev, hlc, fields_json FROM outbox"
-                               " WHERE acked = 0 ORDER BY seq LIMIT 1000", error);
-      if (stmt == NULL)
-        return FALSE;
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          JzChange *c = jz_change_new ();
-          gint64 seq = sqlite3_column_int64 (stmt, 0);
+    if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      return FALSE;
+    if (!read_batch (self, 0, &current, error))
+      return FALSE;
+    if (current == NULL)
+      return TRUE;
+    batch_begin (self, current);
 
-          /* Contiguous only: a hole would be refused as a gap. */
-          if (last != 0 && seq != last + 1)
-            {
-              jz_change_free (c);
-              break;
-            }
-          last = seq;
-          c->seq = seq;
-          c->entity = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-          c->id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-          if (!jz_op_from_string ((const char *) sqlite3_column_text (stmt, 3), &c->op))
-            c->op = JZ_OP_UPDATE;
-          c->base_rev = (guint64) sqlite3_column_int64 (stmt, 4);
-          c->hlc = (guint64) sqlite3_column_int64 (stmt, 5);
-          c->fields_json = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
-          g_ptr_array_add (request->changes, c);
-        }
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return jz_store_set_error_from_db (self->store, rc, error);
-      if (request->changes->len == 0)
-        break;
+    while (current != NULL)
+      {
+        g_autoptr(Batch) next = NULL;
+        g_autoptr(GError) local_error = NULL;
+        JzPushReply reply;
+        gint64 high_seq = -1;
+        gboolean prepared;
 
-      json = jz_push_request_encode (request, &len);
-      packed = jz_protocol_gzip (json, len, PUSH_GZIP_LEVEL);
-      if (!http (self, "POST", "/v1/push", g_bytes_get_data (packed, NULL), g_bytes_get_size (packed), TRUE,
-                 &high_seq, &local_error))
-        {
-          if (g_error_matches (local_error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_GAP) && high_seq >= 0 && gaps++ < 3)
-            {
-              gint64 first = ((JzChange *) request->changes->pdata[0])->seq;
-
-              g_message ("The hub has this device's changes up to %" G_GINT64_FORMAT
-                         "; this push started at %" G_GINT64_FORMAT, high_seq, first);
-              if (!repair_after_gap (self, high_seq, error))
-                return FALSE;
-              if (query_int (self->store, "SELECT min (seq) FROM outbox WHERE acked = 0", 0) > high_seq + 1)
-                {
-                  g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_OUTBOX,
-                               "The hub needs this device's changes from %" G_GINT64_FORMAT
-                               " on, but the outbox no longer has them", high_seq + 1);
+        prepared = read_batch (self, current->last, &next, &local_error);
+        if (!http_end (self, &high_seq, prepared ? &local_error : NULL))
+          {
+            if (g_error_matches (local_error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_GAP) && high_seq >= 0 && gaps++ < 3)
+              {
+                g_message ("The hub has this device's changes up to %" G_GINT64_FORMAT
+                           "; this push started at %" G_GINT64_FORMAT, high_seq, current->first);
+                if (!repair_after_gap (self, high_seq, error))
                   return FALSE;
-                }
-              continue;
-            }
-          g_propagate_error (error, g_steal_pointer (&local_error));
+                if (query_int (self->store, "SELECT min (seq) FROM outbox WHERE acked = 0", 0) > high_seq + 1)
+                  {
+                    g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_OUTBOX,
+                                 "The hub needs this device's changes from %" G_GINT64_FORMAT
+                                 " on, but the outbox no longer has them", high_seq + 1);
+                    return FALSE;
+                  }
+                goto restart;
+              }
+            if (local_error == NULL)
+              g_set_error (&local_error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_NETWORK, "The push was cut short");
+            g_propagate_error (error, g_steal_pointer (&local_error));
+            return FALSE;
+          }
+        if (!prepared)
+          {
+            g_propagate_error (error, g_steal_pointer (&local_error));
+            return FALSE;
+          }
+        if (!jz_push_reply_decode ((const char *) self->response->data, self->response->len, &reply, error))
           return FALSE;
-        }
-      if (!jz_push_reply_decode ((const char *) self->response->data, self->response->len, &reply, error))
-        return FALSE;
-      if (!ack_up_to (self, MIN (reply.high_seq, last), error))
-        return FALSE;
-      if (stats != NULL)
-        {
-          stats->pushed += reply.accepted;
-          stats->push_requests++;
-        }
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-    }
-  return TRUE;
+
+        /* The next batch goes out before this one is marked. */
+        if (next != NULL && !g_cancellable_is_cancelled (cancellable))
+          batch_begin (self, next);
+        else
+          g_clear_pointer (&next, batch_free);
+        if (!ack_up_to (self, MIN (reply.high_seq, current->last), error))
+          {
+            if (next != NULL)
+              http_end (self, NULL, NULL);
+            return FALSE;
+          }
+        if (stats != NULL)
+          {
+            stats->pushed += reply.accepted;
+            stats->push_requests++;
+          }
+        g_clear_pointer (&current, batch_free);
+        current = g_steal_pointer (&next);
+      }
+  }
+  /* What was saved while this push ran. */
+  if (query_int (self->store, "SELECT count (*) FROM outbox WHERE acked = 0", 0) > 0)
+    goto restart;
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
 /* Pull and apply */
@@ -1010,11 +1157,33 @@ pending_free (gpointer data)
   g_free (p);
 }
 
+/* New records of one table with the same columns, written together at
+ * the end of the page (or before anything else touches one of them). */
+typedef struct
+{
+  const JzEntity *entity;
+  GPtrArray      *columns;   /* column names (interned) */
+  GString        *rows;      /* JSON: [[v1, v2, …, hlc, id], …] */
+  guint           count;
+} Deferred;
+
+static void
+deferred_free (gpointer data)
+{
+  Deferred *d = data;
+
+  g_ptr_array_unref (d->columns);
+  g_string_free (d->rows, TRUE);
+  g_free (d);
+}
+
 typedef struct
 {
   gint64      own_seq;
   GHashTable *pending;     /* entity_id → GPtrArray of Pending, oldest first */
   gint64      max_hlc;
+  GHashTable *deferred;    /* table + columns → Deferred */
+  GHashTable *deferred_ids;
 } Page;
 
 static gboolean
@@ -1184,6 +1353,111 @@ record_loss (JzSyncEngine    *self,
   return ok;
 }
 
+/* Many rows in one statement: the full-text index of the store flushes at
+ * the start of every statement that fires its triggers, so one INSERT per
+ * pulled person would cost more than the person. OR IGNORE: a row the
+ * table refuses (part of a record this replica cannot hold yet) is left
+ * out, as a single insert would be. */
+static gboolean
+flush_deferred (JzSyncEngine  *self,
+                Page          *page,
+                JzSyncStats   *stats,
+                GError       **error)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (page->deferred == NULL || g_hash_table_size (page->deferred) == 0)
+    return TRUE;
+  g_hash_table_iter_init (&iter, page->deferred);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Deferred *d = value;
+      g_autoptr(GString) sql = g_string_new (NULL);
+      sqlite3_stmt *stmt;
+      guint n = d->columns->len;
+      gint64 inserted;
+      int rc;
+
+      /* Identifiers from the schema's fixed lists. */
+      g_string_printf (sql, "INSERT OR IGNORE INTO %s (", d->entity->name);
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (sql, "%s, ", (char *) d->columns->pdata[i]);
+      g_string_append (sql, "hlc, id) SELECT ");
+      for (guint i = 0; i < n + 2; i++)
+        g_string_append_printf (sql, "%svalue ->> %u", i ? ", " : "", i);
+      g_string_append (sql, " FROM json_each (?1)");
+      g_string_append_c (d->rows, ']');
+
+      stmt = jz_store_prepare (self->store, sql->str, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, d->rows->str, (int) d->rows->len, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          jz_store_set_error_from_db (self->store, rc, error);
+          g_prefix_error (error, "Cannot apply %s records from the hub: ", d->entity->name);
+          return FALSE;
+        }
+      inserted = sqlite3_changes (jz_store_get_db (self->store));
+      jz_store_note_changed (self->store, d->entity->name);
+      if (stats != NULL)
+        {
+          stats->applied += inserted;
+          stats->skipped += d->count - inserted;
+          if (inserted > 0)
+            g_hash_table_add (stats->tables, (gpointer) g_intern_string (d->entity->name));
+        }
+    }
+  g_hash_table_remove_all (page->deferred);
+  g_hash_table_remove_all (page->deferred_ids);
+  return TRUE;
+}
+
+static void
+defer_insert (Page           *page,
+              const JzEntity *entity,
+              JzChange       *c,
+              GPtrArray      *columns,
+              GPtrArray      *values,
+              const char     *owner)
+{
+  g_autoptr(GString) key = g_string_new (entity->name);
+  Deferred *d;
+
+  for (guint i = 0; i < columns->len; i++)
+    g_string_append_printf (key, ",%s", (char *) columns->pdata[i]);
+  d = g_hash_table_lookup (page->deferred, key->str);
+  if (d == NULL)
+    {
+      d = g_new0 (Deferred, 1);
+      d->entity = entity;
+      d->columns = g_ptr_array_new ();
+      for (guint i = 0; i < columns->len; i++)
+        g_ptr_array_add (d->columns, (gpointer) g_intern_string (columns->pdata[i]));
+      d->rows = g_string_new ("[");
+      g_hash_table_insert (page->deferred, g_strdup (key->str), d);
+    }
+  g_string_append (d->rows, d->count ? ",[" : "[");
+  for (guint i = 0; i < columns->len; i++)
+    {
+      json_object *v = values->pdata[i];
+
+      if (v == NULL && g_str_equal (columns->pdata[i], "station"))
+        jz_json_append_string (d->rows, owner);
+      else
+        g_string_append (d->rows, v ? json_object_to_json_string_ext (v, JSON_C_TO_STRING_PLAIN) : "null");
+      g_string_append_c (d->rows, ',');
+    }
+  g_string_append_printf (d->rows, "%" G_GUINT64_FORMAT ",", c->hlc);
+  jz_json_append_string (d->rows, c->id);
+  g_string_append_c (d->rows, ']');
+  d->count++;
+  g_hash_table_add (page->deferred_ids, g_strdup (c->id));
+}
+
 static gboolean
 apply_change (JzSyncEngine  *self,
               JzChange      *c,
@@ -1222,6 +1496,8 @@ apply_change (JzSyncEngine  *self,
   own = g_strcmp0 (c->station, self->station) == 0 && g_strcmp0 (c->epoch, self->epoch) == 0;
   if (own)
     page->own_seq = MAX (page->own_seq, c->seq);
+  if (g_hash_table_contains (page->deferred_ids, c->id) && !flush_deferred (self, page, stats, error))
+    return FALSE;
 
   g_string_printf (sql, "SELECT station FROM %s WHERE id = ?1", entity->name);
   stmt = jz_store_prepare (self->store, sql->str, error);
@@ -1287,6 +1563,11 @@ apply_change (JzSyncEngine  *self,
           g_ptr_array_add (columns, (gpointer) "station");
           g_ptr_array_add (values, NULL);
         }
+      if (c->losses == NULL || c->losses->len == 0)
+        {
+          defer_insert (page, entity, c, columns, values, owner);
+          return TRUE;
+        }
       g_string_printf (sql, "INSERT INTO %s (", entity->name);
       for (guint i = 0; i < columns->len; i++)
         g_string_append_printf (sql, "%s, ", (char *) columns->pdata[i]);
@@ -1309,16 +1590,11 @@ apply_change (JzSyncEngine  *self,
   sqlite3_bind_int64 (stmt, columns->len + 1, (gint64) c->hlc);
   sqlite3_bind_text (stmt, columns->len + 2, c->id, -1, SQLITE_STATIC);
 
-  if (!exists)
-    jz_store_exec (self->store, "SAVEPOINT jz_apply", NULL);
+  /* A constraint failure undoes this statement only (and what its
+   * triggers did); the page's transaction goes on. No savepoint per row:
+   * the full-text index flushes at every savepoint. */
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
-  if (!exists)
-    {
-      if (rc != SQLITE_DONE)
-        jz_store_exec (self->store, "ROLLBACK TO jz_apply", NULL);
-      jz_store_exec (self->store, "RELEASE jz_apply", NULL);
-    }
   if (rc != SQLITE_DONE)
     {
       if ((rc & 0xff) == SQLITE_CONSTRAINT && !exists)
@@ -1385,6 +1661,8 @@ pull (JzSyncEngine  *self,
       for (guint i = 0; i < reply->changes->len && !need_pending; i++)
         need_pending = !((JzChange *) reply->changes->pdata[i])->stub;
 
+      page.deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, deferred_free);
+      page.deferred_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       if (!jz_store_write_begin (self->store, error))
         return FALSE;
       if (need_pending)
@@ -1392,8 +1670,12 @@ pull (JzSyncEngine  *self,
       jz_store_set_applying (self->store, TRUE);
       for (guint i = 0; ok && i < reply->changes->len; i++)
         ok = apply_change (self, reply->changes->pdata[i], &page, incarnation, stats, error);
+      if (ok)
+        ok = flush_deferred (self, &page, stats, error);
       jz_store_set_applying (self->store, FALSE);
       g_clear_pointer (&page.pending, g_hash_table_unref);
+      g_clear_pointer (&page.deferred, g_hash_table_unref);
+      g_clear_pointer (&page.deferred_ids, g_hash_table_unref);
       if (ok)
         ok = state_set_int (self->store, "cursor", reply->cursor, error) &&
              state_set (self->store, "anchor", reply->anchor, error) &&
@@ -1418,6 +1700,8 @@ jz_sync_engine_run_once (JzSyncEngine  *self,
                          GError       **error)
 {
   g_autoptr(GError) push_error = NULL;
+  gboolean pushed, pulled;
+  gint64 start;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
@@ -1437,7 +1721,11 @@ jz_sync_engine_run_once (JzSyncEngine  *self,
 
   /* A push refused by the hub (e.g. a record of another station) must not
    * stop this device from receiving what the hub has for it. */
-  if (!jz_sync_engine_push (self, cancellable, stats, &push_error))
+  start = g_get_monotonic_time ();
+  pushed = jz_sync_engine_push (self, cancellable, stats, &push_error);
+  if (stats != NULL)
+    stats->push_us += g_get_monotonic_time () - start;
+  if (!pushed)
     {
       if (is_offline_error (push_error) ||
           g_error_matches (push_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
@@ -1448,7 +1736,11 @@ jz_sync_engine_run_once (JzSyncEngine  *self,
           return FALSE;
         }
     }
-  if (!pull (self, stats, error))
+  start = g_get_monotonic_time ();
+  pulled = pull (self, stats, error);
+  if (stats != NULL)
+    stats->pull_us += g_get_monotonic_time () - start;
+  if (!pulled)
     {
       self->last_hello_us = 0;
       return FALSE;

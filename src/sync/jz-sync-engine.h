@@ -46,6 +46,8 @@ typedef struct
   gint64 body_bytes_sent; /* request bodies as sent (gzip) */
   gint64 wire_bytes_sent; /* request headers and bodies */
   gint64 wire_bytes_received;
+  gint64 push_us;         /* time spent pushing */
+  gint64 pull_us;         /* time spent pulling and applying */
   GHashTable *tables;     /* tables written by pulls (interned names) */
 } JzSyncStats;
 

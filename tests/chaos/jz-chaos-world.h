@@ -152,7 +152,10 @@ JzChaosWorld  *jz_chaos_world_new         (guint64            seed,
 gboolean       jz_chaos_world_run_round   (JzChaosWorld   *world,
                                            guint           round,
                                            GError        **error);
+/* Heals and waits for quiescence; @status: also ask each replica's
+ * `sync-status` (up to date, nothing pending). */
 gboolean       jz_chaos_world_heal        (JzChaosWorld   *world,
+                                           gboolean        status,
                                            GError        **error);
 /* Reloads the catalog from the hub's store (after a heal). */
 gboolean       jz_chaos_world_load_catalog (JzChaosWorld  *world,

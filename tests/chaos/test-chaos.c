@@ -143,7 +143,7 @@ run_world (guint64  seed,
       g_string_truncate (report, 0);
       if (!jz_chaos_world_run_round (w, round, &error))
         g_string_append_printf (report, "harness: the schedule could not run: %s\n", error->message);
-      else if (!jz_chaos_world_heal (w, &error))
+      else if (!jz_chaos_world_heal (w, full_every || round == rounds, &error))
         g_string_append_printf (report, "quiescence: %s\n", error->message);
       g_clear_error (&error);
       /* The oracle runs even without quiescence: it says what is wrong. */
@@ -288,7 +288,7 @@ assert_invariants (JzChaosWorld *w)
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) report = g_string_new (NULL);
 
-  if (!jz_chaos_world_heal (w, &error))
+  if (!jz_chaos_world_heal (w, TRUE, &error))
     g_string_append_printf (report, "quiescence: %s\n", error->message);
   jz_chaos_oracle_check (w, TRUE, report);
   if (report->len > 0)

@@ -26,6 +26,8 @@
 #include "jz-chaos-world.h"
 #include "jz-core.h"
 
+#include <sqlite3.h>
+
 /* Defaults from the command line (meson's test() args), then the
  * environment, which wins: JZ_CHAOS_SEED=S replays S whatever the test. */
 static GHashTable *options;
@@ -542,6 +544,55 @@ test_foreign_edit_blocks_outbox (void)
   assert_invariants (w);
 }
 
+/* The oracle itself: silent on a clean world, and it sees what is wrong
+ * when the hub's store is tampered with behind everyone's back. */
+static void
+test_oracle_detects (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) report = g_string_new (NULL);
+  g_autofree char *person = NULL;
+  g_autofree char *edited = NULL;
+  sqlite3 *db = NULL;
+  char *sql;
+
+  if (w == NULL)
+    return;
+  person = jz_chaos_world_exec (w, A, &error, "create person Oracle male -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  edited = jz_chaos_world_exec (w, H, &error, "edit person %s dialect h.oracle", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  assert_invariants (w);
+  return_if_failed ();
+
+  /* A value changed at the hub: every replica that sees it differs. */
+  g_assert_cmpint (sqlite3_open (w->hub_db, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  sql = sqlite3_mprintf ("UPDATE record SET fields_json = json_set (coalesce (fields_json,"
+                         " (SELECT c.fields_json FROM change c WHERE c.hub_seq = record.hub_seq)),"
+                         " '$.dialect', 'tampered') WHERE entity = 'person' AND id = %Q", person);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_free (sql);
+  jz_chaos_oracle_check (w, FALSE, report);
+  g_assert_nonnull (strstr (report->str, "digest: a person"));
+  g_assert_nonnull (strstr (report->str, "digest: h person"));
+
+  /* A change lost at the hub: the save is missing and its stream has a gap. */
+  g_string_truncate (report, 0);
+  sql = sqlite3_mprintf ("DELETE FROM change WHERE entity = 'person' AND entity_id = %Q AND op = 'update'", person);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_free (sql);
+  sqlite3_close (db);
+  jz_chaos_oracle_check (w, FALSE, report);
+  g_assert_nonnull (strstr (report->str, "save-at-hub: update person"));
+  g_assert_nonnull (strstr (report->str, "stream: "));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -572,6 +623,7 @@ main (int    argc,
   g_test_set_nonfatal_assertions ();
   jz_core_init ();
   g_test_add_func ("/chaos/schedules", test_schedules);
+  g_test_add_func ("/chaos/oracle/detects", test_oracle_detects);
   g_test_add_func ("/chaos/regress/transfer-with-bed", test_transfer_with_bed);
   g_test_add_func ("/chaos/regress/restore-edit-before-insert", test_restore_edit_before_insert);
   g_test_add_func ("/chaos/regress/delete-keeps-updated-by", test_delete_keeps_updated_by);

@@ -1431,7 +1431,7 @@ jz_demo_generate (JzStore             *store,
   /* A station always has people in it: the last ones written arrived in
    * the past week (and people arrive at random times, so some are still
    * being screened, some in hospital). */
-  present = MIN (n_people, MAX (5, n_people / 200));
+  present = MIN (n_people, CLAMP (n_people / 200, 5, 200));
 
   /* One transaction per batch; the first also holds staff and rooms, the
    * last the number counters. */

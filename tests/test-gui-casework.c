@@ -15,12 +15,17 @@
 
 #include "jz-actions.h"
 #include "jz-casework.h"
+#include "jz-check.h"
 #include "jz-departure-dialog.h"
 #include "jz-followup-dialog.h"
 #include "jz-form-data.h"
 #include "jz-form-print.h"
+#include "jz-followups-view.h"
+#include "jz-intake-view.h"
 #include "jz-profile.h"
 #include "jz-region-row.h"
+#include "jz-tracing-view.h"
+#include "jz-window.h"
 
 typedef struct
 {
@@ -129,6 +134,389 @@ admit (JzStore    *store,
   g_assert_true (jz_store_register_intake (store, p, e, (JzBelonging **) belongings->pdata, belongings->len, &error));
   g_assert_no_error (error);
   return e;
+}
+
+static void
+type_text (GtkWidget *editable, const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (editable), "");
+  /* A character at a time, as a person types, so the live checks see
+   * every state in between. */
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      int pos = gtk_editable_get_position (GTK_EDITABLE (editable));
+
+      gtk_editable_insert_text (GTK_EDITABLE (editable), p, g_utf8_next_char (p) - p, &pos);
+      gtk_editable_set_position (GTK_EDITABLE (editable), pos);
+    }
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editable)), ==, text);
+}
+
+static GtkWidget *
+tchild (gpointer widget, GType type, const char *name)
+{
+  GObject *obj = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (obj);
+  return GTK_WIDGET (obj);
+}
+
+/* The first descendant of @widget (popovers included) whose object data
+ * @key is the string @value. */
+static GtkWidget *
+find_with_data (GtkWidget *widget, const char *key, const char *value)
+{
+  if (g_strcmp0 (g_object_get_data (G_OBJECT (widget), key), value) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_with_data (c, key, value);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The first label under @widget whose text contains @needle. */
+static GtkWidget *
+find_label (GtkWidget *widget, const char *needle)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_label (GTK_LABEL (widget)), needle) != NULL)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label (c, needle);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gpointer
+find_toplevel (GType type)
+{
+  GList *toplevels = gtk_window_list_toplevels ();
+  gpointer found = NULL;
+
+  for (GList *l = toplevels; l && !found; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      found = l->data;
+  g_list_free (toplevels);
+  return found;
+}
+
+static GtkWidget *
+area (JzWindow *window, const char *name)
+{
+  GtkStack *stack = GTK_STACK (tchild (window, JZ_TYPE_WINDOW, "stack"));
+  GtkWidget *page = gtk_stack_get_child_by_name (stack, name);
+
+  g_assert_nonnull (page);
+  g_assert_true (jz_window_set_view (window, name));
+  settle ();
+  return page;
+}
+
+static char *
+staff_on_duty (JzStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzStaff) staff = jz_staff_new ();
+
+  staff->name = g_strdup ("陈晓");
+  staff->role = g_strdup ("worker");
+  g_assert_true (jz_store_insert_staff (store, staff, &error));
+  g_assert_no_error (error);
+  return g_strdup (staff->rec.id);
+}
+
+/* What the rules need: the count of rows of @sql with ?1 = @id. */
+static gint64
+count_id (JzStore *store, const char *sql, const char *id)
+{
+  sqlite3_stmt *stmt = jz_store_prepare (store, sql, NULL);
+  gint64 n;
+
+  g_assert_nonnull (stmt);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return n;
+}
+
+/* A whole episode through the real widgets: an intake that finds the
+ * person already on file and joins their file, a bed, an unidentified
+ * person traced step by step, the departure with the belongings given
+ * back, and the follow-up; the store is checked after each step. */
+static void
+test_episode (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *staff = staff_on_duty (f->store);
+  g_autofree char *known_id = NULL;
+  g_autofree char *episode_id = NULL;
+  g_autofree char *unknown_person = NULL;
+  g_autofree char *unknown_episode = NULL;
+  JzWindow *window;
+  GtkWidget *intake, *row, *link, *tracing, *followups;
+  JzDepartureDialog *departure;
+  JzFollowupDialog *followup;
+
+  /* 张伟 is on file, and left 20 days ago: a repeat visit. */
+  {
+    g_autoptr(JzPerson) p = jz_person_new ();
+    g_autoptr(JzEpisode) e = jz_episode_new ();
+    g_autoptr(JzDepartureRecord) d = jz_departure_new ();
+
+    p->name = g_strdup ("张伟");
+    p->sex = g_strdup ("male");
+    p->id_number = g_strdup ("320481198503020013");
+    p->birth_date = g_strdup ("1985-03-02");
+    p->birth_precision = g_strdup ("exact");
+    p->hukou_region = g_strdup ("320481");
+    p->identity_status = g_strdup ("verified");
+    e->admitted_at = jz_casework_now () - 26 * 86400;
+    e->source = g_strdup ("walk_in");
+    e->status = g_strdup ("admitted");
+    e->eligibility = g_strdup ("admit");
+    g_assert_true (jz_store_register_intake (f->store, p, e, NULL, 0, &error));
+    g_assert_no_error (error);
+    d->mode = g_strdup ("ticket");
+    d->departed_at = jz_casework_now () - 20 * 86400;
+    d->declaration_signed = TRUE;
+    g_assert_true (jz_store_record_departure (f->store, e, d, &error));
+    g_assert_no_error (error);
+    known_id = g_strdup (p->rec.id);
+  }
+
+  window = jz_window_new (NULL, f->store);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  settle ();
+  g_signal_emit_by_name (jz_window_get_sign_in (window), "signed-in", staff);
+  g_assert_false (jz_window_is_locked (window));
+
+  /* 1. Intake: the ID number fills the birth date, sex and region. */
+  intake = area (window, "intake");
+  g_assert_true (JZ_IS_INTAKE_VIEW (intake));
+  type_text (tchild (intake, JZ_TYPE_INTAKE_VIEW, "name_row"), "张伟");
+  type_text (tchild (intake, JZ_TYPE_INTAKE_VIEW, "id_row"), "320481198503020013");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (tchild (intake, JZ_TYPE_INTAKE_VIEW, "birth_row"))), ==, "1985-03-02");
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (tchild (intake, JZ_TYPE_INTAKE_VIEW, "male_button"))));
+  g_assert_cmpstr (jz_region_row_get_code (JZ_REGION_ROW (tchild (intake, JZ_TYPE_INTAKE_VIEW, "region_row"))), ==, "320481");
+  g_assert_true (gtk_widget_has_css_class (tchild (intake, JZ_TYPE_INTAKE_VIEW, "id_message"), "success"));
+
+  /* A wrong check digit is explained next to the field. */
+  type_text (tchild (intake, JZ_TYPE_INTAKE_VIEW, "id_row"), "320481198503020014");
+  g_assert_true (gtk_widget_has_css_class (tchild (intake, JZ_TYPE_INTAKE_VIEW, "id_row"), "error"));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (tchild (intake, JZ_TYPE_INTAKE_VIEW, "id_message"))), "3"));
+  type_text (tchild (intake, JZ_TYPE_INTAKE_VIEW, "id_row"), "320481198503020013");
+
+  /* The duplicate panel lists 张伟 with the reasons and the 跑站 warning. */
+  jz_intake_view_refresh_duplicates (JZ_INTAKE_VIEW (intake));
+  g_assert_cmpuint (jz_intake_view_get_n_duplicates (JZ_INTAKE_VIEW (intake)), >=, 1);
+  row = jz_intake_view_get_duplicate_row (JZ_INTAKE_VIEW (intake), 0);
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "person-id"), ==, known_id);
+  g_test_message ("reasons: %s", (char *) g_object_get_data (G_OBJECT (row), "reasons"));
+  g_assert_nonnull (strstr (g_object_get_data (G_OBJECT (row), "reasons"), _("same ID number")));
+  g_assert_nonnull (find_label (row, "跑站"));
+  g_assert_true (gtk_widget_get_visible (tchild (intake, JZ_TYPE_INTAKE_VIEW, "dup_group")));
+
+  /* Choosing them links the intake to their file. */
+  link = g_object_get_data (G_OBJECT (row), "link-button");
+  g_signal_emit_by_name (link, "clicked");
+  g_assert_cmpstr (jz_intake_view_get_linked_person_id (JZ_INTAKE_VIEW (intake)), ==, known_id);
+  g_assert_true (gtk_widget_get_visible (tchild (intake, JZ_TYPE_INTAKE_VIEW, "linked_row")));
+
+  /* Two belongings: a phone held by the station, clothes kept. */
+  g_assert_cmpuint (jz_intake_view_add_belonging (JZ_INTAKE_VIEW (intake)), ==, 0);
+  type_text (jz_intake_view_get_belonging_field (JZ_INTAKE_VIEW (intake), 0, "item"), "手机");
+  type_text (jz_intake_view_get_belonging_field (JZ_INTAKE_VIEW (intake), 0, "storage"), "柜1");
+  g_assert_cmpuint (jz_intake_view_add_belonging (JZ_INTAKE_VIEW (intake)), ==, 1);
+  type_text (jz_intake_view_get_belonging_field (JZ_INTAKE_VIEW (intake), 1, "item"), "衣物");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (jz_intake_view_get_belonging_field (JZ_INTAKE_VIEW (intake), 1, "qty")), 3);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (jz_intake_view_get_belonging_field (JZ_INTAKE_VIEW (intake), 1, "kind")), 1);
+
+  /* Save (what Ctrl+Enter does): one transaction, then the case opens. */
+  g_assert_true (gtk_widget_activate_action (intake, "intake.save", NULL));
+  settle ();
+  g_assert_cmpstr (jz_intake_view_get_saved_person_id (JZ_INTAKE_VIEW (intake)), ==, known_id);
+  episode_id = g_strdup (jz_intake_view_get_saved_episode_id (JZ_INTAKE_VIEW (intake)));
+  g_assert_nonnull (episode_id);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM person"), ==, 1);
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM episode WHERE person_id = ?1", known_id), ==, 2);
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM episode WHERE id = ?1 AND status = 'admitted' AND eligibility = 'admit'", episode_id), ==, 1);
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM belonging WHERE episode_id = ?1", episode_id), ==, 2);
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM belonging WHERE episode_id = ?1 AND item = '衣物' AND qty = 3 AND kind = 'necessity'", episode_id), ==, 1);
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM episode WHERE id = ?1 AND updated_by IS NOT NULL", episode_id), ==, 1);
+  g_assert_cmpstr (jz_window_get_view (window), ==, "case");
+  g_assert_cmpstr (jz_case_page_get_person_id (jz_window_get_case_page (window)), ==, known_id);
+  g_assert_true (gtk_widget_get_visible (tchild (intake, JZ_TYPE_INTAKE_VIEW, "saved_group")));
+
+  /* 2. Bed: the case page has no bed action yet, so through the API. */
+  {
+    g_autoptr(JzRoom) room = jz_room_new ();
+    g_autoptr(JzBed) bed = jz_bed_new ();
+    g_autoptr(JzEpisode) e = jz_store_get_episode (f->store, episode_id, &error);
+
+    room->name = g_strdup ("男一室");
+    room->kind = g_strdup ("men");
+    g_assert_true (jz_store_insert_room (f->store, room, &error));
+    bed->room_id = g_strdup (room->rec.id);
+    bed->label = g_strdup ("1");
+    g_assert_true (jz_store_insert_bed (f->store, bed, &error));
+    g_assert_true (jz_store_assign_bed (f->store, e, bed->rec.id, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM episode WHERE id = ?1 AND bed_id IS NOT NULL", episode_id), ==, 1);
+  }
+
+  /* 3. An unidentified woman: 无名氏, estimated age, no duplicates. */
+  intake = area (window, "intake");
+  gtk_switch_set_active (GTK_SWITCH (tchild (intake, JZ_TYPE_INTAKE_VIEW, "name_unknown_switch")), TRUE);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (tchild (intake, JZ_TYPE_INTAKE_VIEW, "female_button")), TRUE);
+  type_text (tchild (intake, JZ_TYPE_INTAKE_VIEW, "age_row"), "35");
+  type_text (tchild (intake, JZ_TYPE_INTAKE_VIEW, "dialect_row"), "河南口音");
+  g_assert_true (gtk_widget_activate_action (intake, "intake.save", NULL));
+  settle ();
+  unknown_person = g_strdup (jz_intake_view_get_saved_person_id (JZ_INTAKE_VIEW (intake)));
+  unknown_episode = g_strdup (jz_intake_view_get_saved_episode_id (JZ_INTAKE_VIEW (intake)));
+  g_assert_cmpstr (unknown_person, !=, known_id);
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM person WHERE id = ?1 AND name IS NULL AND placeholder_no > 0 "
+                                       "AND identity_status = 'unknown' AND estimated_age = 35 AND sex = 'female'", unknown_person), ==, 1);
+
+  /* 4. Tracing: she is listed with her deadlines; two clicks per step. */
+  tracing = area (window, "tracing");
+  g_assert_cmpuint (jz_tracing_view_get_n_people (JZ_TRACING_VIEW (tracing)), ==, 1);
+  row = jz_tracing_view_get_row (JZ_TRACING_VIEW (tracing), 0);
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "episode-id"), ==, unknown_episode);
+  g_test_message ("deadlines: %s", (char *) g_object_get_data (G_OBJECT (row), "deadlines"));
+  g_assert_nonnull (strstr (g_object_get_data (G_OBJECT (row), "deadlines"), _("Tracing notice (24 hours)")));
+  {
+    const char *steps[][2] = { { "dialect", "nothing" }, { "notice", "nothing" } };
+
+    for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+      {
+        GtkWidget *record, *popover, *method, *result;
+
+        row = jz_tracing_view_get_row (JZ_TRACING_VIEW (tracing), 0);
+        record = g_object_get_data (G_OBJECT (row), "record-button");
+        gtk_menu_button_popup (GTK_MENU_BUTTON (record));
+        settle ();
+        popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (record)));
+        method = find_with_data (popover, "method", steps[i][0]);
+        g_assert_nonnull (method);
+        g_signal_emit_by_name (method, "clicked");                     /* click 1 */
+        if (i == 0)
+          gtk_editable_set_text (GTK_EDITABLE (g_object_get_data (G_OBJECT (popover), "result-entry")), "说话像河南周口");
+        result = g_object_get_data (G_OBJECT (popover), "nothing-button");
+        g_signal_emit_by_name (result, "clicked");                     /* click 2 */
+        settle ();
+      }
+  }
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM tracing_step WHERE episode_id = ?1", unknown_episode), ==, 2);
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM tracing_step WHERE episode_id = ?1 AND method = 'dialect' "
+                                       "AND result = '说话像河南周口' AND operator IS NOT NULL", unknown_episode), ==, 1);
+  row = jz_tracing_view_get_row (JZ_TRACING_VIEW (tracing), 0);
+  g_assert_nonnull (strstr (g_object_get_data (G_OBJECT (row), "deadlines"), _("done")));
+  /* The family is found by face recognition: she leaves the list. */
+  g_assert_true (jz_tracing_view_record_step (JZ_TRACING_VIEW (tracing), unknown_episode, "face", "人脸比对找到家属", TRUE, &error));
+  g_assert_no_error (error);
+  settle ();
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM person WHERE id = ?1 AND identity_status = 'verified'", unknown_person), ==, 1);
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM tracing_step WHERE episode_id = ?1 AND success = 1 AND channel = 'face'", unknown_episode), ==, 1);
+  g_assert_cmpuint (jz_tracing_view_get_n_people (JZ_TRACING_VIEW (tracing)), ==, 0);
+
+  /* 5. Departure of 张伟 from his case page: home on his own with 30
+   * yuan (a reason needed), belongings handed back one by one. */
+  g_assert_true (jz_window_show_case (window, known_id));
+  settle ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (jz_window_get_case_page (window)), "case.depart", NULL));
+  settle ();
+  departure = find_toplevel (JZ_TYPE_DEPARTURE_DIALOG);
+  g_assert_nonnull (departure);
+  g_assert_true (jz_departure_dialog_select_mode (departure, JZ_DEPARTURE_SELF_RETURN));
+  type_text (tchild (departure, JZ_TYPE_DEPARTURE_DIALOG, "cash_row"), "30");
+  gtk_widget_activate_action (GTK_WIDGET (departure), "departure.save", NULL);
+  settle ();
+  g_assert_true (gtk_widget_has_css_class (tchild (departure, JZ_TYPE_DEPARTURE_DIALOG, "cash_reason_row"), "error"));
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM departure"), ==, 1);
+  type_text (tchild (departure, JZ_TYPE_DEPARTURE_DIALOG, "cash_reason_row"), "老家在山区，车站远");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (jz_departure_dialog_get_belonging_check (departure, 0)), TRUE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (jz_departure_dialog_get_belonging_check (departure, 1)), TRUE);
+  g_assert_null (jz_departure_dialog_get_belonging_check (departure, 2));
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (tchild (departure, JZ_TYPE_DEPARTURE_DIALOG, "followup_switch"))));
+  gtk_widget_activate_action (GTK_WIDGET (departure), "departure.save", NULL);
+  settle ();
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM departure WHERE episode_id = ?1 AND mode = 'self_return' "
+                                       "AND cash_fen = 3000 AND belongings_returned = 1 AND declaration_signed = 1", episode_id), ==, 1);
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM episode WHERE id = ?1 AND status = 'departed' AND bed_id IS NULL", episode_id), ==, 1);
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM belonging WHERE episode_id = ?1 AND returned_at IS NOT NULL "
+                                       "AND returned_qty = qty AND returned_by IS NOT NULL", episode_id), ==, 2);
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM followup WHERE episode_id = ?1 AND done_at IS NULL", episode_id), ==, 4);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (tchild (departure, JZ_TYPE_DEPARTURE_DIALOG, "stack"))), ==, "done");
+  gtk_window_destroy (GTK_WINDOW (departure));
+
+  /* 6. Follow-up: the one due a month after is made early, by phone. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (jz_window_get_case_page (window)), "case.followup", NULL));
+  settle ();
+  followup = find_toplevel (JZ_TYPE_FOLLOWUP_DIALOG);
+  g_assert_nonnull (followup);
+  g_assert_nonnull (jz_followup_dialog_get_followup_id (followup));
+  gtk_widget_activate_action (GTK_WIDGET (followup), "followup.save", NULL);
+  settle ();
+  g_assert_true (gtk_widget_has_css_class (tchild (followup, JZ_TYPE_FOLLOWUP_DIALOG, "situation_row"), "error"));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (tchild (followup, JZ_TYPE_FOLLOWUP_DIALOG, "phone_button")), TRUE);
+  type_text (tchild (followup, JZ_TYPE_FOLLOWUP_DIALOG, "situation_row"), "已到家，和父母同住，在镇上打零工");
+  type_text (tchild (followup, JZ_TYPE_FOLLOWUP_DIALOG, "help_row"), "联系村委会申请临时救助");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (tchild (followup, JZ_TYPE_FOLLOWUP_DIALOG, "risk_low_button")), TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (followup), "followup.save", NULL);
+  settle ();
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM followup WHERE episode_id = ?1 AND done_at IS NOT NULL "
+                                       "AND method = 'phone' AND risk_of_leaving = 'low' AND staff_id IS NOT NULL", episode_id), ==, 1);
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM followup WHERE episode_id = ?1 AND done_at IS NULL", episode_id), ==, 3);
+
+  /* The follow-ups area: 张伟 counts as followed up; an overdue one of
+   * another person is listed and recorded from there. */
+  {
+    g_autoptr(JzFollowup) late = jz_followup_new ();
+
+    late->person_id = g_strdup (unknown_person);
+    late->episode_id = g_strdup (unknown_episode);
+    late->due_at = jz_casework_now () - 3 * 86400;
+    g_assert_true (jz_store_insert_followup (f->store, late, &error));
+    g_assert_no_error (error);
+  }
+  followups = area (window, "followups");
+  g_assert_cmpuint (jz_followups_view_get_n_due (JZ_FOLLOWUPS_VIEW (followups)), ==, 1);
+  row = jz_followups_view_get_due_row (JZ_FOLLOWUPS_VIEW (followups), 0);
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "person-id"), ==, unknown_person);
+  g_signal_emit_by_name (g_object_get_data (G_OBJECT (row), "record-button"), "clicked");
+  settle ();
+  followup = find_toplevel (JZ_TYPE_FOLLOWUP_DIALOG);
+  g_assert_nonnull (followup);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (tchild (followup, JZ_TYPE_FOLLOWUP_DIALOG, "visit_button")), TRUE);
+  type_text (tchild (followup, JZ_TYPE_FOLLOWUP_DIALOG, "situation_row"), "随家属返回");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (tchild (followup, JZ_TYPE_FOLLOWUP_DIALOG, "risk_high_button")), TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (followup), "followup.save", NULL);
+  settle ();
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM followup WHERE person_id = ?1 AND done_at IS NOT NULL "
+                                       "AND risk_of_leaving = 'high'", unknown_person), ==, 1);
+  jz_followups_view_reload (JZ_FOLLOWUPS_VIEW (followups));
+  g_assert_cmpuint (jz_followups_view_get_n_due (JZ_FOLLOWUPS_VIEW (followups)), ==, 0);
+  g_test_message ("rate: %s, minors: %s", jz_followups_view_get_rate_text (JZ_FOLLOWUPS_VIEW (followups), FALSE),
+                  jz_followups_view_get_rate_text (JZ_FOLLOWUPS_VIEW (followups), TRUE));
+  g_assert_cmpstr (jz_followups_view_get_rate_text (JZ_FOLLOWUPS_VIEW (followups), FALSE), ==, "100 %");
+
+  {
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+
+    g_assert_true (jz_store_check (f->store, problems, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (problems->len, ==, 0);
+  }
 }
 
 /* Under-16 self-departure: the mode is greyed out with the reason shown,
@@ -300,6 +688,7 @@ main (int argc, char **argv)
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
+  g_test_add ("/gui/casework/episode", Fixture, NULL, fixture_setup, test_episode, fixture_teardown);
   g_test_add ("/gui/casework/under-16", Fixture, NULL, fixture_setup, test_under_16, fixture_teardown);
   g_test_add ("/gui/casework/forms-pdf", Fixture, NULL, fixture_setup, test_forms_pdf, fixture_teardown);
 

@@ -670,6 +670,56 @@ test_refusals (Fixture       *f,
 }
 
 static void
+test_foreign_edit (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pb = NULL;
+  g_autofree char *mine = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *local = NULL;
+
+  enrol (f, f->a);
+  enrol (f, f->b);
+  pb = add_person (f->b, "王五", NULL);
+  sync_ok (f->b);
+  sync_ok (f->a);
+
+  /* A changes B's person (a registry row): the hub refuses it (403)… */
+  {
+    g_autoptr(JzPerson) p = jz_store_get_person (f->a, pb, &error);
+
+    g_assert_no_error (error);
+    g_free (p->name);
+    p->name = g_strdup ("王伍");
+    if (!jz_store_update_person (f->a, p, &error))
+      {
+        g_test_skip ("the store refuses edits of other stations' people");
+        return;
+      }
+  }
+  mine = add_person (f->a, "赵六", NULL);
+
+  /* …but that does not hold back what A did after it. */
+  sync_ok (f->a);
+  g_assert_cmpint (hub_count (f, "SELECT count (*) FROM record WHERE entity = 'person' AND owner = '" A "'"), ==, 1);
+  g_assert_cmpint (hub_count (f, "SELECT count (*) FROM change WHERE op = 'void'"), ==, 1);
+  /* The refused value is kept for a person to see; the row shows the hub's. */
+  local = store_text (f->a, "SELECT local_value FROM conflict WHERE entity_id = ?1 AND field = 'name'", pb);
+  g_assert_cmpstr (local, ==, "\"王伍\"");
+  name = store_text (f->a, "SELECT name FROM person WHERE id = ?1", pb);
+  g_assert_cmpstr (name, ==, "王五");
+  g_clear_pointer (&name, g_free);
+  name = store_text (f->b, "SELECT name FROM person WHERE id = ?1", pb);
+  g_assert_cmpstr (name, ==, "王五");
+
+  /* And it stays that way. */
+  sync_ok (f->a);
+  sync_ok (f->b);
+  assert_store_ok (f->a);
+}
+
+static void
 test_rate_limit (Fixture       *f,
                  gconstpointer  data)
 {
@@ -934,6 +984,7 @@ main (int    argc,
   ADD ("/sync/roundtrip", test_roundtrip, FALSE);
   ADD ("/sync/conflict", test_conflict, FALSE);
   ADD ("/sync/refusals", test_refusals, FALSE);
+  ADD ("/sync/foreign-edit", test_foreign_edit, FALSE);
   ADD ("/sync/rate-limit", test_rate_limit, FALSE);
   ADD ("/sync/client-thread", test_client_thread, FALSE);
   ADD ("/sync/transfer", test_transfer, FALSE);

@@ -7,12 +7,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <errno.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "jz-actions.h"
+#include "jz-blobs.h"
 #include "jz-casework.h"
 #include "jz-episode-rules.h"
 #include "jz-idcard.h"
@@ -370,50 +370,6 @@ jz_casework_channel_for_method (const char *method)
   return "other";
 }
 
-char *
-jz_casework_dup_reason (const char *reason)
-{
-  static const Label fixed[] = {
-    { "same ID number", N_("same ID number") },
-    { "different ID numbers", N_("different ID numbers") },
-    { "same name", N_("same name") },
-    { "same birth date", N_("same birth date") },
-    { "same county", N_("same county") },
-    { "same prefecture", N_("same prefecture") },
-    { "same province", N_("same province") },
-    { "same dialect", N_("same dialect") },
-    { "different sex", N_("different sex") },
-    { "similar distinguishing features", N_("similar distinguishing features") },
-    { "some distinguishing features alike", N_("some distinguishing features alike") },
-  };
-  const char *rest;
-
-  if (reason == NULL)
-    return g_strdup ("");
-  for (gsize i = 0; i < G_N_ELEMENTS (fixed); i++)
-    if (g_str_equal (reason, fixed[i].id))
-      return g_strdup (_(fixed[i].label));
-  if ((rest = g_str_has_prefix (reason, "same name as an alias (") ? reason + strlen ("same name as an alias (") : NULL))
-    {
-      g_autofree char *alias = g_strndup (rest, strlen (rest) > 0 ? strlen (rest) - 1 : 0);
-      /* TRANSLATORS: a duplicate-check reason; %s is the alias */
-      return g_strdup_printf (_("same name as an alias (%s)"), alias);
-    }
-  if (g_str_has_prefix (reason, "pinyin "))
-    /* TRANSLATORS: a duplicate-check reason; %s is the pinyin, e.g. “zhang wei” */
-    return g_strdup_printf (_("pinyin %s"), reason + strlen ("pinyin "));
-  if (g_str_has_prefix (reason, "initials "))
-    /* TRANSLATORS: a duplicate-check reason; %s is the pinyin initials, e.g. “zw” */
-    return g_strdup_printf (_("initials %s"), reason + strlen ("initials "));
-  if (g_str_has_prefix (reason, "ages differ: "))
-    /* TRANSLATORS: a duplicate-check reason; %s is “30–35 vs 50–60” */
-    return g_strdup_printf (_("ages differ: %s"), reason + strlen ("ages differ: "));
-  if (g_str_has_prefix (reason, "age "))
-    /* TRANSLATORS: a duplicate-check reason; %s is an age or a range, e.g. “40–45” */
-    return g_strdup_printf (_("age %s"), reason + strlen ("age "));
-  return g_strdup (reason);
-}
-
 gint64
 jz_casework_now (void)
 {
@@ -676,16 +632,6 @@ jz_casework_episode_deadlines (JzStore          *store,
   return jz_deadlines_compute (&subject, &config, now_dt);
 }
 
-char *
-jz_casework_blob_path (JzStore    *store,
-                       const char *sha256)
-{
-  g_autofree char *dir = g_path_get_dirname (jz_store_get_path (store));
-  char prefix[3] = { sha256[0], sha256[1], 0 };
-
-  return g_build_filename (dir, "blobs", prefix, sha256, NULL);
-}
-
 gboolean
 jz_casework_store_blob (JzStore       *store,
                         GFile         *file,
@@ -695,32 +641,15 @@ jz_casework_store_blob (JzStore       *store,
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GFileInfo) info = NULL;
   g_autofree char *sha = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *dir = NULL;
   const char *content_type;
 
   bytes = g_file_load_bytes (file, NULL, NULL, error);
   if (bytes == NULL)
     return FALSE;
+  if (!jz_store_put_blob (store, bytes, &sha, error))
+    return FALSE;
   info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE "," G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME,
                             G_FILE_QUERY_INFO_NONE, NULL, NULL);
-  sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
-  path = jz_casework_blob_path (store, sha);
-  dir = g_path_get_dirname (path);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int errsv = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Cannot create the folder for photos %s: %s"), dir, g_strerror (errsv));
-      return FALSE;
-    }
-  /* Same content, same name: an existing file is already this photo. */
-  if (!g_file_test (path, G_FILE_TEST_EXISTS) &&
-      !g_file_set_contents_full (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
-    return FALSE;
-
   content_type = info ? g_file_info_get_content_type (info) : NULL;
   g_free (attachment->sha256);
   attachment->sha256 = g_steal_pointer (&sha);
@@ -752,7 +681,7 @@ jz_casework_person_photo_path (JzStore    *store,
 
       if (g_strcmp0 (a->kind, "photo") != 0 || a->sha256 == NULL)
         continue;
-      path = jz_casework_blob_path (store, a->sha256);
+      path = jz_store_blob_path (store, a->sha256);
       if (g_file_test (path, G_FILE_TEST_EXISTS))
         return g_steal_pointer (&path);
     }

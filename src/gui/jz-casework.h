@@ -63,9 +63,6 @@ const char * const *jz_casework_flag_labels       (guint *n);
  * dna_result → dna, …). */
 const char *jz_casework_channel_for_method   (const char   *method);
 
-/* A duplicate-check reason from jz-dupscore (English) in the UI language. */
-char       *jz_casework_dup_reason           (const char   *reason);
-
 /* Times in the station's zone (Asia/Shanghai). */
 char       *jz_casework_format_time          (gint64        unix_s);   /* 2026-05-01 14:30 */
 char       *jz_casework_format_date          (gint64        unix_s);   /* 2026-05-01 */
@@ -92,12 +89,9 @@ GPtrArray  *jz_casework_episode_deadlines    (JzStore          *store,
                                               gint64            now,
                                               GError          **error);
 
-/* Photos and scans are content-addressed files beside the store:
- * <store dir>/blobs/ab/abcdef… (SHA-256, hex). */
-char       *jz_casework_blob_path            (JzStore      *store,
-                                              const char   *sha256);
-/* Copies @file into the blob directory; fills @attachment's sha256,
- * mime, size and name (owner and kind are the caller's). No store write. */
+/* Copies @file into the store's blobs (jz-blobs.h); fills @attachment's
+ * sha256, mime, size and name (owner and kind are the caller's). No
+ * record is written. */
 gboolean    jz_casework_store_blob           (JzStore      *store,
                                               GFile        *file,
                                               JzAttachment *attachment,

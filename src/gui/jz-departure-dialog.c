@@ -743,9 +743,12 @@ build_modes (JzDepartureDialog *self)
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *check = gtk_check_button_new ();
       g_autofree char *refusal = mode_refusal (self, mode);
-      /* TRANSLATORS: a departure mode with its name on the monthly form, e.g. “Escorted home (护送返乡)” */
-      g_autofree char *title = g_strdup_printf (_("%s (%s)"), _(jz_departure_mode_get_label (mode)),
-                                                jz_departure_mode_get_form_name (mode));
+      const char *label = _(jz_departure_mode_get_label (mode));
+      const char *form_name = jz_departure_mode_get_form_name (mode);
+      /* In Chinese the label is the form's own name: say it once. */
+      g_autofree char *title = g_str_equal (label, form_name) ? g_strdup (label)
+                                 /* TRANSLATORS: a departure mode and its name on the monthly form, e.g. “Escorted home (护送返乡)” */
+                                 : g_strdup_printf (_("%s (%s)"), label, form_name);
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
@@ -762,7 +765,12 @@ build_modes (JzDepartureDialog *self)
           /* Greyed out, but the reason stays readable. */
           gtk_widget_set_sensitive (check, FALSE);
           gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
-          gtk_widget_add_css_class (row, "jz-refused");
+          GtkWidget *icon = gtk_image_new_from_icon_name ("action-unavailable-symbolic");
+
+          gtk_widget_add_css_class (icon, "error");
+          gtk_widget_set_tooltip_text (icon, refusal);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Not allowed"), -1);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
           gtk_widget_set_tooltip_text (row, refusal);
         }
       g_signal_connect_object (check, "toggled", G_CALLBACK (on_mode_toggled), self, G_CONNECT_SWAPPED);

@@ -132,9 +132,11 @@ followup_row (JzFollowupsView         *self,
 
       /* TRANSLATORS: “3-month follow-up” */
       g_string_append_printf (sub, ngettext ("%d-month follow-up", "%d-month follow-up", months), months);
-      g_string_append_printf (sub, _(" · left %s"), left);
       if (p->mode != NULL)
-        g_string_append_printf (sub, " (%s)", jz_casework_mode_label (p->mode));
+        /* TRANSLATORS: “ · left 2026-05-01 (Escorted home)” */
+        g_string_append_printf (sub, _(" · left %s (%s)"), left, jz_casework_mode_label (p->mode));
+      else
+        g_string_append_printf (sub, _(" · left %s"), left);
     }
   else
     g_string_append (sub, _("Follow-up"));

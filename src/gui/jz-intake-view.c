@@ -820,11 +820,9 @@ candidate_row (JzIntakeView         *self,
 
   for (guint i = 0; c->reasons != NULL && i < c->reasons->len; i++)
     {
-      g_autofree char *r = jz_casework_dup_reason (c->reasons->pdata[i]);
-
       if (reasons->len > 0)
         g_string_append (reasons, " · ");
-      g_string_append (reasons, r);
+      g_string_append (reasons, c->reasons->pdata[i]);
     }
   if (reasons->len > 0)
     gtk_box_append (GTK_BOX (box), label_new (reasons->str, "dim-label"));
@@ -1675,34 +1673,42 @@ collect_belongings (JzIntakeView *self)
 }
 
 /* The field a store error is about, from its message (the store names
- * the field), so the message can sit next to it. */
+ * the field, in the UI language), so the message can sit next to it. */
 static GtkWidget *
 field_for_error (JzIntakeView *self,
                  const char   *message,
                  GtkWidget   **message_row)
 {
-  const struct { const char *label; GtkWidget *field; GtkWidget *msg; } map[] = {
-    { "ID number", self->id_row, self->id_message },
-    { "estimated age", self->age_row, self->age_message },
-    { "birth date", self->birth_row, self->birth_message },
-    { "height", self->height_row, self->height_message },
-    { "transferring station", self->from_station_row, self->from_station_message },
-    { "admission time", self->admitted_row, self->admitted_message },
-    { "refus", self->refusal_row, self->refusal_message },
-    { "name", self->name_row, self->name_message },
+  const struct { const JzEntity *entity; const char *column; GtkWidget *field; GtkWidget *msg; } map[] = {
+    { &jz_entity_person, "id_number", self->id_row, self->id_message },
+    { &jz_entity_person, "estimated_age", self->age_row, self->age_message },
+    { &jz_entity_person, "birth_date", self->birth_row, self->birth_message },
+    { &jz_entity_person, "height_cm", self->height_row, self->height_message },
+    { &jz_entity_episode, "from_station", self->from_station_row, self->from_station_message },
+    { &jz_entity_episode, "admitted_at", self->admitted_row, self->admitted_message },
+    { &jz_entity_episode, "refusal_reason", self->refusal_row, self->refusal_message },
+    { &jz_entity_person, "name", self->name_row, self->name_message },
   };
+  const char *belonging = jz_entity_get_display_name (&jz_entity_belonging);
 
   for (guint i = 0; i < G_N_ELEMENTS (map); i++)
-    if (strstr (message, map[i].label) != NULL)
-      {
-        *message_row = map[i].msg;
-        return map[i].field;
-      }
-  if (g_str_has_prefix (message, "Belonging "))
     {
-      guint n = (guint) g_ascii_strtoull (message + strlen ("Belonging "), NULL, 10);
+      const JzField *field = jz_entity_get_field (map[i].entity, map[i].column);
+      const char *label = field ? jz_field_get_display_name (field) : NULL;
 
-      if (n >= 1 && n <= self->belongings->len)
+      if (label != NULL && *label != '\0' && strstr (message, label) != NULL)
+        {
+          *message_row = map[i].msg;
+          return map[i].field;
+        }
+    }
+  /* "Belonging 2: …" names the row. */
+  for (guint n = self->belongings->len; belonging != NULL && n >= 1; n--)
+    {
+      g_autofree char *en = g_strdup_printf ("Belonging %u", n);
+      g_autofree char *local = g_strdup_printf ("%s %u", belonging, n);
+
+      if (strstr (message, en) != NULL || strstr (message, local) != NULL)
         {
           *message_row = NULL;
           return g_array_index (self->belongings, BelongingRow, n - 1).item;
@@ -1930,8 +1936,7 @@ save_action (GtkWidget  *widget,
           g_string_append_printf (body, _("A person on file matches this intake closely (match %d): "), best->score);
           for (guint i = 0; best->reasons != NULL && i < best->reasons->len; i++)
             {
-              g_autofree char *r = jz_casework_dup_reason (best->reasons->pdata[i]);
-              g_string_append_printf (body, "%s%s", i ? _(", ") : "", r);
+              g_string_append_printf (body, "%s%s", i ? _(", ") : "", (char *) best->reasons->pdata[i]);
             }
           g_string_append (body, _(". Add this intake to their file, or register a new person?"));
           dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body->str);

@@ -484,9 +484,13 @@ facts_text (const Item *item)
   int days = (int) ((jz_casework_now () - item->episode->admitted_at) / 86400);
   int age = jz_casework_person_age (item->person);
 
-  /* TRANSLATORS: “320481-01-2026-000012 · since 2026-05-01 (3 days)” */
-  g_string_append_printf (s, ngettext ("%s · since %s (%d day)", "%s · since %s (%d days)", days),
-                          item->episode->number, since, days);
+  if (days == 0)
+    /* TRANSLATORS: “320481-01-2026-000012 · since 2026-05-01 (today)” */
+    g_string_append_printf (s, _("%s · since %s (today)"), item->episode->number, since);
+  else
+    /* TRANSLATORS: “320481-01-2026-000012 · since 2026-05-01 (3 days)” */
+    g_string_append_printf (s, ngettext ("%s · since %s (%d day)", "%s · since %s (%d days)", days),
+                            item->episode->number, since, days);
   g_string_append_printf (s, " · %s", jz_casework_status_label (item->episode->status));
   if (g_strcmp0 (item->person->sex, "unknown") != 0)
     g_string_append_printf (s, " · %s", jz_casework_sex_label (item->person->sex));
@@ -517,7 +521,7 @@ person_row (JzTracingView *self,
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *outer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *main = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *chips = gtk_flow_box_new ();
+  GtkWidget *chips = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *actions = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *record = gtk_menu_button_new ();
   GtkWidget *print = gtk_button_new_with_mnemonic (_("Print _Notice"));
@@ -544,12 +548,6 @@ person_row (JzTracingView *self,
   gtk_box_append (GTK_BOX (main), small_label (name, "heading"));
   gtk_box_append (GTK_BOX (main), small_label (facts, "caption"));
 
-  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (chips), GTK_SELECTION_NONE);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (chips), 3);
-  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (chips), 1);
-  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (chips), 12);
-  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (chips), 2);
-  gtk_widget_set_can_focus (chips, FALSE);
   for (guint i = 0; i < item->deadlines->len; i++)
     {
       JzDeadline *d = item->deadlines->pdata[i];
@@ -572,7 +570,7 @@ person_row (JzTracingView *self,
           : d->status == JZ_DEADLINE_DONE ? "success" : "dim-label";
       chip = small_label (text, css);
       gtk_widget_add_css_class (chip, "caption-heading");
-      gtk_flow_box_append (GTK_FLOW_BOX (chips), chip);
+      gtk_box_append (GTK_BOX (chips), chip);
       if (deadlines_text->len > 0)
         g_string_append (deadlines_text, "\n");
       g_string_append (deadlines_text, text);

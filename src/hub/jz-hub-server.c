@@ -147,10 +147,27 @@ respond (JzHubServer       *self,
 }
 
 static void
+respond_error_at (JzHubServer       *self,
+                  SoupServerMessage *msg,
+                  const GError      *error,
+                  gint64             high_seq,
+                  gint64             seq);
+
+static void
 respond_error (JzHubServer       *self,
                SoupServerMessage *msg,
                const GError      *error,
                gint64             high_seq)
+{
+  respond_error_at (self, msg, error, high_seq, -1);
+}
+
+static void
+respond_error_at (JzHubServer       *self,
+                  SoupServerMessage *msg,
+                  const GError      *error,
+                  gint64             high_seq,
+                  gint64             seq)
 {
   JzProtocolError code = JZ_PROTOCOL_ERROR_INTERNAL;
   char *body;
@@ -159,7 +176,7 @@ respond_error (JzHubServer       *self,
     code = error->code;
   if (code == JZ_PROTOCOL_ERROR_INTERNAL)
     g_warning ("Request failed: %s", error->message);
-  body = jz_protocol_error_encode (code, error->message, high_seq);
+  body = jz_protocol_error_encode_full (code, error->message, high_seq, seq);
   if (code == JZ_PROTOCOL_ERROR_RATE_LIMITED)
     soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
   respond (self, msg, jz_protocol_error_http_status (code), body, strlen (body));
@@ -398,6 +415,7 @@ handle_push (JzHubServer       *self,
   g_autoptr(JzPushRequest) request = NULL;
   g_autoptr(GError) error = NULL;
   JzPushReply reply = { 0 };
+  JzHubIngestStats stats = { 0 };
   gint64 high_seq = -1;
   char *out;
 
@@ -408,9 +426,9 @@ handle_push (JzHubServer       *self,
     return;
   request = jz_push_request_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error);
   if (request == NULL ||
-      !jz_hub_store_push (self->store, device, request, &reply, NULL, &high_seq, &error))
+      !jz_hub_store_push (self->store, device, request, &reply, &stats, &high_seq, &error))
     {
-      respond_error (self, msg, error, high_seq);
+      respond_error_at (self, msg, error, high_seq, stats.refused_seq);
       return;
     }
   out = jz_push_reply_encode (&reply);
@@ -466,6 +484,34 @@ handle_pull (JzHubServer       *self,
       return;
     }
   out = jz_hub_store_pull (self->store, device, epoch, since, (guint) limit, &len, &error);
+  if (out == NULL)
+    {
+      respond_error (self, msg, error, -1);
+      return;
+    }
+  respond (self, msg, 200, out, len);
+}
+
+static void
+handle_record (JzHubServer       *self,
+               SoupServerMessage *msg,
+               GHashTable        *query)
+{
+  g_autoptr(JzHubDevice) device = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *entity = query ? g_hash_table_lookup (query, "entity") : NULL;
+  const char *id = query ? g_hash_table_lookup (query, "id") : NULL;
+  gsize len = 0;
+  char *out;
+
+  if (!check_method (self, msg, "GET") || (device = authenticate (self, msg)) == NULL)
+    return;
+  if (!jz_protocol_name_is_valid (entity, JZ_PROTOCOL_MAX_ENTITY) || !jz_uuid_is_valid (id))
+    {
+      refuse (self, msg, JZ_PROTOCOL_ERROR_MALFORMED, "Give “entity” (a table) and “id” (a UUID)");
+      return;
+    }
+  out = jz_hub_store_get_record (self->store, device, entity, id, &len, &error);
   if (out == NULL)
     {
       respond_error (self, msg, error, -1);
@@ -616,6 +662,8 @@ server_callback (SoupServer        *server,
     handle_push (self, msg);
   else if (g_str_equal (path, "/v1/pull"))
     handle_pull (self, msg, query);
+  else if (g_str_equal (path, "/v1/record"))
+    handle_record (self, msg, query);
   else if (g_str_has_prefix (path, "/v1/blobs/"))
     handle_blob (self, msg, path + strlen ("/v1/blobs/"));
   else if (g_str_equal (path, "/v1/links"))

@@ -1519,6 +1519,27 @@ apply_change (JzHubStore  *self,
                    "Change %" G_GINT64_FORMAT ": “%s” is not a table that syncs", index, c->entity);
       return FALSE;
     }
+  if (c->op == JZ_OP_VOID)
+    {
+      /* A place in the stream, nothing more: no record is touched. */
+      if (json_object_object_length (c->fields) != 0)
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                       "Change %" G_GINT64_FORMAT ": a void change carries no fields", index);
+          return FALSE;
+        }
+      if (insert_change (self, c->station, c->epoch, c->seq, c->entity, c->id, "void", (gint64) c->base_rev,
+                         MIN ((gint64) c->hlc, in->hlc_limit), JZ_AUTHORITY_OTHER, device->station, "{}", NULL,
+                         device->id, in->now) < 0)
+        return set_internal (self->db, error);
+      return TRUE;
+    }
+  if (c->op == JZ_OP_TRANSFER)
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                   "Change %" G_GINT64_FORMAT ": a transfer is an update of the record's station", index);
+      return FALSE;
+    }
   incoming = json_object_get (c->fields);
   {
     json_object_object_foreach (incoming, key, val)
@@ -1893,6 +1914,8 @@ jz_hub_store_push (JzHubStore         *self,
         }
       if (!apply_change (self, &in, c, i + 1, c->op != JZ_OP_INSERT, &local_error))
         {
+          if (g_error_matches (local_error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN))
+            stats->refused_seq = c->seq;
           sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
           g_propagate_error (error, local_error);
           return FALSE;
@@ -2039,6 +2062,8 @@ jz_hub_store_pull (JzHubStore         *self,
 
       if (own)
         full = lost != NULL;
+      else if (g_str_equal ((const char *) sqlite3_column_text (stmt, 6), "void"))
+        continue;
       else if (device->hub_level || g_str_equal (scope, device->station))
         full = TRUE;
       else
@@ -2122,6 +2147,74 @@ jz_hub_store_pull (JzHubStore         *self,
   g_string_append_printf (out, ",\"more\":%s,\"changes\":[", more ? "true" : "false");
   g_string_append_len (out, body->str, body->len);
   g_string_append (out, "]}");
+  if (len != NULL)
+    *len = out->len;
+  return g_string_free (out, FALSE);
+}
+
+char *
+jz_hub_store_get_record (JzHubStore         *self,
+                         const JzHubDevice  *device,
+                         const char         *entity,
+                         const char         *id,
+                         gsize              *len,
+                         GError            **error)
+{
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT r.owner, r.hlc, r.hub_seq, " RECORD_FIELDS ", c.station, c.epoch, c.seq"
+                                " FROM record r " RECORD_JOIN " JOIN change c ON c.hub_seq = r.hub_seq"
+                                " WHERE r.entity = ?1 AND r.id = ?2");
+  g_autofree char *owner = NULL;
+  g_autofree char *fields = NULL;
+  g_autofree char *station = NULL;
+  g_autofree char *epoch = NULL;
+  gint64 hlc = 0, hub_seq = 0, seq = 0;
+  gboolean whole;
+  GString *out;
+
+  bind_text (stmt, 1, entity);
+  bind_text (stmt, 2, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      owner = column_dup (stmt, 0);
+      hlc = sqlite3_column_int64 (stmt, 1);
+      hub_seq = sqlite3_column_int64 (stmt, 2);
+      fields = column_dup (stmt, 3);
+      station = column_dup (stmt, 4);
+      epoch = column_dup (stmt, 5);
+      seq = sqlite3_column_int64 (stmt, 6);
+    }
+  sqlite3_reset (stmt);
+
+  whole = owner != NULL &&
+          (device->hub_level || g_str_equal (owner, device->station) || visible_to (self, entity, id, device->station));
+  if (owner == NULL || (!whole && !g_str_equal (entity, "person")))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_NOT_FOUND,
+                   "The hub has no %s %s that this device may see", entity, id);
+      return NULL;
+    }
+
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "{\"v\":%d,\"cursor\":%" G_GINT64_FORMAT ",\"more\":false,\"changes\":["
+                          "{\"hub_seq\":%" G_GINT64_FORMAT ",\"station\":",
+                          JZ_PROTOCOL_VERSION, hub_seq, hub_seq);
+  jz_json_append_string (out, station);
+  g_string_append (out, ",\"epoch\":");
+  jz_json_append_string (out, epoch);
+  g_string_append_printf (out, ",\"seq\":%" G_GINT64_FORMAT ",\"entity\":", seq);
+  jz_json_append_string (out, entity);
+  g_string_append (out, ",\"id\":");
+  jz_json_append_string (out, id);
+  g_string_append_printf (out, ",\"op\":\"update\",\"hlc\":%" G_GINT64_FORMAT ",\"auth\":%d,\"owner\":",
+                          hlc, JZ_AUTHORITY_HUB);
+  jz_json_append_string (out, owner);
+  g_string_append (out, ",\"fields\":");
+  if (whole)
+    g_string_append (out, fields);
+  else
+    append_projected (out, fields);
+  g_string_append (out, "}]}");
   if (len != NULL)
     *len = out->len;
   return g_string_free (out, FALSE);

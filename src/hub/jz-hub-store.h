@@ -44,6 +44,7 @@ typedef struct
   gint64 accepted;
   gint64 skipped;
   gint64 losses;
+  gint64 refused_seq;   /* the change a refused push was refused for */
 } JzHubIngestStats;
 
 #define JZ_TYPE_HUB_STORE (jz_hub_store_get_type ())
@@ -110,6 +111,15 @@ char         *jz_hub_store_pull             (JzHubStore        *self,
                                              const char        *epoch,
                                              gint64             since,
                                              guint              limit,
+                                             gsize             *len,
+                                             GError           **error);
+
+/* The current state of one record as this device may see it, in the
+ * form of a pull reply with that one change. */
+char         *jz_hub_store_get_record       (JzHubStore        *self,
+                                             const JzHubDevice *device,
+                                             const char        *entity,
+                                             const char        *id,
                                              gsize             *len,
                                              GError           **error);
 

@@ -43,6 +43,7 @@ static const char *op_names[] = {
   [JZ_OP_UPDATE] = "update",
   [JZ_OP_DELETE] = "delete",
   [JZ_OP_TRANSFER] = "transfer",
+  [JZ_OP_VOID] = "void",
 };
 
 const char *
@@ -90,7 +91,7 @@ error_code_for_status (guint status)
 const char *
 jz_op_to_string (JzOp op)
 {
-  g_return_val_if_fail (op <= JZ_OP_TRANSFER, "update");
+  g_return_val_if_fail (op <= JZ_OP_VOID, "update");
   return op_names[op];
 }
 
@@ -868,6 +869,15 @@ jz_protocol_error_encode (JzProtocolError  code,
                           const char      *message,
                           gint64           high_seq)
 {
+  return jz_protocol_error_encode_full (code, message, high_seq, -1);
+}
+
+char *
+jz_protocol_error_encode_full (JzProtocolError  code,
+                               const char      *message,
+                               gint64           high_seq,
+                               gint64           seq)
+{
   GString *out = g_string_new ("{\"error\":{\"code\":");
 
   jz_json_append_string (out, jz_protocol_error_code_to_string (code));
@@ -875,8 +885,24 @@ jz_protocol_error_encode (JzProtocolError  code,
   jz_json_append_string (out, message);
   if (high_seq >= 0)
     g_string_append_printf (out, ",\"high_seq\":%" G_GINT64_FORMAT, high_seq);
+  if (seq > 0)
+    g_string_append_printf (out, ",\"seq\":%" G_GINT64_FORMAT, seq);
   g_string_append (out, "}}");
   return g_string_free (out, FALSE);
+}
+
+gint64
+jz_protocol_error_get_seq (const char *data,
+                           gsize       len)
+{
+  g_autoptr(JzJson) obj = data && len ? jz_protocol_parse (data, len, NULL) : NULL;
+  json_object *err = NULL;
+  gint64 seq = -1;
+
+  if (obj != NULL && json_object_object_get_ex (obj, "error", &err) &&
+      json_object_is_type (err, json_type_object))
+    get_int (err, "seq", FALSE, 1, G_MAXINT64, &seq, "error", NULL);
+  return seq;
 }
 
 /* Turns an error reply into a GError; always returns FALSE. */
@@ -1192,7 +1218,7 @@ jz_change_from_json (json_object  *obj,
   if (!jz_op_from_string (op, &change->op))
     {
       g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
-                   "The op of a change must be insert, update, delete or transfer");
+                   "The op of a change must be insert, update, delete, transfer or void");
       goto fail;
     }
   v = 0;

@@ -54,6 +54,10 @@ typedef enum
   JZ_OP_DELETE,
   /* Moves a record to another station; only hub staff may send it. */
   JZ_OP_TRANSFER,
+  /* Fills a place in a replica's stream with nothing: the change that was
+   * there was refused by the hub (403) and is kept as a conflict at the
+   * station, so that it does not hold back the changes after it. */
+  JZ_OP_VOID,
 } JzOp;
 
 /* Who wrote a value, for deciding a field changed on both sides. */
@@ -173,6 +177,13 @@ guint           jz_protocol_error_http_status    (JzProtocolError   code);
 char           *jz_protocol_error_encode         (JzProtocolError   code,
                                                   const char       *message,
                                                   gint64            high_seq);
+/* @seq: the change of a push the error is about (-1: none). */
+char           *jz_protocol_error_encode_full    (JzProtocolError   code,
+                                                  const char       *message,
+                                                  gint64            high_seq,
+                                                  gint64            seq);
+gint64          jz_protocol_error_get_seq        (const char       *data,
+                                                  gsize             len);
 gboolean        jz_protocol_error_decode         (const char       *data,
                                                   gsize             len,
                                                   guint             http_status,

@@ -62,6 +62,9 @@ struct _JzSyncEngine
   char         *epoch;
 
   gint64        last_hello_us;
+  GHashTable   *void_seqs;   /* outbox seqs the hub refused: sent as void */
+  gint64       *void_keys;
+  GPtrArray    *refresh;     /* "entity/id" to read again from the hub */
   guint         batch;
   long          timeout_ms;
   long          connect_timeout_ms;
@@ -558,6 +561,8 @@ engine_new_bare (JzStore *store)
   self->batch = (guint) CLAMP (env_ms ("JIUZHU_SYNC_BATCH", JZ_PROTOCOL_MAX_BATCH), 1, JZ_PROTOCOL_MAX_BATCH);
   self->curl = new_curl (self);
   self->multi = curl_multi_init ();
+  self->void_seqs = g_hash_table_new (g_int64_hash, g_int64_equal);
+  self->refresh = g_ptr_array_new_with_free_func (g_free);
   self->station = g_strdup (jz_store_get_station_code (store));
   self->epoch = g_strdup (jz_store_get_epoch (store));
   self->hub_level = jz_store_get_station_level (store) == JZ_STATION_LEVEL_HUB;
@@ -756,6 +761,46 @@ jz_sync_transfer (JzStore     *store,
 
 /* Engine */
 
+static void
+load_void_seqs (JzSyncEngine *self)
+{
+  g_autofree char *text = state_get (self->store, "void_seqs");
+  g_auto(GStrv) parts = text ? g_strsplit (text, ",", 0) : NULL;
+  guint n = parts ? g_strv_length (parts) : 0;
+
+  g_hash_table_remove_all (self->void_seqs);
+  g_free (self->void_keys);
+  self->void_keys = g_new0 (gint64, n + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      self->void_keys[i] = g_ascii_strtoll (parts[i], NULL, 10);
+      if (self->void_keys[i] > 0)
+        g_hash_table_add (self->void_seqs, &self->void_keys[i]);
+    }
+}
+
+static gboolean
+is_void (JzSyncEngine *self,
+         gint64        seq)
+{
+  return g_hash_table_contains (self->void_seqs, &seq);
+}
+
+static gboolean
+add_void_seq (JzSyncEngine  *self,
+              gint64         seq,
+              GError       **error)
+{
+  g_autofree char *text = state_get (self->store, "void_seqs");
+  g_autofree char *joined = text ? g_strdup_printf ("%s,%" G_GINT64_FORMAT, text, seq)
+                                 : g_strdup_printf ("%" G_GINT64_FORMAT, seq);
+
+  if (!state_set (self->store, "void_seqs", joined, error))
+    return FALSE;
+  load_void_seqs (self);
+  return TRUE;
+}
+
 gboolean
 jz_sync_engine_reload (JzSyncEngine  *self,
                        GError       **error)
@@ -769,6 +814,7 @@ jz_sync_engine_reload (JzSyncEngine  *self,
   self->pin = state_get (self->store, "pin");
   self->device = state_get (self->store, "device");
   self->last_hello_us = 0;
+  load_void_seqs (self);
   apply_pin (self->curl, self->pin);
   if (self->url == NULL || self->token == NULL)
     {
@@ -799,6 +845,9 @@ jz_sync_engine_free (JzSyncEngine *self)
     return;
   curl_multi_cleanup (self->multi);
   curl_easy_cleanup (self->curl);
+  g_hash_table_destroy (self->void_seqs);
+  g_ptr_array_unref (self->refresh);
+  g_free (self->void_keys);
   g_clear_pointer (&self->headers, curl_slist_free_all);
   g_byte_array_unref (self->response);
   g_clear_object (&self->store);
@@ -958,6 +1007,11 @@ repair_after_gap (JzSyncEngine  *self,
   return jz_store_write_end (self->store, ok, ok ? error : NULL) && ok;
 }
 
+static gboolean refuse_change (JzSyncEngine  *self,
+                               gint64         seq,
+                               const char    *why,
+                               GError       **error);
+
 /* A batch of the outbox, encoded and compressed. */
 typedef struct
 {
@@ -1019,6 +1073,12 @@ read_batch (JzSyncEngine  *self,
       c->base_rev = (guint64) sqlite3_column_int64 (stmt, 4);
       c->hlc = (guint64) sqlite3_column_int64 (stmt, 5);
       c->fields_json = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+      if (is_void (self, seq))
+        {
+          c->op = JZ_OP_VOID;
+          g_free (c->fields_json);
+          c->fields_json = g_strdup ("{}");
+        }
       g_ptr_array_add (request->changes, c);
     }
   sqlite3_reset (stmt);
@@ -1098,6 +1158,23 @@ restart:
                     return FALSE;
                   }
                 goto restart;
+              }
+            if (g_error_matches (local_error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN))
+              {
+                gint64 seq = jz_protocol_error_get_seq ((const char *) self->response->data, self->response->len);
+
+                /* A change outside this station's rights (an edit of
+                 * another station's record) must not hold back the ones
+                 * after it: it is kept as a conflict here and its place
+                 * in the stream is sent empty. */
+                if (seq >= current->first && seq <= current->last && !is_void (self, seq))
+                  {
+                    g_message ("The hub refused change %" G_GINT64_FORMAT " of this device: %s",
+                               seq, local_error->message);
+                    if (!refuse_change (self, seq, local_error->message, error))
+                      return FALSE;
+                    goto restart;
+                  }
               }
             if (local_error == NULL)
               g_set_error (&local_error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_NETWORK, "The push was cut short");
@@ -1207,6 +1284,11 @@ load_pending (JzSyncEngine  *self,
       Pending *p = g_new0 (Pending, 1);
 
       p->seq = sqlite3_column_int64 (stmt, 0);
+      if (is_void (self, p->seq))
+        {
+          g_free (p);
+          continue;
+        }
       p->base_rev = sqlite3_column_int64 (stmt, 2);
       p->hlc = sqlite3_column_int64 (stmt, 3);
       p->fields = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 4));
@@ -1693,6 +1775,144 @@ pull (JzSyncEngine  *self,
   return TRUE;
 }
 
+/* An outbox change the hub refused: every value it carried goes to the
+ * conflicts (a person sees what was not accepted and why), and its place
+ * in the stream is sent as void from now on. */
+static gboolean
+refuse_change (JzSyncEngine  *self,
+               gint64         seq,
+               const char    *why,
+               GError       **error)
+{
+  sqlite3_stmt *stmt;
+  g_autofree char *entity_name = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *sql = NULL;
+  g_autoptr(JzJson) fields = NULL;
+  const JzEntity *entity;
+  gboolean ok = TRUE;
+
+  stmt = jz_store_prepare (self->store, "SELECT entity, entity_id, fields_json FROM outbox WHERE seq = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      entity_name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      fields = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 2));
+    }
+  sqlite3_reset (stmt);
+  entity = entity_name ? jz_schema_lookup (entity_name) : NULL;
+  if (entity == NULL || fields == NULL)
+    {
+      g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_OUTBOX,
+                   "The hub refused change %" G_GINT64_FORMAT " (%s), and the outbox cannot say what it was",
+                   seq, why);
+      return FALSE;
+    }
+
+  if (!jz_store_write_begin (self->store, error))
+    return FALSE;
+  /* Identifiers from the schema's fixed list. */
+  sql = g_strdup_printf ("SELECT station FROM %s WHERE id = ?1", entity->name);
+  stmt = jz_store_prepare (self->store, sql, error);
+  ok = stmt != NULL;
+  if (ok)
+    {
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        owner = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+    }
+  {
+    json_object_object_foreach (fields, key, val)
+      {
+        g_autoptr(JzConflict) conflict = NULL;
+        g_autofree char *seed = NULL;
+        g_autofree char *hash = NULL;
+
+        if (!ok)
+          break;
+        if (g_str_equal (key, "hlc") || g_str_equal (key, "updated_by") || !column_exists (entity, key))
+          continue;
+        seed = g_strdup_printf ("refused/%s/%" G_GINT64_FORMAT "/%s", self->epoch, seq, key);
+        hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, seed, -1);
+        conflict = jz_conflict_new ();
+        conflict->rec.id = g_strdup_printf ("%.8s-%.4s-7%.3s-8%.3s-%.12s", hash, hash + 8, hash + 12, hash + 15,
+                                            hash + 18);
+        conflict->entity = g_strdup (entity->name);
+        conflict->entity_id = g_strdup (id);
+        conflict->field = g_strdup (key);
+        conflict->local_value = g_strdup (val ? json_object_to_json_string_ext (val, JSON_C_TO_STRING_PLAIN) : "null");
+        conflict->remote_station = g_strdup (owner);
+        ok = jz_store_insert_conflict (self->store, conflict, error);
+      }
+  }
+  if (ok)
+    ok = add_void_seq (self, seq, error);
+  if (!jz_store_write_end (self->store, ok, ok ? error : NULL) || !ok)
+    return FALSE;
+  g_ptr_array_add (self->refresh, g_strconcat (entity->name, "/", id, NULL));
+  return TRUE;
+}
+
+/* Reads again from the hub the records whose refused changes were kept
+ * as conflicts, so that they show what the hub holds. */
+static gboolean
+refresh_records (JzSyncEngine  *self,
+                 JzSyncStats   *stats,
+                 GError       **error)
+{
+  g_autofree char *incarnation = state_get (self->store, "incarnation");
+
+  while (self->refresh->len > 0)
+    {
+      g_autofree char *item = g_ptr_array_steal_index (self->refresh, 0);
+      char *slash = strchr (item, '/');
+      g_autofree char *path = NULL;
+      g_autoptr(JzPullReply) reply = NULL;
+      g_autoptr(GError) local_error = NULL;
+      Page page = { 0 };
+      gboolean ok;
+
+      if (slash == NULL)
+        continue;
+      *slash = '\0';
+      path = g_strdup_printf ("/v1/record?entity=%s&id=%s", item, slash + 1);
+      if (!http (self, "GET", path, NULL, 0, FALSE, NULL, &local_error))
+        {
+          if (g_error_matches (local_error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_NOT_FOUND))
+            continue;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      reply = jz_pull_reply_decode ((const char *) self->response->data, self->response->len, error);
+      if (reply == NULL)
+        return FALSE;
+
+      page.own_seq = state_get_int (self->store, "own_seq");
+      page.deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, deferred_free);
+      page.deferred_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      if (!jz_store_write_begin (self->store, error))
+        return FALSE;
+      ok = load_pending (self, &page, error);
+      jz_store_set_applying (self->store, TRUE);
+      for (guint i = 0; ok && i < reply->changes->len; i++)
+        ok = apply_change (self, reply->changes->pdata[i], &page, incarnation, stats, error);
+      if (ok)
+        ok = flush_deferred (self, &page, stats, error);
+      jz_store_set_applying (self->store, FALSE);
+      g_clear_pointer (&page.pending, g_hash_table_unref);
+      g_clear_pointer (&page.deferred, g_hash_table_unref);
+      g_clear_pointer (&page.deferred_ids, g_hash_table_unref);
+      if (!jz_store_write_end (self->store, ok, ok ? error : NULL) || !ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 jz_sync_engine_run_once (JzSyncEngine  *self,
                          GCancellable  *cancellable,
@@ -1741,6 +1961,11 @@ jz_sync_engine_run_once (JzSyncEngine  *self,
   if (stats != NULL)
     stats->pull_us += g_get_monotonic_time () - start;
   if (!pulled)
+    {
+      self->last_hello_us = 0;
+      return FALSE;
+    }
+  if (self->refresh->len > 0 && !refresh_records (self, stats, error))
     {
       self->last_hello_us = 0;
       return FALSE;

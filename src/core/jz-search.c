@@ -1146,6 +1146,7 @@ typedef struct
   char    *id_number;
   char    *dialect;
   char    *features;
+  JzSearchMatch match;   /* the query that found it */
 } Candidate;
 
 static void
@@ -1289,7 +1290,8 @@ jz_search_duplicates (JzStore           *store,
       d->id_number = c->id_number;
       d->dialect = c->dialect;
       d->features = c->features;
-      datas[n] = c->id;
+      c->match = g_array_index (hits.matches, JzSearchMatch, i);
+      datas[n] = c;
       n++;
     }
   sqlite3_reset (stmt);
@@ -1310,7 +1312,7 @@ jz_search_duplicates (JzStore           *store,
       int rc;
 
       sqlite3_reset (stmt);
-      sqlite3_bind_text (stmt, 1, m->data, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 1, ((Candidate *) m->data)->id, -1, SQLITE_TRANSIENT);
       rc = sqlite3_step (stmt);
       if (rc != SQLITE_ROW)
         {
@@ -1323,7 +1325,7 @@ jz_search_duplicates (JzStore           *store,
         }
       read_row (stmt, &today, &cand->person);
       sqlite3_reset (stmt);
-      cand->person.match = JZ_SEARCH_MATCH_NAME;
+      cand->person.match = ((Candidate *) m->data)->match;
       cand->score = m->score;
       cand->reasons = g_steal_pointer (&m->reasons);
       cand->episodes = jz_store_list_episodes_of_person (store, cand->person.person_id, error);

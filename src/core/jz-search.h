@@ -42,7 +42,9 @@ typedef struct
   char          *episode_number;
   char          *episode_status;   /* screening | admitted | … | departed */
   gint64         admitted_at;      /* of the latest episode; 0 without one */
-  JzSearchMatch  match;
+  JzSearchMatch  match;            /* duplicates: how the candidate was found
+                                      (id_number, pinyin = same sound of a name,
+                                      pinyin_part = initials/birth/county facets) */
 } JzSearchRow;
 
 void       jz_search_row_free       (JzSearchRow  *row);

@@ -720,6 +720,53 @@ test_foreign_edit (Fixture       *f,
 }
 
 static void
+test_blobs (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzSyncEngine) engine = NULL;
+  g_autoptr(JzSyncEngine) other = NULL;
+  g_autoptr(GBytes) photo = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *reply = NULL;
+  guint8 bytes[3000];
+
+  enrol (f, f->a);
+  enrol (f, f->b);
+  for (guint i = 0; i < sizeof bytes; i++)
+    bytes[i] = (guint8) (i * 7);
+  photo = g_bytes_new (bytes, sizeof bytes);
+
+  /* Content-addressed: the same bytes are stored once. */
+  engine = jz_sync_engine_new (f->a, NULL);
+  g_assert_true (jz_sync_engine_put_blob (engine, photo, &sha, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (jz_sync_engine_put_blob (engine, photo, &again, NULL, &error));
+  g_assert_cmpstr (sha, ==, again);
+  g_assert_cmpint (hub_count (f, "SELECT count (*) FROM blob"), ==, 1);
+
+  other = jz_sync_engine_new (f->b, NULL);
+  back = jz_sync_engine_get_blob (other, sha, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (back, photo));
+
+  /* Bytes that do not match their name are refused. */
+  token = token_of (f->a);
+  {
+    g_autofree char *path = g_strconcat ("/v1/blobs/", sha, NULL);
+
+    g_assert_cmpint (raw (f, "PUT", path, token, "not the photo", 13, &reply), ==, 400);
+    assert_error_code (reply, "malformed");
+  }
+  g_clear_pointer (&reply, g_free);
+  g_assert_cmpint (raw (f, "GET", "/v1/blobs/0000000000000000000000000000000000000000000000000000000000000000",
+                        token, NULL, 0, &reply), ==, 404);
+}
+
+static void
 test_rate_limit (Fixture       *f,
                  gconstpointer  data)
 {
@@ -985,6 +1032,7 @@ main (int    argc,
   ADD ("/sync/conflict", test_conflict, FALSE);
   ADD ("/sync/refusals", test_refusals, FALSE);
   ADD ("/sync/foreign-edit", test_foreign_edit, FALSE);
+  ADD ("/sync/blobs", test_blobs, FALSE);
   ADD ("/sync/rate-limit", test_rate_limit, FALSE);
   ADD ("/sync/client-thread", test_client_thread, FALSE);
   ADD ("/sync/transfer", test_transfer, FALSE);

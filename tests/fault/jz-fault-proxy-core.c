@@ -1122,10 +1122,12 @@ conn_free (Conn *c)
   close_fd (&c->ufd);
   pipe_clear (&c->up);
   pipe_clear (&c->down);
-  g_queue_clear_full (&c->exchanges, (GDestroyNotify) exchange_free);
-  /* A request whose reply came already is owned by req_ex alone. */
+  /* A request whose reply came already is owned by req_ex alone; any other
+   * req_ex is also in the queue. Look before the queue frees it. */
   if (c->req_ex != NULL && c->req_ex->resp_done)
     exchange_free (c->req_ex);
+  c->req_ex = NULL;
+  g_queue_clear_full (&c->exchanges, (GDestroyNotify) exchange_free);
   g_byte_array_unref (c->req.head);
   g_byte_array_unref (c->resp.head);
   g_rand_free (c->rand);

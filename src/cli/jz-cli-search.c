@@ -136,9 +136,11 @@ jz_cli_cmd_due (JzCliContext *ctx,
   g_autoptr(GError) error = NULL;
   g_autoptr(JzStore) store = NULL;
   g_autoptr(GPtrArray) items = NULL;
-  gboolean json = FALSE;
+  gboolean json = FALSE, open_only = FALSE;
+  JzDueOptions options;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { "open-only", 0, 0, G_OPTION_ARG_NONE, &open_only, "Only the open episodes, no follow-ups after departure", NULL },
     { NULL }
   };
 
@@ -151,7 +153,9 @@ jz_cli_cmd_due (JzCliContext *ctx,
   store = jz_cli_open_store (ctx);
   if (store == NULL)
     return JZ_CLI_ERROR;
-  items = jz_store_list_due (store, 0, NULL, &error);
+  jz_due_options_init (&options);
+  options.follow_ups = !open_only;
+  items = jz_store_list_due_with (store, &options, &error);
   if (items == NULL)
     return jz_cli_fail (ctx, "due: %s", error->message);
 

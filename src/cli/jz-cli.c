@@ -27,7 +27,7 @@ static const JzCliCommand commands[] = {
   { "demo", "--people N [--seed S]", "fill the store with synthetic data", jz_cli_cmd_demo },
   { "search", "TEXT [--json]", "find people", jz_cli_cmd_search },
   { "id-check", "NUMBER", "check a resident ID number", jz_cli_cmd_id_check },
-  { "due", "[--json]", "deadlines due and overdue", jz_cli_cmd_due },
+  { "due", "[--json] [--open-only]", "deadlines due and overdue", jz_cli_cmd_due },
   { "stats", "[--json]", "counts per table", jz_cli_cmd_stats },
   { "check", "", "verify the store's integrity", jz_cli_cmd_check },
   { "export", "--format json|csv [--table T] [-o FILE]", "export records", jz_cli_cmd_export },

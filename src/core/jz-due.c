@@ -291,12 +291,35 @@ step_all (JzStore                *store,
   return TRUE;
 }
 
+void
+jz_due_options_init (JzDueOptions *options)
+{
+  memset (options, 0, sizeof *options);
+  options->follow_ups = TRUE;
+  options->follow_up_lookback_days = JZ_DUE_FOLLOW_UP_LOOKBACK_DAYS;
+}
+
 GPtrArray *
 jz_store_list_due (JzStore                 *store,
                    gint64                   now,
                    const JzDeadlineConfig  *config,
                    GError                 **error)
 {
+  JzDueOptions options;
+
+  jz_due_options_init (&options);
+  options.now = now;
+  options.config = config;
+  return jz_store_list_due_with (store, &options, error);
+}
+
+GPtrArray *
+jz_store_list_due_with (JzStore             *store,
+                        const JzDueOptions  *options,
+                        GError             **error)
+{
+  const JzDeadlineConfig *config = options->config;
+  gint64 now = options->now;
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_due_item_free);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(JzWorkCalendar) calendar = NULL;
@@ -308,6 +331,7 @@ jz_store_list_due (JzStore                 *store,
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (JZ_IS_STORE (store), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
 
   if (now == 0)
     now = g_get_real_time () / G_USEC_PER_SEC;
@@ -321,7 +345,7 @@ jz_store_list_due (JzStore                 *store,
       defaults.calendar = calendar;
       config = &defaults;
     }
-  follow_up_since = now - JZ_DUE_FOLLOW_UP_LOOKBACK_DAYS * 86400;
+  follow_up_since = now - (gint64) options->follow_up_lookback_days * 86400;
 
   /* Open episodes: the partial index episode_open. */
   stmt = jz_store_prepare (store,
@@ -338,6 +362,8 @@ jz_store_list_due (JzStore                 *store,
    * months], a day wider each side for the end-of-day rounding. */
   months = config->follow_up_months ? config->follow_up_months : default_follow_ups;
   n_months = config->follow_up_months ? config->n_follow_up_months : G_N_ELEMENTS (default_follow_ups);
+  if (!options->follow_ups)
+    n_months = 0;
   stmt = jz_store_prepare (store,
                            "SELECT " DEPARTED_COLUMNS
                            "FROM episode e JOIN person p ON p.id = e.person_id "

@@ -46,6 +46,23 @@ GPtrArray  *jz_store_list_due             (JzStore                *store,
                                            const JzDeadlineConfig *config,
                                            GError                **error);
 
+typedef struct
+{
+  gint64                  now;                 /* Unix seconds; 0 = now */
+  const JzDeadlineConfig *config;              /* NULL: defaults + holiday table */
+  gboolean                follow_ups;          /* list follow-ups after departure */
+  guint                   follow_up_lookback_days;
+} JzDueOptions;
+
+/* now 0, config NULL, follow-ups on, lookback JZ_DUE_FOLLOW_UP_LOOKBACK_DAYS. */
+void        jz_due_options_init           (JzDueOptions           *options);
+
+/* jz_store_list_due() with options: without follow-ups it reads only the
+ * open episodes (for a first section that must show at once). */
+GPtrArray  *jz_store_list_due_with        (JzStore                *store,
+                                           const JzDueOptions     *options,
+                                           GError                **error);
+
 /* The working-day calendar from the store's holiday table. */
 JzWorkCalendar *jz_store_load_work_calendar (JzStore              *store,
                                              GError              **error);

@@ -418,25 +418,35 @@ bench_duplicates (JzStore *store)
 static void
 bench_due (JzStore *store)
 {
-  Samples s;
-  guint items = 0;
-
-  samples_init (&s);
-  for (int i = 0; i < 20; i++)
+  for (int open_only = 1; open_only >= 0; open_only--)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) r = NULL;
-      double w = now_ms (), c = cpu_ms ();
+      JzDueOptions options;
+      Samples s;
+      guint items = 0, follow_ups = 0;
 
-      r = jz_store_list_due (store, 0, NULL, &error);
-      if (r == NULL)
-        g_error ("%s", error->message);
-      samples_add (&s, now_ms () - w, cpu_ms () - c);
-      items = r->len;
+      jz_due_options_init (&options);
+      options.follow_ups = !open_only;
+      samples_init (&s);
+      for (int i = 0; i < 10; i++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(GPtrArray) r = NULL;
+          double w = now_ms (), c = cpu_ms ();
+
+          r = jz_store_list_due_with (store, &options, &error);
+          if (r == NULL)
+            g_error ("%s", error->message);
+          samples_add (&s, now_ms () - w, cpu_ms () - c);
+          items = r->len;
+          follow_ups = 0;
+          for (guint k = 0; k < r->len; k++)
+            follow_ups += ((JzDueItem *) r->pdata[k])->kind == JZ_DEADLINE_FOLLOW_UP;
+        }
+      printf ("due        %s: %u items (%u follow-ups); %" G_GINT64_FORMAT " open episodes\n",
+              open_only ? "open episodes only" : "with follow-ups", items, follow_ups,
+              query_int (store, "SELECT count (*) FROM episode WHERE status IN ('screening', 'admitted', 'hospital', 'police')"));
+      report (open_only ? "due-open" : "due-all", &s);
     }
-  printf ("due        %u items; %" G_GINT64_FORMAT " open episodes\n", items,
-          query_int (store, "SELECT count (*) FROM episode WHERE status IN ('screening', 'admitted', 'hospital', 'police')"));
-  report ("due", &s);
 }
 
 static void

@@ -16,6 +16,11 @@
 
 #include "jz-application.h"
 #include "jz-case-page.h"
+#include "jz-departure-dialog.h"
+#include "jz-followup-dialog.h"
+#include "jz-followups-view.h"
+#include "jz-intake-view.h"
+#include "jz-tracing-view.h"
 #include "jz-cases-view.h"
 #include "jz-sign-in.h"
 #include "jz-staff.h"
@@ -191,6 +196,28 @@ show_case_action (GtkWidget  *widget,
                   GVariant   *param)
 {
   jz_window_show_case (JZ_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+/* The case page's hooks open the case-work dialogs over the window. */
+static void
+on_case_depart (JzWindow   *self,
+                const char *episode_id)
+{
+  JzDepartureDialog *dialog = jz_departure_dialog_new (GTK_WINDOW (self), self->store, episode_id);
+
+  if (dialog != NULL)
+    gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_case_followup (JzWindow   *self,
+                  const char *person_id,
+                  const char *episode_id)
+{
+  JzFollowupDialog *dialog = jz_followup_dialog_new (GTK_WINDOW (self), self->store, person_id, episode_id, NULL);
+
+  if (dialog != NULL)
+    gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -473,6 +500,10 @@ jz_window_class_init (JzWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   jz_gui_init ();
+  /* The areas jz-window.ui names by type. */
+  g_type_ensure (JZ_TYPE_INTAKE_VIEW);
+  g_type_ensure (JZ_TYPE_TRACING_VIEW);
+  g_type_ensure (JZ_TYPE_FOLLOWUPS_VIEW);
   g_type_ensure (JZ_TYPE_SYNC_INDICATOR);
   g_type_ensure (JZ_TYPE_SYNC_VIEW);
   g_type_ensure (JZ_TYPE_CASES_VIEW);
@@ -561,6 +592,8 @@ jz_window_init (JzWindow *self)
   gtk_stack_add_titled (self->stack, GTK_WIDGET (self->case_page), "case", _("Case"));
   g_signal_connect_object (self->case_page, "notify::title",
                            G_CALLBACK (on_case_title_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->case_page, "depart", G_CALLBACK (on_case_depart), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->case_page, "followup", G_CALLBACK (on_case_followup), self, G_CONNECT_SWAPPED);
   on_visible_view_changed (self);
 }
 

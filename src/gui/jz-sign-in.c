@@ -112,6 +112,9 @@ static void
 on_staff_selected (JzSignIn      *self,
                    GtkListBoxRow *row)
 {
+  /* The list unselects its row while the template is disposed. */
+  if (self->sign_in_error == NULL)
+    return;
   show_error (self->sign_in_error, NULL);
   update_sign_in_button (self);
 }

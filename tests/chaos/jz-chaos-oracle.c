@@ -41,6 +41,7 @@ typedef struct
   char         *incarnation;
   gint64        max_hub_seq;
   GHashTable   *visibility;  /* "entity/id/station" */
+  guint         refused;     /* saves the hub refused (void in the stream) */
 } Oracle;
 
 /* Canonical values */
@@ -253,6 +254,71 @@ check_replica_state (Oracle         *o,
     violation (o, "cursor", "%c: the last sync failed: %s", r->letter, last_error);
 }
 
+static JzChaosReplica *
+replica_of (Oracle     *o,
+            const char *station,
+            const char *epoch)
+{
+  for (guint i = 0; i < JZ_CHAOS_N_REPLICAS; i++)
+    if (g_strcmp0 (o->w->replicas[i]->station, station) == 0 && g_strcmp0 (o->w->replicas[i]->epoch, epoch) == 0)
+      return o->w->replicas[i];
+  return NULL;
+}
+
+/* A refused save: each value it carried (but its clock and writer) is in
+ * the station's conflicts. */
+static void
+check_refused_kept (Oracle      *o,
+                    JzChaosSave *s)
+{
+  JzChaosReplica *r = replica_of (o, s->station, s->epoch);
+  sqlite3 *db = r ? open_ro (r->db_path) : NULL;
+  sqlite3_stmt *stmt;
+  json_object *fields = NULL;
+
+  o->refused++;
+  if (db == NULL)
+    {
+      violation (o, "refused-kept", "%s/%" G_GINT64_FORMAT ": no replica to look in", s->station, s->seq);
+      return;
+    }
+  stmt = prepare (db, "SELECT fields_json FROM outbox WHERE seq = ?1");
+  sqlite3_bind_int64 (stmt, 1, s->seq);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    fields = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  if (fields == NULL)
+    violation (o, "refused-kept", "%c: outbox row %" G_GINT64_FORMAT " is gone", r->letter, s->seq);
+  else
+    {
+      json_object_object_foreach (fields, key, val)
+        {
+          gboolean found = FALSE;
+
+          if (g_str_equal (key, "hlc") || g_str_equal (key, "updated_by"))
+            continue;
+          stmt = prepare (db, "SELECT local_value FROM conflict WHERE entity = ?1 AND entity_id = ?2 AND field = ?3");
+          sqlite3_bind_text (stmt, 1, s->entity, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, 2, s->id, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, 3, key, -1, SQLITE_TRANSIENT);
+          while (!found && sqlite3_step (stmt) == SQLITE_ROW)
+            {
+              json_object *have = json_tokener_parse (sqlite3_column_type (stmt, 0) == SQLITE_NULL
+                                                      ? "null" : (const char *) sqlite3_column_text (stmt, 0));
+
+              found = (have == NULL && val == NULL) || json_object_equal (have, val);
+              json_object_put (have);
+            }
+          sqlite3_finalize (stmt);
+          if (!found)
+            violation (o, "refused-kept", "%c: the hub refused %s %s %s (seq %" G_GINT64_FORMAT ") and its %s is not in the conflicts",
+                       r->letter, s->op, s->entity, s->id, s->seq, key);
+        }
+    }
+  json_object_put (fields);
+  sqlite3_close (db);
+}
+
 /* Every save that returned is at the hub once, and an edit's value got
  * there (as what took effect, or as a loss). */
 static void
@@ -278,6 +344,16 @@ check_saves (Oracle *o)
         {
           violation (o, "save-at-hub", "%s %s %s (%s/%s/%" G_GINT64_FORMAT ", round %u) is at the hub %" G_GINT64_FORMAT " times",
                      s->op, s->entity, s->id, s->station, s->epoch, s->seq, s->round, n);
+          continue;
+        }
+      if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), "void") == 0 &&
+          g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), s->entity) == 0 &&
+          g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), s->id) == 0)
+        {
+          /* The hub refused it (outside the station's rights): its place
+           * in the stream is void, and its values must be kept as
+           * conflicts at the station for a person to see. */
+          check_refused_kept (o, s);
           continue;
         }
       if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), s->entity) != 0 ||
@@ -333,13 +409,24 @@ check_records (Oracle *o)
   g_autoptr(GHashTable) created = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   sqlite3_stmt *stmt;
 
+  stmt = prepare (o->hub, "SELECT count (*) FROM change WHERE station = ?1 AND epoch = ?2 AND seq = ?3 AND op = 'void'");
   for (guint i = 0; i < o->w->saves->len; i++)
     {
       JzChaosSave *s = o->w->saves->pdata[i];
+      gboolean voided;
 
-      if (g_str_equal (s->op, "insert"))
+      if (!g_str_equal (s->op, "insert"))
+        continue;
+      /* An insert the hub refused (void) creates nothing there. */
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, s->station, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, s->epoch, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, s->seq);
+      voided = sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int64 (stmt, 0) > 0;
+      if (!voided)
         g_hash_table_add (created, g_strconcat (s->entity, "/", s->id, NULL));
     }
+  sqlite3_finalize (stmt);
   /* Conflicts are created by the sync itself, not by a save. */
   stmt = prepare (o->hub, "SELECT entity, id, owner FROM record WHERE entity <> 'conflict'");
   while (sqlite3_step (stmt) == SQLITE_ROW)

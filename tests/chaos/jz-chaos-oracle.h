@@ -2,7 +2,11 @@
  *
  * Invariants (the names are what a failure report starts with):
  *   save-at-hub         every save whose reply came back is at the hub exactly
- *                       once, as (station, epoch, seq) with its entity, id, op
+ *                       once, as (station, epoch, seq) with its entity, id, op;
+ *                       or, refused by the hub (outside the station's rights),
+ *                       as a void place in the stream, and then
+ *   refused-kept        each value the refused save carried is in the
+ *                       station's conflicts
  *   edit-reached-hub    the value an edit wrote is in that change at the hub,
  *                       as the value that took effect or as a losing value
  *   stream              each (station, epoch) stream at the hub is contiguous,

@@ -7,7 +7,11 @@
 
 #include <locale.h>
 
+#include "jz-case-data.h"
+#include "jz-case-labels.h"
 #include "jz-case-list-model.h"
+#include "jz-cases-view.h"
+#include "jz-today-view.h"
 #include "jz-test-cases.h"
 
 typedef struct
@@ -118,6 +122,200 @@ test_format (void)
   g_assert_cmpint (sort, ==, JZ_CASE_SORT_NUMBER);
   g_assert_cmpstr (jz_case_sort_to_string (JZ_CASE_SORT_NAME), ==, "name");
   g_assert_false (jz_case_sort_from_string ("colour", &sort));
+}
+
+static void
+test_bed_rule (void)
+{
+  g_autofree char *m1 = NULL;
+  g_autofree char *m2 = NULL;
+  g_autofree char *m3 = NULL;
+
+  g_assert_true (jz_bed_check_room ("men", "男宿舍一", "male", FALSE, NULL));
+  g_assert_true (jz_bed_check_room ("women", "女宿舍", "female", FALSE, NULL));
+  g_assert_true (jz_bed_check_room ("minors", "未成年人室", "male", TRUE, NULL));
+  g_assert_true (jz_bed_check_room ("family", "家庭房", "female", TRUE, NULL));
+  /* Sex unknown: either adult room, never the minors' room. */
+  g_assert_true (jz_bed_check_room ("men", "男宿舍一", "unknown", FALSE, NULL));
+  g_assert_false (jz_bed_check_room ("women", "女宿舍", "male", FALSE, &m1));
+  g_assert_nonnull (strstr (m1, "女宿舍"));
+  g_assert_false (jz_bed_check_room ("men", "男宿舍一", "male", TRUE, &m2));
+  g_assert_nonnull (strstr (m2, "男宿舍一"));
+  g_assert_false (jz_bed_check_room ("minors", "未成年人室", "female", FALSE, &m3));
+  g_assert_nonnull (strstr (m3, "未成年人室"));
+}
+
+static void
+test_timeline_words (void)
+{
+  JzTimelineEntry e = { 0 };
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *c = NULL;
+  g_autofree char *d = NULL;
+  g_autofree char *who = NULL;
+  g_autofree char *hub = NULL;
+  g_autofree char *sys = NULL;
+
+  e.entity = "service_log";
+  e.op = "insert";
+  e.fields_json = "{\"kind\":\"meal\",\"qty\":2}";
+  a = jz_timeline_describe (&e);
+  g_assert_cmpstr (a, ==, "Service: Meal × 2");
+  e.entity = "episode";
+  e.op = "update";
+  e.fields_json = "{\"bed_id\":null}";
+  b = jz_timeline_describe (&e);
+  g_assert_cmpstr (b, ==, "Bed freed");
+  e.fields_json = "{\"status\":\"departed\"}";
+  c = jz_timeline_describe (&e);
+  g_assert_cmpstr (c, ==, "Status changed to Departed");
+  /* Damaged or empty JSON still says something. */
+  e.entity = "tracing_step";
+  e.op = "insert";
+  e.fields_json = "not json";
+  d = jz_timeline_describe (&e);
+  g_assert_nonnull (d);
+
+  e.actor_name = "王芳";
+  who = jz_timeline_who (&e);
+  g_assert_cmpstr (who, ==, "王芳");
+  e.from_sync = TRUE;
+  hub = jz_timeline_who (&e);
+  g_assert_cmpstr (hub, ==, "From the hub (王芳)");
+  e.from_sync = FALSE;
+  e.actor_name = NULL;
+  sys = jz_timeline_who (&e);
+  g_assert_cmpstr (sys, ==, "System");
+}
+
+static void
+test_money_and_labels (void)
+{
+  gint64 fen = -1;
+  g_autofree char *y = jz_case_format_yuan (1250);
+  g_autofree char *z = jz_case_format_yuan (5);
+
+  g_assert_cmpstr (y, ==, "12.50");
+  g_assert_cmpstr (z, ==, "0.05");
+  g_assert_true (jz_case_parse_yuan ("12.5", &fen));
+  g_assert_cmpint (fen, ==, 1250);
+  g_assert_true (jz_case_parse_yuan (" 20 ", &fen));
+  g_assert_cmpint (fen, ==, 2000);
+  g_assert_true (jz_case_parse_yuan ("0.05", &fen));
+  g_assert_cmpint (fen, ==, 5);
+  g_assert_false (jz_case_parse_yuan ("12,5", &fen));
+  g_assert_false (jz_case_parse_yuan ("-3", &fen));
+  g_assert_false (jz_case_parse_yuan ("1.234", &fen));
+  g_assert_false (jz_case_parse_yuan ("", &fen));
+  g_assert_false (jz_case_parse_yuan ("3.", &fen));
+
+  g_assert_cmpstr (jz_case_label ("service_kind", "meal"), ==, "Meal");
+  g_assert_cmpstr (jz_case_label ("status", "admitted"), ==, "Admitted");
+  g_assert_cmpstr (jz_case_label ("agency", "no-such"), ==, "no-such");
+  g_assert_cmpstr (jz_case_label ("agency", NULL), ==, "—");
+  g_assert_cmpuint (g_strv_length ((char **) jz_case_label_ids ("tracing_method")), ==, 12);
+  g_assert_null (jz_case_label_ids ("colours"));
+}
+
+static void
+test_today_words (void)
+{
+  g_autoptr(GPtrArray) beds = g_ptr_array_new ();
+  JzBedOccupancy a = { .room_kind = "men", .episode_id = NULL };
+  JzBedOccupancy b = { .room_kind = "men", .episode_id = "e1" };
+  JzBedOccupancy c = { .room_kind = "women", .episode_id = NULL };
+  JzTodayBeds counts;
+  g_autofree char *text = NULL;
+  g_autofree char *none = NULL;
+  g_autofree char *w1 = jz_today_format_when (JZ_DEADLINE_OVERDUE, 1000, 1000 + 3 * 86400 + 5);
+  g_autofree char *w2 = jz_today_format_when (JZ_DEADLINE_DUE, 1000 + 5 * 3600 + 10, 1000);
+  g_autofree char *w3 = jz_today_format_when (JZ_DEADLINE_OVERDUE, 1000, 1100);
+  g_autofree char *n1 = jz_today_format_count (12, 100000);
+  g_autofree char *n2 = jz_today_format_count (100000, 100000);
+
+  g_ptr_array_add (beds, &a);
+  g_ptr_array_add (beds, &b);
+  g_ptr_array_add (beds, &c);
+  jz_today_count_beds (beds, &counts);
+  g_assert_cmpuint (counts.total[JZ_ROOM_KIND_MEN], ==, 2);
+  g_assert_cmpuint (counts.free[JZ_ROOM_KIND_MEN], ==, 1);
+  g_assert_cmpuint (counts.free[JZ_ROOM_KIND_WOMEN], ==, 1);
+  g_assert_cmpuint (counts.total[JZ_ROOM_KIND_MINORS], ==, 0);
+  text = jz_today_format_beds (&counts);
+  g_assert_cmpstr (text, ==, "Men 1 · Women 1");
+  memset (&counts, 0, sizeof counts);
+  none = jz_today_format_beds (&counts);
+  g_assert_cmpstr (none, ==, "No beds set up yet");
+  g_assert_cmpstr (w1, ==, "Overdue by 3 days");
+  g_assert_cmpstr (w2, ==, "Due in 5 hours");
+  g_assert_cmpstr (w3, ==, "Overdue since less than an hour");
+  g_assert_cmpstr (n2 + strlen (n2) - 1, ==, "+");
+  g_assert_true (g_str_has_suffix (n1, "12"));
+}
+
+static void
+test_deadline_words (void)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new ();
+  g_autoptr(GDateTime) t1 = g_date_time_new_from_unix_utc (1000);
+  g_autoptr(GDateTime) t2 = g_date_time_new_from_unix_utc (1000 + 86400 * 2 + 10);
+  JzDeadline done = { .kind = JZ_DEADLINE_TRACING_NOTICE, .due_at = t1, .status = JZ_DEADLINE_DONE };
+  JzDeadline upcoming = { .kind = JZ_DEADLINE_STAY_LIMIT, .due_at = t2, .status = JZ_DEADLINE_UPCOMING };
+  JzDeadline overdue = { .kind = JZ_DEADLINE_DNA_REQUEST, .due_at = t1, .status = JZ_DEADLINE_OVERDUE };
+  g_autofree char *c1 = jz_case_format_countdown (&upcoming, 1000);
+  g_autofree char *c2 = jz_case_format_countdown (&overdue, 1000 + 86400 * 4);
+  g_autofree char *c3 = jz_case_format_countdown (&done, 5000);
+
+  g_assert_cmpstr (c1, ==, "2 days left");
+  g_assert_cmpstr (c2, ==, "4 days overdue");
+  g_assert_cmpstr (c3, ==, "done");
+  g_assert_cmpint (jz_case_next_deadline (list), ==, -1);
+  g_ptr_array_add (list, &done);
+  g_ptr_array_add (list, &upcoming);
+  g_assert_cmpint (jz_case_next_deadline (list), ==, 1);
+  g_ptr_array_add (list, &overdue);
+  g_assert_cmpint (jz_case_next_deadline (list), ==, 2);
+}
+
+static void
+test_cells (void)
+{
+  JzCaseItemData data = {
+    .episode_id = "e", .person_id = "p", .number = "320481-01-2026-000123", .name = "张伟",
+    .sex = "male", .age = 41, .age_estimated = TRUE, .status = "hospital", .category = "vagrant",
+    .id_number = "320481198503120017", .admitted_at = 1767225600, .departed_at = 0,
+    .flags = JZ_FLAG_MINOR, .overdue = TRUE,
+  };
+  g_autoptr(JzCaseItem) item = jz_case_item_new (&data);
+  const char *expect[JZ_CASES_N_COLUMNS] = {
+    [JZ_CASES_COLUMN_NUMBER] = "320481-01-2026-000123",
+    [JZ_CASES_COLUMN_NAME] = "张伟",
+    [JZ_CASES_COLUMN_SEX] = "Male",
+    [JZ_CASES_COLUMN_AGE] = "≈41",
+    [JZ_CASES_COLUMN_STATUS] = "In hospital",
+    [JZ_CASES_COLUMN_NOTES] = "Overdue · Minor",
+    [JZ_CASES_COLUMN_ADMITTED] = "2026-01-01",
+    [JZ_CASES_COLUMN_DEPARTED] = "",
+    [JZ_CASES_COLUMN_ID_NUMBER] = "3204…0017",
+  };
+
+  for (guint c = 0; c < JZ_CASES_N_COLUMNS; c++)
+    {
+      g_autofree char *text = jz_cases_format_cell (item, c);
+
+      g_assert_cmpstr (text, ==, expect[c]);
+      g_assert_nonnull (jz_cases_column_title (c));
+    }
+  {
+    g_autofree char *n = jz_cases_format_count (3, FALSE, FALSE);
+    g_autofree char *s = jz_cases_format_count (1, TRUE, FALSE);
+    g_autofree char *t = jz_cases_format_count (700, TRUE, TRUE);
+
+    g_assert_cmpstr (n, ==, "3 cases");
+    g_assert_cmpstr (s, ==, "1 case found");
+    g_assert_nonnull (strstr (t, "500"));
+  }
 }
 
 static JzCaseItem *
@@ -376,6 +574,12 @@ main (int    argc,
 
   g_test_add_func ("/case-list/query-sql", test_query_sql);
   g_test_add_func ("/case-list/format", test_format);
+  g_test_add_func ("/case-list/cells", test_cells);
+  g_test_add_func ("/case-page/bed-rule", test_bed_rule);
+  g_test_add_func ("/case-page/timeline-words", test_timeline_words);
+  g_test_add_func ("/case-page/money-and-labels", test_money_and_labels);
+  g_test_add_func ("/case-page/deadline-words", test_deadline_words);
+  g_test_add_func ("/today/words", test_today_words);
   g_test_add ("/case-list/search-filter-sort", Fixture, NULL, fixture_set_up,
               test_model_search_filter_sort, fixture_tear_down);
   g_test_add ("/case-list/live", Fixture, NULL, fixture_set_up, test_model_live, fixture_tear_down);

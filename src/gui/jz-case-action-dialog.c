@@ -754,6 +754,13 @@ save_action (GtkWidget  *widget,
   jz_case_action_dialog_save (JZ_CASE_ACTION_DIALOG (widget));
 }
 
+static gboolean
+destroy_later (gpointer user_data)
+{
+  gtk_window_destroy (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_discard_response (AdwMessageDialog   *dialog,
                      const char         *response,
@@ -762,7 +769,9 @@ on_discard_response (AdwMessageDialog   *dialog,
   if (g_str_equal (response, "discard"))
     {
       self->confirmed_close = TRUE;
-      gtk_window_destroy (GTK_WINDOW (self));
+      /* The question is transient for this window and still closing. */
+      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+      g_idle_add_full (G_PRIORITY_DEFAULT, destroy_later, g_object_ref (self), g_object_unref);
     }
 }
 

@@ -29,6 +29,7 @@ struct _JzCasesView
   GtkToggleButton  *overdue_toggle;
   GtkToggleButton  *departed_toggle;
   GtkStack         *list_stack;
+  GtkWidget        *scroller;
   GtkColumnView    *column_view;
   AdwStatusPage    *empty_page;
   GtkLabel         *count_label;
@@ -407,6 +408,7 @@ jz_cases_view_class_init (JzCasesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JzCasesView, overdue_toggle);
   gtk_widget_class_bind_template_child (widget_class, JzCasesView, departed_toggle);
   gtk_widget_class_bind_template_child (widget_class, JzCasesView, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, JzCasesView, scroller);
   gtk_widget_class_bind_template_child (widget_class, JzCasesView, column_view);
   gtk_widget_class_bind_template_child (widget_class, JzCasesView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, JzCasesView, count_label);

@@ -46,6 +46,7 @@ struct _JzWindow
   AdwWindowTitle       *content_title;
   GtkWidget            *case_back_button;
   JzCasesView          *cases_view;
+  JzTodayView          *today_view;
   AdwHeaderBar         *sidebar_header;
   GtkWidget            *transfer_button;
 
@@ -517,6 +518,7 @@ jz_window_class_init (JzWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JzWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, case_back_button);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, cases_view);
+  gtk_widget_class_bind_template_child (widget_class, JzWindow, today_view);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, sidebar_header);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, transfer_button);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);

@@ -97,7 +97,8 @@ set_field_error (JzHubPage  *self,
   AdwEntryRow *rows[N_FIELDS] = { self->url_row, self->code_row, self->pin_row };
   GtkLabel *labels[N_FIELDS] = { self->url_error, self->code_error, self->pin_error };
   const char *names[N_FIELDS] = { _("Hub address"), _("Enrolment code"), _("Certificate pin") };
-  g_autofree char *shown = text ? g_strdup_printf ("%s: %s", names[field], text) : NULL;
+  /* Translators: a field's name, then what is wrong with it. */
+  g_autofree char *shown = text ? g_strdup_printf (_("%s: %s"), names[field], text) : NULL;
 
   gtk_label_set_text (labels[field], shown ? shown : "");
   gtk_widget_set_visible (GTK_WIDGET (labels[field]), text != NULL);

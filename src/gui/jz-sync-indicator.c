@@ -17,6 +17,7 @@
 #include "jz-sync-text.h"
 
 #define REFRESH_SECONDS 30
+#define POPOVER_WIDTH   340
 
 struct _JzSyncIndicator
 {
@@ -31,6 +32,7 @@ struct _JzSyncIndicator
   GtkLabel      *pending_label;
   GtkLabel      *when_label;
   GtkPopover    *popover;
+  GtkWidget     *popover_box;
   GtkImage      *popover_icon;
   GtkLabel      *popover_title;
   GtkLabel      *popover_description;
@@ -46,6 +48,7 @@ struct _JzSyncIndicator
   JzSyncClient  *client;
   char          *summary;
   guint          refresh_id;
+  guint          present_id;
   gboolean       compact;
 };
 
@@ -70,6 +73,17 @@ set_class (GtkWidget  *widget,
     gtk_widget_add_css_class (widget, css_class);
   else
     gtk_widget_remove_css_class (widget, css_class);
+}
+
+static gboolean
+present_popover (gpointer user_data)
+{
+  JzSyncIndicator *self = user_data;
+
+  self->present_id = 0;
+  if (gtk_widget_get_visible (GTK_WIDGET (self->popover)))
+    gtk_popover_present (self->popover);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -159,10 +173,31 @@ update (JzSyncIndicator *self)
   gtk_label_set_text (self->pending_detail_label, pending_text);
   gtk_label_set_text (self->error_label, explained ? explained : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), explained != NULL);
+  /* Offline is ordinary for a station; red is for what needs a person. */
+  set_class (GTK_WIDGET (self->error_label), "error", state == JZ_SYNC_STATE_ERROR);
   gtk_widget_set_visible (self->enrol_button, !enrolled);
   gtk_widget_set_visible (self->sync_now_button, enrolled);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sync.now", enrolled && !syncing);
+
+  /* GTK 4.8 sizes a popover from a height measured without a width, too
+   * short for wrapped text (more so in Chinese): the content, whose width
+   * is fixed, asks for the height it needs at that width. */
+  {
+    int width, height;
+
+    gtk_widget_set_size_request (self->popover_box, POPOVER_WIDTH, -1);
+    gtk_widget_measure (self->popover_box, GTK_ORIENTATION_HORIZONTAL, -1, &width, NULL, NULL, NULL);
+    gtk_widget_measure (self->popover_box, GTK_ORIENTATION_VERTICAL, width, &height, NULL, NULL, NULL);
+    /* The measure includes the margins; the request does not. */
+    height -= gtk_widget_get_margin_top (self->popover_box) + gtk_widget_get_margin_bottom (self->popover_box);
+    gtk_widget_set_size_request (self->popover_box, POPOVER_WIDTH, height);
+  }
+
+  /* An open popover whose text grew (the sync failed while it was shown)
+   * keeps its old size unless it is presented again. */
+  if (gtk_widget_get_visible (GTK_WIDGET (self->popover)) && self->present_id == 0)
+    self->present_id = g_idle_add_full (G_PRIORITY_LOW, present_popover, self, NULL);
 }
 
 static gboolean
@@ -196,6 +231,7 @@ jz_sync_indicator_dispose (GObject *object)
   JzSyncIndicator *self = JZ_SYNC_INDICATOR (object);
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_handle_id (&self->present_id, g_source_remove);
   if (self->client != NULL)
     g_signal_handlers_disconnect_by_data (self->client, self);
   g_clear_object (&self->client);
@@ -290,6 +326,7 @@ jz_sync_indicator_class_init (JzSyncIndicatorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JzSyncIndicator, pending_label);
   gtk_widget_class_bind_template_child (widget_class, JzSyncIndicator, when_label);
   gtk_widget_class_bind_template_child (widget_class, JzSyncIndicator, popover);
+  gtk_widget_class_bind_template_child (widget_class, JzSyncIndicator, popover_box);
   gtk_widget_class_bind_template_child (widget_class, JzSyncIndicator, popover_icon);
   gtk_widget_class_bind_template_child (widget_class, JzSyncIndicator, popover_title);
   gtk_widget_class_bind_template_child (widget_class, JzSyncIndicator, popover_description);

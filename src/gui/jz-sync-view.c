@@ -41,6 +41,7 @@ struct _JzSyncView
   AdwActionRow         *last_row;
   AdwActionRow         *pending_row;
   AdwActionRow         *scope_row;
+  GtkLabel             *conflicts_title;
   GtkLabel             *conflicts_feedback;
   GtkWidget            *no_conflicts_list;
   GtkBox               *conflicts_list;
@@ -283,7 +284,7 @@ make_card (JzSyncView     *self,
   g_autofree char *title = NULL;
   g_autofree char *what = NULL;
   g_autofree char *subtitle = NULL;
-  GtkWidget *heading, *sub;
+  GtkWidget *heading, *sub, *titles;
 
   if (info->record_label != NULL)
     {
@@ -306,15 +307,14 @@ make_card (JzSyncView     *self,
   gtk_box_append (GTK_BOX (sides), make_side (self, info, what, TRUE));
   gtk_box_append (GTK_BOX (sides), make_side (self, info, what, FALSE));
 
-  gtk_box_append (GTK_BOX (card), heading);
-  gtk_box_append (GTK_BOX (card), sub);
+  titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_box_append (GTK_BOX (titles), heading);
+  gtk_box_append (GTK_BOX (titles), sub);
+  gtk_box_append (GTK_BOX (card), titles);
   gtk_box_append (GTK_BOX (card), sides);
-  gtk_widget_set_margin_top (heading, 12);
-  gtk_widget_set_margin_start (heading, 12);
-  gtk_widget_set_margin_end (heading, 12);
-  gtk_widget_set_margin_start (sub, 12);
-  gtk_widget_set_margin_end (sub, 12);
-  gtk_widget_set_margin_top (sub, -10);
+  gtk_widget_set_margin_top (titles, 12);
+  gtk_widget_set_margin_start (titles, 12);
+  gtk_widget_set_margin_end (titles, 12);
   gtk_widget_set_margin_start (sides, 12);
   gtk_widget_set_margin_end (sides, 12);
   gtk_widget_set_margin_bottom (sides, 12);
@@ -346,6 +346,15 @@ reload_conflicts (JzSyncView *self)
       gtk_box_append (self->conflicts_list, card);
       g_ptr_array_add (self->cards, card);
     }
+  if (self->cards->len > 0)
+    {
+      g_autofree char *title = g_strdup_printf (ngettext ("Conflicts (%u)", "Conflicts (%u)", self->cards->len),
+                                                self->cards->len);
+
+      gtk_label_set_text (self->conflicts_title, title);
+    }
+  else
+    gtk_label_set_text (self->conflicts_title, _("Conflicts"));
   gtk_widget_set_visible (self->no_conflicts_list, self->cards->len == 0);
   gtk_widget_set_visible (GTK_WIDGET (self->conflicts_list), self->cards->len > 0);
 }
@@ -364,9 +373,10 @@ static void
 on_store_changed (JzSyncView *self,
                   const char *table)
 {
-  /* Several tables change in one pull: read once. */
-  if ((g_strcmp0 (table, "conflict") == 0 || (self->cards->len > 0 && table != NULL)) &&
-      self->reload_id == 0)
+  /* A pull that records a conflict announces only the tables of the
+   * records it changed, and the cards name those records: any change
+   * may matter. Several tables change in one pull: read once. */
+  if (self->reload_id == 0)
     self->reload_id = g_idle_add (on_reload_idle, self);
   if (self->client == NULL)
     update_status (self);
@@ -561,6 +571,7 @@ jz_sync_view_class_init (JzSyncViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JzSyncView, last_row);
   gtk_widget_class_bind_template_child (widget_class, JzSyncView, pending_row);
   gtk_widget_class_bind_template_child (widget_class, JzSyncView, scope_row);
+  gtk_widget_class_bind_template_child (widget_class, JzSyncView, conflicts_title);
   gtk_widget_class_bind_template_child (widget_class, JzSyncView, conflicts_feedback);
   gtk_widget_class_bind_template_child (widget_class, JzSyncView, no_conflicts_list);
   gtk_widget_class_bind_template_child (widget_class, JzSyncView, conflicts_list);

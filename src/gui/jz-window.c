@@ -49,6 +49,9 @@ struct _JzWindow
   JzTodayView          *today_view;
   AdwHeaderBar         *sidebar_header;
   GtkWidget            *transfer_button;
+  JzSyncIndicator      *sync_indicator;
+  JzSyncIndicator      *sidebar_sync_indicator;
+  JzSyncView           *sync_view;
 
   /* owned */
   JzStore              *store;
@@ -393,6 +396,7 @@ jz_window_constructed (GObject *object)
   setup_identity (self);
   jz_case_page_set_store (self->case_page, self->store);
   jz_sign_in_set_store (self->sign_in, self->store);
+  jz_sync_view_set_store (self->sync_view, self->store);
   /* Nobody is signed in yet: the store records the system until someone is. */
   set_locked_view (self, self->store != NULL);
 }
@@ -521,6 +525,9 @@ jz_window_class_init (JzWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JzWindow, today_view);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, sidebar_header);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, transfer_button);
+  gtk_widget_class_bind_template_child (widget_class, JzWindow, sync_indicator);
+  gtk_widget_class_bind_template_child (widget_class, JzWindow, sidebar_sync_indicator);
+  gtk_widget_class_bind_template_child (widget_class, JzWindow, sync_view);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_visible_view_changed);
 
@@ -761,8 +768,12 @@ jz_window_set_sync_client (JzWindow     *self,
   g_return_if_fail (JZ_IS_WINDOW (self));
   g_return_if_fail (client == NULL || JZ_IS_SYNC_CLIENT (client));
 
-  if (g_set_object (&self->sync_client, client))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_CLIENT]);
+  if (!g_set_object (&self->sync_client, client))
+    return;
+  jz_sync_indicator_set_client (self->sync_indicator, client);
+  jz_sync_indicator_set_client (self->sidebar_sync_indicator, client);
+  jz_sync_view_set_client (self->sync_view, client);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_CLIENT]);
 }
 
 const char * const *

@@ -51,6 +51,8 @@ struct _JzHubStore
   char       *incarnation;
   GHashTable *fields;       /* JzEntity → (column → JzField), for the checks */
   GHashTable *stations;     /* registered station codes → "county"/"hub" */
+  char        chain[33];    /* the chain value of the newest change */
+  char        prev_chain[33];
 };
 
 G_DEFINE_FINAL_TYPE (JzHubStore, jz_hub_store, G_TYPE_OBJECT)
@@ -90,7 +92,10 @@ static const char schema_sql[] =
   "  PRIMARY KEY (station, epoch)\n"
   ") STRICT, WITHOUT ROWID;\n"
   /* scope: the owning station when committed; fields_json: the values
-   * that took effect; lost_json: the values that lost (JSON array). */
+   * that took effect; lost_json: the values that lost (JSON array);
+   * chain: a hash of this change and the chain before it, so that a
+   * replica's cursor names the whole history it has seen (a hub restored
+   * from an older backup cannot pass for the one it replaced). */
   "CREATE TABLE change (\n"
   "  hub_seq      INTEGER PRIMARY KEY AUTOINCREMENT,\n"
   "  station      TEXT NOT NULL,\n"
@@ -106,7 +111,8 @@ static const char schema_sql[] =
   "  fields_json  TEXT NOT NULL,\n"
   "  lost_json    TEXT,\n"
   "  device       TEXT,\n"
-  "  received_at  INTEGER NOT NULL\n"
+  "  received_at  INTEGER NOT NULL,\n"
+  "  chain        TEXT NOT NULL\n"
   ") STRICT;\n"
   /* tags_json: {"*": [hlc, station, auth], "field": [...]}: who wrote
    * each field last; "*" stands for every field not listed.
@@ -179,6 +185,9 @@ static const char * const registry_fields[] = {
   "birth_date", "birth_precision", "estimated_age", "estimated_on", "id_number", "hukou_region",
   NULL
 };
+
+/* The owner of a record whose station is not known yet. */
+#define UNCLAIMED ""
 
 /* A record's fields_json is NULL until it is first merged: until then they
  * are the fields of the change that created it (hub_seq), stored once. */
@@ -468,6 +477,19 @@ create_schema (JzHubStore  *self,
   return exec (self->db, "COMMIT", error);
 }
 
+static void
+load_chain (JzHubStore *self)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT chain FROM change ORDER BY hub_seq DESC LIMIT 1");
+
+  self->chain[0] = '\0';
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    g_strlcpy (self->chain, (const char *) sqlite3_column_text (stmt, 0), sizeof self->chain);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  memcpy (self->prev_chain, self->chain, sizeof self->chain);
+}
+
 JzHubStore *
 jz_hub_store_open (const char  *path,
                    gboolean     create,
@@ -541,6 +563,7 @@ jz_hub_store_open (const char  *path,
              error))
     return NULL;
 
+  load_chain (self);
   self->incarnation = get_meta (self, "incarnation");
   if (self->incarnation == NULL)
     {
@@ -927,14 +950,12 @@ static char *
 anchor_at (JzHubStore *self,
            gint64      hub_seq)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT station, epoch, seq FROM change WHERE hub_seq = ?1");
+  sqlite3_stmt *stmt = prepare (self, "SELECT chain FROM change WHERE hub_seq = ?1");
   char *anchor = NULL;
 
   sqlite3_bind_int64 (stmt, 1, hub_seq);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    anchor = g_strdup_printf ("%s/%s/%" G_GINT64_FORMAT,
-                              sqlite3_column_text (stmt, 0), sqlite3_column_text (stmt, 1),
-                              (gint64) sqlite3_column_int64 (stmt, 2));
+    anchor = column_dup (stmt, 0);
   sqlite3_reset (stmt);
   return anchor;
 }
@@ -1059,9 +1080,12 @@ precedence_cmp (int         auth_a,
   return g_strcmp0 (station_a, station_b);
 }
 
+/* @value lost to @winner_value: the replica that wrote @value puts the
+ * winner back in its place (it showed its own value until now). */
 static json_object *
 loss_new (const char  *field,
           json_object *value,
+          json_object *winner_value,
           const char  *loser,
           gint64       loser_hlc,
           const char  *winner,
@@ -1071,6 +1095,7 @@ loss_new (const char  *field,
 
   json_object_object_add (l, "field", json_object_new_string (field));
   json_object_object_add (l, "value", value ? json_object_get (value) : NULL);
+  json_object_object_add (l, "winner_value", winner_value ? json_object_get (winner_value) : NULL);
   json_object_object_add (l, "loser", json_object_new_string (loser));
   json_object_object_add (l, "loser_hlc", json_object_new_int64 (loser_hlc));
   json_object_object_add (l, "winner", json_object_new_string (winner));
@@ -1222,9 +1247,23 @@ insert_change (JzHubStore  *self,
 {
   sqlite3_stmt *stmt = prepare (self,
                                 "INSERT INTO change (station, epoch, seq, entity, entity_id, op, base_rev, hlc, auth,"
-                                " scope, fields_json, lost_json, device, received_at)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+                                " scope, fields_json, lost_json, device, received_at, chain)"
+                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+  char next[33];
+  char head[64];
   int rc;
+
+  g_checksum_update (sum, (const guchar *) self->chain, -1);
+  g_snprintf (head, sizeof head, "|%" G_GINT64_FORMAT "|", seq);
+  g_checksum_update (sum, (const guchar *) station, -1);
+  g_checksum_update (sum, (const guchar *) epoch, -1);
+  g_checksum_update (sum, (const guchar *) head, -1);
+  g_checksum_update (sum, (const guchar *) id, -1);
+  g_checksum_update (sum, (const guchar *) op, -1);
+  g_checksum_update (sum, (const guchar *) fields_json, -1);
+  g_strlcpy (next, g_checksum_get_string (sum), sizeof next);
+  g_checksum_free (sum);
 
   sqlite3_bind_text (stmt, 1, station, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, epoch, -1, SQLITE_STATIC);
@@ -1241,10 +1280,13 @@ insert_change (JzHubStore  *self,
     sqlite3_bind_text (stmt, 12, lost_json, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 13, device, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 14, now);
+  sqlite3_bind_text (stmt, 15, next, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     return -1;
+  memcpy (self->prev_chain, self->chain, sizeof self->chain);
+  memcpy (self->chain, next, sizeof self->chain);
   return sqlite3_last_insert_rowid (self->db);
 }
 
@@ -1404,7 +1446,7 @@ emit_snapshot (JzHubStore  *self,
   seq = next_hub_seq_for (self, in->device->station, self->incarnation);
   if (seq < 0)
     return FALSE;
-  hub_seq = insert_change (self, in->device->station, self->incarnation, seq, entity, id, "update",
+  hub_seq = insert_change (self, in->device->station, self->incarnation, seq, entity, id, "snapshot",
                            hlc, hlc, JZ_AUTHORITY_HUB, owner, fields, NULL, in->device->id, in->now);
   return hub_seq > 0;
 }
@@ -1504,6 +1546,7 @@ apply_change (JzHubStore  *self,
   gboolean found = FALSE;
   gboolean deleted = FALSE;
   gboolean is_transfer = FALSE;
+  gboolean claimed = FALSE;
   gint64 rec_hlc = 0;
   gint64 hlc;
   gint64 hub_seq;
@@ -1534,10 +1577,11 @@ apply_change (JzHubStore  *self,
         return set_internal (self->db, error);
       return TRUE;
     }
-  if (c->op == JZ_OP_TRANSFER)
+  if (c->op == JZ_OP_TRANSFER || c->op == JZ_OP_SNAPSHOT)
     {
       g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
-                   "Change %" G_GINT64_FORMAT ": a transfer is an update of the record's station", index);
+                   "Change %" G_GINT64_FORMAT ": a transfer is an update of the record's station, "
+                   "and only the hub makes snapshots", index);
       return FALSE;
     }
   incoming = json_object_get (c->fields);
@@ -1583,7 +1627,13 @@ apply_change (JzHubStore  *self,
 
   if (!found)
     {
-      owner = g_strdup (new_owner ? new_owner : c->station);
+      /* Hub staff changing a record the hub has not got (a hub restored
+       * from an older backup): whose it is becomes known when its station
+       * sends it again; until then it belongs to no station. */
+      if (new_owner == NULL && c->op != JZ_OP_INSERT && device->hub_level)
+        owner = g_strdup (UNCLAIMED);
+      else
+        owner = g_strdup (new_owner ? new_owner : c->station);
       if (!device->hub_level && !g_str_equal (owner, device->station))
         {
           g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
@@ -1591,7 +1641,7 @@ apply_change (JzHubStore  *self,
                        index, device->station, owner);
           return FALSE;
         }
-      if (!station_is_registered (self, owner))
+      if (*owner != '\0' && !station_is_registered (self, owner))
         {
           g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
                        "Change %" G_GINT64_FORMAT ": station %s is not registered at this hub", index, owner);
@@ -1601,7 +1651,7 @@ apply_change (JzHubStore  *self,
       /* The change's fields become the record as they are: no copy. */
       fields = json_object_get (incoming);
       json_object_object_del (fields, "hlc");
-      if (!json_object_object_get_ex (fields, "station", NULL))
+      if (!json_object_object_get_ex (fields, "station", NULL) && *owner != '\0')
         json_object_object_add (fields, "station", json_object_new_string (owner));
       if (c->op == JZ_OP_DELETE)
         json_object_object_add (fields, "deleted", json_object_new_int (1));
@@ -1609,7 +1659,19 @@ apply_change (JzHubStore  *self,
         json_object *d = json_object_object_get (fields, "deleted");
         deleted = d != NULL && json_object_get_int (d) != 0;
       }
-      tags_text = g_strdup_printf ("{\"*\":[%" G_GINT64_FORMAT ",\"%s\",%d]}", hlc, c->station, auth);
+      if (c->op == JZ_OP_INSERT)
+        tags_text = g_strdup_printf ("{\"*\":[%" G_GINT64_FORMAT ",\"%s\",%d]}", hlc, c->station, auth);
+      else
+        {
+          /* Part of a record (its insert is not here yet): only the fields
+           * written are tagged, so the insert's others are not beaten. */
+          tags = json_object_new_object ();
+          json_object_object_foreach (fields, key, val)
+            {
+              (void) val;
+              json_object_object_add (tags, key, tag_new (hlc, c->station, auth));
+            }
+        }
     }
   else
     {
@@ -1618,6 +1680,19 @@ apply_change (JzHubStore  *self,
       Tag strongest = { 0, "", -1 };
       gboolean concurrent_edit = FALSE;
 
+      if (*old_owner == '\0')
+        {
+          /* Its station sends it again: the record is theirs. */
+          g_free (old_owner);
+          old_owner = g_strdup (new_owner ? new_owner : c->station);
+          if (!station_is_registered (self, old_owner))
+            {
+              g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                           "Change %" G_GINT64_FORMAT ": station %s is not registered at this hub", index, old_owner);
+              return FALSE;
+            }
+          claimed = TRUE;
+        }
       if (!device->hub_level && !g_str_equal (old_owner, device->station) &&
           !visible_to (self, c->entity, c->id, device->station))
         {
@@ -1662,22 +1737,21 @@ apply_change (JzHubStore  *self,
 
       if (c->op == JZ_OP_DELETE)
         {
+          g_autoptr(JzJson) one = json_object_new_int (1);
+          g_autoptr(JzJson) zero = json_object_new_int (0);
+
           /* A delete against a concurrent edit is a conflict too. */
           if (!append_only && concurrent_edit &&
               precedence_cmp (auth, hlc, c->station, strongest.auth, strongest.hlc, strongest.station) < 0)
             {
-              json_object_array_add (losses, loss_new ("deleted", json_object_new_int (1), c->station, hlc,
+              json_object_array_add (losses, loss_new ("deleted", one, zero, c->station, hlc,
                                                        strongest.station, strongest.hlc));
             }
           else
             {
               if (!append_only && concurrent_edit)
-                {
-                  g_autoptr(JzJson) alive = json_object_new_int (0);
-
-                  json_object_array_add (losses, loss_new ("deleted", alive, strongest.station, strongest.hlc,
-                                                           c->station, hlc));
-                }
+                json_object_array_add (losses, loss_new ("deleted", zero, one, strongest.station, strongest.hlc,
+                                                         c->station, hlc));
               json_object_object_add (effective, "deleted", json_object_new_int (1));
               json_object_object_add (fields, "deleted", json_object_new_int (1));
               json_object_object_add (tags, "deleted", tag_new (hlc, c->station, auth));
@@ -1692,12 +1766,13 @@ apply_change (JzHubStore  *self,
           if (!append_only && deleted && dtag.hlc > (gint64) c->base_rev &&
               !json_object_object_get_ex (incoming, "deleted", NULL))
             {
+              g_autoptr(JzJson) one = json_object_new_int (1);
+              g_autoptr(JzJson) zero = json_object_new_int (0);
+
               /* An edit of a record deleted meanwhile. */
               if (precedence_cmp (auth, hlc, c->station, dtag.auth, dtag.hlc, dtag.station) > 0)
                 {
-                  g_autoptr(JzJson) dead = json_object_new_int (1);
-
-                  json_object_array_add (losses, loss_new ("deleted", dead, dtag.station, dtag.hlc,
+                  json_object_array_add (losses, loss_new ("deleted", one, zero, dtag.station, dtag.hlc,
                                                            c->station, hlc));
                   json_object_object_add (effective, "deleted", json_object_new_int (0));
                   json_object_object_add (fields, "deleted", json_object_new_int (0));
@@ -1705,48 +1780,48 @@ apply_change (JzHubStore  *self,
                   deleted = FALSE;
                 }
               else
-                {
-                  g_autoptr(JzJson) alive = json_object_new_int (0);
-
-                  json_object_array_add (losses, loss_new ("deleted", alive, c->station, hlc,
-                                                           dtag.station, dtag.hlc));
-                }
-            }
-
-          json_object_object_foreach (incoming, key, val)
-            {
-              json_object *old = NULL;
-              gboolean had = json_object_object_get_ex (fields, key, &old);
-              Tag t;
-
-              if (g_str_equal (key, "hlc"))
-                continue;
-              tag_get (tags, key, &t);
-              if (append_only || t.hlc <= (gint64) c->base_rev || g_str_equal (key, "station"))
-                {
-                  /* The writer saw the stored value: a plain update. */
-                }
-              else if (json_values_equal (had ? old : NULL, val))
-                {
-                  /* Both sides agree. */
-                }
-              else if (precedence_cmp (auth, hlc, c->station, t.auth, t.hlc, t.station) > 0)
-                {
-                  json_object_array_add (losses, loss_new (key, had ? old : NULL, t.station, t.hlc,
-                                                           c->station, hlc));
-                }
-              else
-                {
-                  json_object_array_add (losses, loss_new (key, val, c->station, hlc, t.station, t.hlc));
-                  continue;
-                }
-              json_object_object_add (effective, key, val ? json_object_get (val) : NULL);
-              json_object_object_add (fields, key, val ? json_object_get (val) : NULL);
-              json_object_object_add (tags, key, tag_new (hlc, c->station, auth));
-              if (g_str_equal (key, "deleted"))
-                deleted = val != NULL && json_object_get_int (val) != 0;
+                json_object_array_add (losses, loss_new ("deleted", zero, one, c->station, hlc,
+                                                         dtag.station, dtag.hlc));
             }
         }
+
+      /* The other fields (a delete carries who deleted it, too). */
+      {
+        json_object_object_foreach (incoming, key, val)
+          {
+            json_object *old = NULL;
+            gboolean had = json_object_object_get_ex (fields, key, &old);
+            Tag t;
+
+            if (g_str_equal (key, "hlc") || (c->op == JZ_OP_DELETE && g_str_equal (key, "deleted")))
+              continue;
+            tag_get (tags, key, &t);
+            if (append_only || t.hlc <= (gint64) c->base_rev || g_str_equal (key, "station"))
+              {
+                /* The writer saw the stored value: a plain update. */
+              }
+            else if (json_values_equal (had ? old : NULL, val))
+              {
+                /* Both sides agree. */
+              }
+            else if (precedence_cmp (auth, hlc, c->station, t.auth, t.hlc, t.station) > 0)
+              {
+                json_object_array_add (losses, loss_new (key, had ? old : NULL, val, t.station, t.hlc,
+                                                         c->station, hlc));
+              }
+            else
+              {
+                json_object_array_add (losses, loss_new (key, val, had ? old : NULL, c->station, hlc,
+                                                         t.station, t.hlc));
+                continue;
+              }
+            json_object_object_add (effective, key, val ? json_object_get (val) : NULL);
+            json_object_object_add (fields, key, val ? json_object_get (val) : NULL);
+            json_object_object_add (tags, key, tag_new (hlc, c->station, auth));
+            if (g_str_equal (key, "deleted"))
+              deleted = val != NULL && json_object_get_int (val) != 0;
+          }
+      }
       owner = g_strdup (is_transfer ? new_owner : old_owner);
       /* What is served is what took effect. */
       json_object_put (c->fields);
@@ -1802,6 +1877,7 @@ apply_change (JzHubStore  *self,
       sqlite3_reset (stmt);
       if (rc != SQLITE_DONE)
         return set_internal (self->db, error);
+      memcpy (self->chain, self->prev_chain, sizeof self->chain);
       return apply_change (self, in, c, index, TRUE, error);
     }
 
@@ -1818,8 +1894,18 @@ apply_change (JzHubStore  *self,
   if (is_transfer &&
       !transfer (self, in, c->entity, c->id, old_owner, owner, fields, hlc))
     return set_internal (self->db, error);
+  /* What hub staff wrote while the record was unclaimed reaches its station. */
+  if (claimed && !emit_snapshot (self, in, c->entity, c->id, hlc))
+    return set_internal (self->db, error);
 
   return TRUE;
+}
+
+static void
+rollback_push (JzHubStore *self)
+{
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  load_chain (self);
 }
 
 gboolean
@@ -1889,7 +1975,7 @@ jz_hub_store_push (JzHubStore         *self,
     mark = first - 1;
   if (first > mark + 1)
     {
-      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      rollback_push (self);
       if (high_seq != NULL)
         *high_seq = mark;
       g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_GAP,
@@ -1916,7 +2002,7 @@ jz_hub_store_push (JzHubStore         *self,
         {
           if (g_error_matches (local_error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN))
             stats->refused_seq = c->seq;
-          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          rollback_push (self);
           g_propagate_error (error, local_error);
           return FALSE;
         }
@@ -1935,7 +2021,7 @@ jz_hub_store_push (JzHubStore         *self,
       if (sqlite3_step (stmt) != SQLITE_DONE)
         {
           sqlite3_reset (stmt);
-          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          rollback_push (self);
           return set_internal (self->db, error);
         }
       sqlite3_reset (stmt);
@@ -1945,7 +2031,7 @@ jz_hub_store_push (JzHubStore         *self,
   if (sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
     {
       set_internal (self->db, error);
-      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      rollback_push (self);
       return FALSE;
     }
 
@@ -2104,9 +2190,13 @@ jz_hub_store_pull (JzHubStore         *self,
       jz_json_append_string (body, (const char *) sqlite3_column_text (stmt, 6));
       if (sqlite3_column_int64 (stmt, 7) != 0)
         g_string_append_printf (body, ",\"base_rev\":%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 7));
-      g_string_append_printf (body, ",\"hlc\":%" G_GINT64_FORMAT ",\"auth\":%d,\"owner\":",
+      g_string_append_printf (body, ",\"hlc\":%" G_GINT64_FORMAT ",\"auth\":%d",
                               (gint64) sqlite3_column_int64 (stmt, 8), sqlite3_column_int (stmt, 9));
-      jz_json_append_string (body, scope);
+      if (*scope != '\0')
+        {
+          g_string_append (body, ",\"owner\":");
+          jz_json_append_string (body, scope);
+        }
       g_string_append (body, ",\"fields\":");
       if (project)
         append_projected (body, fields);
@@ -2523,7 +2613,7 @@ jz_hub_store_check (JzHubStore  *self,
                " (SELECT 1 FROM change c WHERE c.hub_seq = r.hub_seq)",
                "record %s %s points at a change the hub does not have");
   check_query (self, problems,
-               "SELECT r.entity, r.id, r.owner FROM record r WHERE NOT EXISTS"
+               "SELECT r.entity, r.id, r.owner FROM record r WHERE r.owner <> '' AND NOT EXISTS"
                " (SELECT 1 FROM station s WHERE s.code = r.owner)",
                "record %s %s belongs to an unregistered station %s");
   (void) error;

@@ -44,6 +44,7 @@ static const char *op_names[] = {
   [JZ_OP_DELETE] = "delete",
   [JZ_OP_TRANSFER] = "transfer",
   [JZ_OP_VOID] = "void",
+  [JZ_OP_SNAPSHOT] = "snapshot",
 };
 
 const char *
@@ -91,7 +92,7 @@ error_code_for_status (guint status)
 const char *
 jz_op_to_string (JzOp op)
 {
-  g_return_val_if_fail (op <= JZ_OP_VOID, "update");
+  g_return_val_if_fail (op <= JZ_OP_SNAPSHOT, "update");
   return op_names[op];
 }
 
@@ -953,6 +954,7 @@ jz_loss_free (JzLoss *loss)
     return;
   g_free (loss->field);
   json_object_put (loss->value);
+  json_object_put (loss->winner_value);
   g_free (loss->loser_station);
   g_free (loss->winner_station);
   g_free (loss);
@@ -997,6 +999,8 @@ jz_change_copy (const JzChange *change)
 
           c->field = g_strdup (l->field);
           c->value = l->value ? json_object_get (l->value) : NULL;
+          c->winner_value = l->winner_value ? json_object_get (l->winner_value) : NULL;
+          c->has_winner_value = l->has_winner_value;
           c->loser_station = g_strdup (l->loser_station);
           c->loser_hlc = l->loser_hlc;
           c->winner_station = g_strdup (l->winner_station);
@@ -1042,6 +1046,13 @@ append_loss (GString      *out,
   g_string_append (out, loss->value
                    ? json_object_to_json_string_ext (loss->value, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
                    : "null");
+  if (loss->has_winner_value)
+    {
+      g_string_append (out, ",\"winner_value\":");
+      g_string_append (out, loss->winner_value
+                       ? json_object_to_json_string_ext (loss->winner_value, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+                       : "null");
+    }
   g_string_append (out, ",\"loser\":");
   jz_json_append_string (out, loss->loser_station);
   g_string_append_printf (out, ",\"loser_hlc\":%" G_GUINT64_FORMAT ",\"winner\":", loss->loser_hlc);
@@ -1119,7 +1130,7 @@ static JzLoss *
 loss_from_json (json_object  *obj,
                 GError      **error)
 {
-  static const char *keys[] = { "field", "value", "loser", "loser_hlc", "winner", "winner_hlc", NULL };
+  static const char *keys[] = { "field", "value", "winner_value", "loser", "loser_hlc", "winner", "winner_hlc", NULL };
   g_autoptr(JzLoss) loss = g_new0 (JzLoss, 1);
   json_object *value = NULL;
   gint64 hlc = 0;
@@ -1155,6 +1166,18 @@ loss_from_json (json_object  *obj,
           return NULL;
         }
       loss->value = json_object_get (value);
+    }
+  if (json_object_object_get_ex (obj, "winner_value", &value))
+    {
+      if (value != NULL &&
+          (json_object_is_type (value, json_type_object) || json_object_is_type (value, json_type_array)))
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
+                       "A winning value must be a string, number, boolean or null");
+          return NULL;
+        }
+      loss->has_winner_value = TRUE;
+      loss->winner_value = value ? json_object_get (value) : NULL;
     }
   return g_steal_pointer (&loss);
 }
@@ -1218,7 +1241,7 @@ jz_change_from_json (json_object  *obj,
   if (!jz_op_from_string (op, &change->op))
     {
       g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
-                   "The op of a change must be insert, update, delete, transfer or void");
+                   "The op of a change must be insert, update, delete, transfer, void or snapshot");
       goto fail;
     }
   v = 0;

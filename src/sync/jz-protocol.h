@@ -58,6 +58,9 @@ typedef enum
    * there was refused by the hub (403) and is kept as a conflict at the
    * station, so that it does not hold back the changes after it. */
   JZ_OP_VOID,
+  /* A record's whole state, sent by the hub to a station that gains it
+   * (a transfer): not an edit, so it never overrules a pending local one. */
+  JZ_OP_SNAPSHOT,
 } JzOp;
 
 /* Who wrote a value, for deciding a field changed on both sides. */
@@ -74,6 +77,8 @@ typedef struct
 {
   char        *field;
   json_object *value;          /* the losing value (owned reference) */
+  json_object *winner_value;   /* what the field holds instead */
+  gboolean     has_winner_value;
   char        *loser_station;
   guint64      loser_hlc;
   char        *winner_station;

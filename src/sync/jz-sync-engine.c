@@ -729,8 +729,10 @@ jz_sync_transfer (JzStore     *store,
   if (!jz_store_write_begin (store, error))
     return FALSE;
   hlc = jz_store_hlc_now (store, error);
-  /* The table name comes from the schema's fixed list. */
-  sql = g_strdup_printf ("UPDATE %s SET station = ?1, hlc = ?2 WHERE id = ?3 AND station <> ?1", entity->name);
+  /* The table name comes from the schema's fixed list. An episode moved to
+   * another station leaves its bed here. */
+  sql = g_strdup_printf ("UPDATE %s SET station = ?1, hlc = ?2%s WHERE id = ?3 AND station <> ?1", entity->name,
+                         jz_entity_get_field (entity, "bed_id") != NULL ? ", bed_id = NULL" : "");
   stmt = jz_store_prepare (store, sql, error);
   if (hlc == 0 || stmt == NULL)
     {
@@ -1435,6 +1437,37 @@ record_loss (JzSyncEngine    *self,
   return ok;
 }
 
+/* Whether this replica keeps its own value of @key rather than take
+ * @c's: when one of its own changes the hub has not answered for touches
+ * it and will win there (the same rule as the hub's), or when @c is only a
+ * snapshot of the hub's state, which never overrules an edit. */
+static gboolean
+keep_local (JzSyncEngine *self,
+            Page         *page,
+            GPtrArray    *pending,
+            JzChange     *c,
+            const char   *key,
+            int           my_auth)
+{
+  Pending *latest = NULL;
+
+  for (guint i = 0; pending != NULL && i < pending->len; i++)
+    {
+      Pending *p = g_ptr_array_index (pending, i);
+
+      if (p->seq <= page->own_seq || p->fields == NULL)
+        continue;
+      if (json_object_object_get_ex (p->fields, key, NULL) || g_str_equal (key, "deleted"))
+        latest = p;
+    }
+  if (latest == NULL)
+    return FALSE;
+  if (c->op == JZ_OP_SNAPSHOT)
+    return TRUE;
+  return (gint64) c->hlc <= latest->base_rev ||
+         precedence_cmp (my_auth, latest->hlc, self->station, c->auth, (gint64) c->hlc, c->station) > 0;
+}
+
 /* Many rows in one statement: the full-text index of the store flushes at
  * the start of every statement that fires its triggers, so one INSERT per
  * pulled person would cost more than the person. OR IGNORE: a row the
@@ -1602,29 +1635,31 @@ apply_change (JzSyncEngine  *self,
   {
     json_object_object_foreach (c->fields, key, val)
       {
-        Pending *latest = NULL;
-
-        if (g_str_equal (key, "hlc") || g_str_equal (key, "id") || !column_exists (entity, key))
-          continue;
-        /* This replica's own change the hub has not decided yet: keep the
-         * local value where the hub will keep it. */
-        for (guint i = 0; pending != NULL && i < pending->len; i++)
-          {
-            Pending *p = g_ptr_array_index (pending, i);
-
-            if (p->seq <= page->own_seq || p->fields == NULL)
-              continue;
-            if (json_object_object_get_ex (p->fields, key, NULL) || g_str_equal (key, "deleted"))
-              latest = p;
-          }
-        if (latest != NULL &&
-            ((gint64) c->hlc <= latest->base_rev ||
-             precedence_cmp (my_auth, latest->hlc, self->station, c->auth, (gint64) c->hlc, c->station) > 0))
+        if (g_str_equal (key, "hlc") || g_str_equal (key, "id") || !column_exists (entity, key) ||
+            keep_local (self, page, pending, c, key, my_auth))
           continue;
         g_ptr_array_add (columns, key);
         g_ptr_array_add (values, val);
       }
   }
+  /* This replica's own values that lost at the hub: the winners take
+   * their place (other replicas never saw the losers). */
+  for (guint i = 0; own && c->losses != NULL && i < c->losses->len; i++)
+    {
+      JzLoss *loss = g_ptr_array_index (c->losses, i);
+      gboolean listed = FALSE;
+
+      if (!loss->has_winner_value || g_strcmp0 (loss->loser_station, self->station) != 0 ||
+          !column_exists (entity, loss->field) || g_str_equal (loss->field, "hlc") ||
+          keep_local (self, page, pending, c, loss->field, my_auth))
+        continue;
+      for (guint j = 0; j < columns->len && !listed; j++)
+        listed = g_str_equal (columns->pdata[j], loss->field);
+      if (listed)
+        continue;
+      g_ptr_array_add (columns, loss->field);
+      g_ptr_array_add (values, loss->winner_value);
+    }
 
   /* Identifiers below come from the schema's fixed lists. */
   if (exists)
@@ -1711,6 +1746,36 @@ apply_change (JzSyncEngine  *self,
   return TRUE;
 }
 
+/* A replica holds only its scope, so a pulled record may point at one it
+ * does not have (a bed of the station an episode came from): the hub keeps
+ * the references whole, not each replica. Foreign keys are not enforced
+ * while the hub's changes are applied (a pragma that only works outside a
+ * transaction, hence here). */
+static gboolean
+apply_begin (JzSyncEngine  *self,
+             GError       **error)
+{
+  if (!jz_store_exec (self->store, "PRAGMA foreign_keys = OFF", error))
+    return FALSE;
+  if (!jz_store_write_begin (self->store, error))
+    {
+      jz_store_exec (self->store, "PRAGMA foreign_keys = ON", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_end (JzSyncEngine  *self,
+           gboolean       ok,
+           GError       **error)
+{
+  gboolean done = jz_store_write_end (self->store, ok, error);
+
+  jz_store_exec (self->store, "PRAGMA foreign_keys = ON", NULL);
+  return done;
+}
+
 static gboolean
 pull (JzSyncEngine  *self,
       JzSyncStats   *stats,
@@ -1745,7 +1810,7 @@ pull (JzSyncEngine  *self,
 
       page.deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, deferred_free);
       page.deferred_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      if (!jz_store_write_begin (self->store, error))
+      if (!apply_begin (self, error))
         return FALSE;
       if (need_pending)
         ok = load_pending (self, &page, error);
@@ -1764,7 +1829,7 @@ pull (JzSyncEngine  *self,
              state_set_int (self->store, "own_seq", page.own_seq, error);
       if (ok && page.max_hlc > 0)
         ok = jz_store_hlc_observe (self->store, page.max_hlc, error);
-      if (!jz_store_write_end (self->store, ok, ok ? error : NULL) || !ok)
+      if (!apply_end (self, ok, ok ? error : NULL) || !ok)
         return FALSE;
 
       if (!reply->more)
@@ -1895,7 +1960,7 @@ refresh_records (JzSyncEngine  *self,
       page.own_seq = state_get_int (self->store, "own_seq");
       page.deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, deferred_free);
       page.deferred_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      if (!jz_store_write_begin (self->store, error))
+      if (!apply_begin (self, error))
         return FALSE;
       ok = load_pending (self, &page, error);
       jz_store_set_applying (self->store, TRUE);
@@ -1907,7 +1972,7 @@ refresh_records (JzSyncEngine  *self,
       g_clear_pointer (&page.pending, g_hash_table_unref);
       g_clear_pointer (&page.deferred, g_hash_table_unref);
       g_clear_pointer (&page.deferred_ids, g_hash_table_unref);
-      if (!jz_store_write_end (self->store, ok, ok ? error : NULL) || !ok)
+      if (!apply_end (self, ok, ok ? error : NULL) || !ok)
         return FALSE;
     }
   return TRUE;

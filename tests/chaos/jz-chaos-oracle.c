@@ -845,6 +845,130 @@ check_history (Oracle *o)
   sqlite3_finalize (stmt);
 }
 
+/* Causality, which the hub can only guess from clocks (base_rev against
+ * the hlc of a field's last writer): the harness knows what each writer
+ * had pulled when it saved (its cursor). In hub order, a value replaced by
+ * a save whose writer had not seen it (a later hub_seq than its cursor,
+ * not its own) must be recorded as a loss. Not checked once the hub was
+ * restored from a backup (hub_seqs were given out again). */
+typedef struct
+{
+  gint64  hub_seq;
+  char   *stream;    /* "station/epoch" */
+  gint64  seq;
+  char   *value;
+} Writer;
+
+static void
+writer_free (gpointer data)
+{
+  Writer *wr = data;
+
+  g_free (wr->stream);
+  g_free (wr->value);
+  g_free (wr);
+}
+
+static void
+check_causality (Oracle *o)
+{
+  g_autoptr(GHashTable) saves = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) writers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, writer_free);
+  sqlite3_stmt *stmt;
+
+  if (o->w->stats.hub_restores > 0)
+    return;
+  for (guint i = 0; i < o->w->saves->len; i++)
+    {
+      JzChaosSave *s = o->w->saves->pdata[i];
+
+      g_hash_table_insert (saves, g_strdup_printf ("%s/%s/%" G_GINT64_FORMAT, s->station, s->epoch, s->seq), s);
+    }
+
+  stmt = prepare (o->hub,
+                  "SELECT hub_seq, station, epoch, seq, entity, entity_id, fields_json, lost_json"
+                  " FROM change ORDER BY hub_seq");
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 hub_seq = sqlite3_column_int64 (stmt, 0);
+      const char *station = (const char *) sqlite3_column_text (stmt, 1);
+      const char *epoch = (const char *) sqlite3_column_text (stmt, 2);
+      gint64 seq = sqlite3_column_int64 (stmt, 3);
+      const char *entity_name = (const char *) sqlite3_column_text (stmt, 4);
+      const char *id = (const char *) sqlite3_column_text (stmt, 5);
+      const JzEntity *entity = jz_schema_lookup (entity_name);
+      g_autofree char *stream = g_strconcat (station, "/", epoch, NULL);
+      g_autofree char *key = g_strdup_printf ("%s/%" G_GINT64_FORMAT, stream, seq);
+      JzChaosSave *save = g_hash_table_lookup (saves, key);
+      json_object *fields;
+      json_object *lost;
+
+      /* The hub's own snapshots restate a record; they write nothing. */
+      if (g_strcmp0 (epoch, o->incarnation) == 0)
+        continue;
+      fields = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 6));
+      lost = sqlite3_column_type (stmt, 7) == SQLITE_NULL
+           ? NULL : json_tokener_parse ((const char *) sqlite3_column_text (stmt, 7));
+      if (fields != NULL)
+        {
+          json_object_object_foreach (fields, name, v)
+            {
+              g_autofree char *fkey = g_strconcat (entity_name, "/", id, "/", name, NULL);
+              g_autofree char *canon = jz_chaos_canon_json (v);
+              Writer *prev = g_hash_table_lookup (writers, fkey);
+              gboolean checked = save != NULL && prev != NULL && entity != NULL &&
+                                 !(entity->flags & JZ_ENTITY_APPEND_ONLY) &&
+                                 !g_str_equal (name, "station") && !g_str_equal (name, "hlc") &&
+                                 !g_str_equal (prev->value, canon);
+
+              if (checked)
+                {
+                  gboolean seen = prev->hub_seq <= save->cursor ||
+                                  (g_str_equal (prev->stream, stream) && prev->seq < seq);
+                  gboolean recorded = FALSE;
+
+                  for (gsize k = 0; !seen && lost != NULL && k < json_object_array_length (lost); k++)
+                    {
+                      json_object *l = json_object_array_get_idx (lost, k);
+                      json_object *f = NULL;
+                      json_object *lv = NULL;
+
+                      if (json_object_object_get_ex (l, "field", &f) && g_str_equal (json_object_get_string (f), name))
+                        {
+                          g_autofree char *lc = NULL;
+
+                          json_object_object_get_ex (l, "value", &lv);
+                          lc = jz_chaos_canon_json (lv);
+                          recorded |= g_str_equal (lc, prev->value);
+                        }
+                    }
+                  if (!seen && !recorded)
+                    violation (o, "no-unseen-overwrite",
+                               "hub_seq %" G_GINT64_FORMAT ": %s's save (seq %" G_GINT64_FORMAT ", made having pulled up to %"
+                               G_GINT64_FORMAT ") replaced %s.%s of %s = %s, written at hub_seq %" G_GINT64_FORMAT
+                               " which it had not seen, by %s with no conflict recorded",
+                               hub_seq, station, seq, save->cursor, entity_name, name, id, prev->value, prev->hub_seq,
+                               canon);
+                }
+              if (prev == NULL)
+                {
+                  prev = g_new0 (Writer, 1);
+                  g_hash_table_insert (writers, g_steal_pointer (&fkey), prev);
+                }
+              g_free (prev->stream);
+              g_free (prev->value);
+              prev->hub_seq = hub_seq;
+              prev->stream = g_strdup (stream);
+              prev->seq = seq;
+              prev->value = g_steal_pointer (&canon);
+            }
+        }
+      json_object_put (fields);
+      json_object_put (lost);
+    }
+  sqlite3_finalize (stmt);
+}
+
 static void
 check_programs (Oracle *o)
 {
@@ -921,6 +1045,7 @@ jz_chaos_oracle_check (JzChaosWorld *w,
     }
   check_conflicts (&o);
   check_history (&o);
+  check_causality (&o);
   sqlite3_exec (o.hub, "COMMIT", NULL, NULL, NULL);
   if (full)
     check_programs (&o);

@@ -20,8 +20,11 @@
  *                       (SHA-256 of the synced fields)
  *   conflict-kept       every losing value at the hub is in the conflicts
  *                       table of the losing station's replica
- *   no-silent-overwrite in the hub's history, a value is replaced by a writer
- *                       that had not seen it only with a conflict recorded
+ *   no-silent-overwrite in the hub's history, a value is replaced by a change not
+ *                       based on it (base_rev older than its hlc) only with a
+ *                       conflict recorded (the hub's own rule)
+ *   no-unseen-overwrite the same by what the writer had really pulled (its
+ *                       cursor when it saved), which clocks only approximate
  *   hub-check, replica-check   `jiuzhu-hub check`, `jiuzhu-cli check`
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -22,7 +22,8 @@
  *   transfer ENTITY ID STATION       (hub workstations only)
  *   quit
  *
- * Replies: "ok ID [SEQ:ENTITY:ID:OP,…]" or "err CODE message".
+ * Replies: "ok ID SEQ:ENTITY:ID:OP,…|- CURSOR" (CURSOR: the replica's pull
+ * cursor when the save was made) or "err CODE message".
  * Test data only: names and values are synthetic.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -43,6 +44,7 @@ typedef struct
 {
   JzStore *store;
   GString *seqs;
+  gint64   cursor;   /* the pull cursor the save was based on */
 } Agent;
 
 static gint64
@@ -241,6 +243,17 @@ run (Agent   *agent,
   if (!jz_store_write_begin (store, error))
     return FALSE;
   before = outbox_max (store);
+  /* What this replica had pulled from the hub when the save read its
+   * record: the oracle tells a value the writer saw from one it did not. */
+  {
+    sqlite3_stmt *stmt = jz_store_prepare (store, "SELECT value FROM sync_state WHERE key = 'cursor'", NULL);
+
+    agent->cursor = 0;
+    if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+      agent->cursor = g_ascii_strtoll ((const char *) sqlite3_column_text (stmt, 0), NULL, 10);
+    if (stmt != NULL)
+      sqlite3_reset (stmt);
+  }
 
   if (g_str_equal (argv[0], "create") && argc >= 2)
     {
@@ -339,7 +352,7 @@ main (int    argc,
       if (args[0] == NULL)
         continue;
       if (run (&agent, args, g_strv_length (args), &id, &cmd_error))
-        printf ("ok %s %s\n", id, agent.seqs->len ? agent.seqs->str : "-");
+        printf ("ok %s %s %" G_GINT64_FORMAT "\n", id, agent.seqs->len ? agent.seqs->str : "-", agent.cursor);
       else
         {
           /* One line: the harness reads line by line. */

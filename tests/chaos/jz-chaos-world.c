@@ -580,8 +580,8 @@ agent_call (JzChaosWorld    *w,
       note (w, "%c: %s → %s", r->letter, command, reply);
       return NULL;
     }
-  words = g_strsplit (reply, " ", 3);
-  if (g_strv_length (words) != 3)
+  words = g_strsplit (reply, " ", 4);
+  if (g_strv_length (words) != 4)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "agent %c: bad reply “%s”", r->letter, reply);
       return NULL;
@@ -605,6 +605,8 @@ agent_call (JzChaosWorld    *w,
           s->id = g_strdup (parts[2]);
           s->op = g_strdup (parts[3]);
           s->round = w->round;
+          s->cursor = g_ascii_strtoll (words[3], NULL, 10);
+          s->restores = w->stats.hub_restores;
           /* The edit's own row carries the field written. */
           if (field != NULL && g_str_equal (s->id, words[1]) && g_str_equal (s->op, "update"))
             {
@@ -907,6 +909,8 @@ jz_chaos_world_new (guint64            seed,
       /* Half of the replicas have a clock days or hours off. */
       r->skew = skew < G_N_ELEMENTS (skews) && faketime_lib != NULL && !(flags & JZ_CHAOS_WORLD_NO_SKEW)
               ? g_strdup (skews[skew]) : NULL;
+      if ((flags & JZ_CHAOS_WORLD_FAST_H) && r->hub_level && faketime_lib != NULL)
+        r->skew = g_strdup ("+36h");
       r->beds = g_ptr_array_new_with_free_func (g_free);
       w->replicas[i] = r;
     }
@@ -1765,5 +1769,6 @@ jz_chaos_world_restore_hub (JzChaosWorld  *w,
 {
   g_return_val_if_fail (backup < w->backups->len, FALSE);
   note (w, "hub restored from %s", (char *) w->backups->pdata[backup]);
+  w->stats.hub_restores++;
   return hub_restore (w, w->backups->pdata[backup], error);
 }

@@ -36,6 +36,10 @@ typedef struct
   char   *field;
   char   *value;
   guint   round;
+  /* The writer's pull cursor when it saved: hub changes up to it were
+   * seen; and how many restores of the hub had happened then. */
+  gint64  cursor;
+  guint   restores;
 } JzChaosSave;
 
 typedef struct _JzChaosWorld JzChaosWorld;
@@ -144,6 +148,7 @@ typedef enum
 {
   JZ_CHAOS_WORLD_DEFAULT  = 0,
   JZ_CHAOS_WORLD_NO_SKEW  = 1 << 0,  /* every clock true (scripted tests) */
+  JZ_CHAOS_WORLD_FAST_H   = 1 << 1,  /* with NO_SKEW: the hub workstation's clock +36h */
 } JzChaosWorldFlags;
 
 JzChaosWorld  *jz_chaos_world_new         (guint64            seed,

@@ -252,7 +252,7 @@ test_schedules (void)
  * clocks): each fails while the bug it shows is there. */
 
 static JzChaosWorld *
-scripted_world (void)
+scripted_world_full (JzChaosWorldFlags flags)
 {
   g_autoptr(GError) error = NULL;
   JzChaosWorld *w;
@@ -262,10 +262,16 @@ scripted_world (void)
       g_test_skip (error->message);
       return NULL;
     }
-  w = jz_chaos_world_new (1, JZ_CHAOS_WORLD_NO_SKEW, &error);
+  w = jz_chaos_world_new (1, JZ_CHAOS_WORLD_NO_SKEW | flags, &error);
   g_assert_no_error (error);
   w->round = 1;
   return w;
+}
+
+static JzChaosWorld *
+scripted_world (void)
+{
+  return scripted_world_full (JZ_CHAOS_WORLD_DEFAULT);
 }
 
 #define A 0
@@ -593,6 +599,50 @@ test_oracle_detects (void)
   g_assert_nonnull (strstr (report->str, "stream: "));
 }
 
+/* The hub workstation's clock runs 36 hours ahead. It edits a field that
+ * station a changed after the workstation last pulled: the workstation
+ * never saw a's value, yet its base revision (its own clock) is newer than
+ * a's write, so the hub takes it as seen and overwrites it. */
+static void
+test_fast_clock_overwrites_unseen (void)
+{
+  g_autoptr(JzChaosWorld) w = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *e1 = NULL;
+  g_autofree char *e2 = NULL;
+  g_autofree char *e3 = NULL;
+
+  if (jz_chaos_find_programs (NULL) && !jz_chaos_have_faketime ())
+    {
+      g_test_skip ("libfaketime is not installed");
+      return;
+    }
+  w = scripted_world_full (JZ_CHAOS_WORLD_FAST_H);
+  if (w == NULL)
+    return;
+  person = jz_chaos_world_exec (w, A, &error, "create person Clock female -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  e1 = jz_chaos_world_exec (w, H, &error, "edit person %s description h.first", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  sync_ok (w, A);
+  /* Both change it now; a's reaches the hub first. */
+  e2 = jz_chaos_world_exec (w, A, &error, "edit person %s description a.second", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  e3 = jz_chaos_world_exec (w, H, &error, "edit person %s description h.third", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  assert_invariants (w);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -631,5 +681,6 @@ main (int    argc,
   g_test_add_func ("/chaos/regress/delete-loses-to-hub-edit", test_delete_loses_to_hub_edit);
   g_test_add_func ("/chaos/regress/restore-anchor-coincidence", test_restore_anchor_coincidence);
   g_test_add_func ("/chaos/regress/foreign-edit-blocks-outbox", test_foreign_edit_blocks_outbox);
+  g_test_add_func ("/chaos/regress/fast-clock-overwrites-unseen", test_fast_clock_overwrites_unseen);
   return g_test_run ();
 }

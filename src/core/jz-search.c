@@ -1200,18 +1200,24 @@ jz_search_duplicates (JzStore           *store,
     goto out;
 
   /* Same sound of a name or alias (homophones included). */
-  for (guint i = 0; i < names->len; i++)
+  for (guint i = 0; i <= names->len; i++)
     {
-      g_autoptr(JzPinyin) py = jz_pinyin_new_for_name (names->pdata[i]);
-      g_autofree char *quoted = NULL;
-      char *compact = py->compact;
+      g_autoptr(JzPinyin) py = NULL;
       g_autofree char *given = NULL;
+      g_autofree char *quoted = NULL;
+      const char *compact;
 
-      if (i == 0 && intake->pinyin != NULL && *intake->pinyin != '\0')
+      /* The names, then the pinyin the intake gave (it may be all there
+       * is: a name spelled out, not written). */
+      if (i < names->len)
         {
-          given = jz_pinyin_normalize_query (intake->pinyin);
-          compact = given;
+          py = jz_pinyin_new_for_name (names->pdata[i]);
+          compact = py->compact;
         }
+      else if (intake->pinyin != NULL)
+        compact = given = jz_pinyin_normalize_query (intake->pinyin);
+      else
+        break;
       if (*compact == '\0')
         continue;
       quoted = fts_quote (compact);

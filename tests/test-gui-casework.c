@@ -519,6 +519,92 @@ test_episode (Fixture *f, gconstpointer data)
   }
 }
 
+/* A save the store refuses changes nothing and says why next to the
+ * field: an item name too long for the store, then a person on file
+ * changed by someone else (a sync) after the worker linked them. */
+static void
+test_failed_save (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *staff = staff_on_duty (f->store);
+  g_autoptr(GString) long_item = g_string_new (NULL);
+  g_autofree char *person_id = NULL;
+  JzWindow *window;
+  GtkWidget *intake, *item;
+  gint64 outbox, people, episodes;
+
+  window = jz_window_new (NULL, f->store);
+  gtk_window_present (GTK_WINDOW (window));
+  settle ();
+  g_signal_emit_by_name (jz_window_get_sign_in (window), "signed-in", staff);
+  intake = area (window, "intake");
+
+  for (int i = 0; i < 201; i++)
+    g_string_append (long_item, "包");
+  type_text (tchild (intake, JZ_TYPE_INTAKE_VIEW, "name_row"), "孙强");
+  jz_intake_view_add_belonging (JZ_INTAKE_VIEW (intake));
+  item = jz_intake_view_get_belonging_field (JZ_INTAKE_VIEW (intake), 0, "item");
+  gtk_editable_set_text (GTK_EDITABLE (item), long_item->str);
+  outbox = count (f->store, "SELECT count(*) FROM outbox");
+  g_assert_true (gtk_widget_activate_action (intake, "intake.save", NULL));
+  settle ();
+  g_assert_null (jz_intake_view_get_saved_person_id (JZ_INTAKE_VIEW (intake)));
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM person"), ==, 0);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM episode"), ==, 0);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM outbox"), ==, outbox);
+  g_assert_true (gtk_widget_get_visible (tchild (intake, JZ_TYPE_INTAKE_VIEW, "error_group")));
+  g_assert_true (gtk_widget_has_css_class (item, "error"));
+  g_test_message ("shown: %s", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (tchild (intake, JZ_TYPE_INTAKE_VIEW, "error_row"))));
+  /* Still on the form, with what was typed. */
+  g_assert_cmpstr (jz_window_get_view (window), ==, "intake");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (tchild (intake, JZ_TYPE_INTAKE_VIEW, "name_row"))), ==, "孙强");
+
+  /* Shortened, it saves. */
+  gtk_editable_set_text (GTK_EDITABLE (item), "背包");
+  g_assert_true (gtk_widget_activate_action (intake, "intake.save", NULL));
+  settle ();
+  person_id = g_strdup (jz_intake_view_get_saved_person_id (JZ_INTAKE_VIEW (intake)));
+  g_assert_nonnull (person_id);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM belonging WHERE item = '背包'"), ==, 1);
+
+  /* He is back after leaving; while the worker links the file, a sync
+   * changes it. */
+  {
+    g_autoptr(JzEpisode) e = jz_store_get_episode (f->store, jz_intake_view_get_saved_episode_id (JZ_INTAKE_VIEW (intake)), &error);
+    g_autoptr(JzDepartureRecord) d = jz_departure_new ();
+
+    d->mode = g_strdup ("left");
+    g_assert_true (jz_store_record_departure (f->store, e, d, &error));
+    g_assert_no_error (error);
+  }
+  intake = area (window, "intake");
+  type_text (tchild (intake, JZ_TYPE_INTAKE_VIEW, "name_row"), "孙强");
+  g_assert_true (jz_intake_view_link_person (JZ_INTAKE_VIEW (intake), person_id));
+  {
+    g_autoptr(JzPerson) p = jz_store_get_person (f->store, person_id, &error);
+
+    g_free (p->dialect);
+    p->dialect = g_strdup ("四川话");
+    g_assert_true (jz_store_update_person (f->store, p, &error));
+    g_assert_no_error (error);
+  }
+  people = count (f->store, "SELECT count(*) FROM person");
+  episodes = count (f->store, "SELECT count(*) FROM episode");
+  outbox = count (f->store, "SELECT count(*) FROM outbox");
+  g_assert_true (gtk_widget_activate_action (intake, "intake.save", NULL));
+  settle ();
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM person"), ==, people);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM episode"), ==, episodes);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM outbox"), ==, outbox);
+  g_assert_true (gtk_widget_get_visible (tchild (intake, JZ_TYPE_INTAKE_VIEW, "error_group")));
+  g_test_message ("shown: %s", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (tchild (intake, JZ_TYPE_INTAKE_VIEW, "error_row"))));
+  /* The file was read again: saving again works and keeps the sync's change. */
+  g_assert_true (gtk_widget_activate_action (intake, "intake.save", NULL));
+  settle ();
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM episode"), ==, episodes + 1);
+  g_assert_cmpint (count_id (f->store, "SELECT count(*) FROM person WHERE id = ?1 AND dialect = '四川话'", person_id), ==, 1);
+}
+
 /* Under-16 self-departure: the mode is greyed out with the reason shown,
  * cannot be chosen, and nothing is written. */
 static void
@@ -689,6 +775,7 @@ main (int argc, char **argv)
   adw_init ();
 
   g_test_add ("/gui/casework/episode", Fixture, NULL, fixture_setup, test_episode, fixture_teardown);
+  g_test_add ("/gui/casework/failed-save", Fixture, NULL, fixture_setup, test_failed_save, fixture_teardown);
   g_test_add ("/gui/casework/under-16", Fixture, NULL, fixture_setup, test_under_16, fixture_teardown);
   g_test_add ("/gui/casework/forms-pdf", Fixture, NULL, fixture_setup, test_forms_pdf, fixture_teardown);
 

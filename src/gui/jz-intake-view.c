@@ -20,6 +20,7 @@
 #include "jz-regions.h"
 #include "jz-search.h"
 #include "jz-station.h"
+#include "jz-window.h"
 
 /* A return within this many days is a repeat visit (跑站). */
 #define REPEAT_VISIT_DAYS 30
@@ -1797,10 +1798,25 @@ do_save (JzIntakeView *self)
   g_autofree char *name = NULL;
   g_autofree char *saved = NULL;
   AdwToast *toast;
+  GtkRoot *root;
 
   if (!write_intake (self, person, episode, belongings, &error))
     {
       GtkWidget *message_row = NULL;
+
+      /* The linked file changed since it was read (a sync, another
+       * worker): read it again so that saving again works. */
+      if (g_error_matches (error, JZ_STORE_ERROR, JZ_STORE_ERROR_CONFLICT) && self->linked != NULL)
+        {
+          g_autofree char *id = g_strdup (self->linked->rec.id);
+          g_autofree char *who = jz_person_display_name (self->linked);
+          g_autofree char *msg = g_strdup_printf (_("Not saved: the file of %s was changed meanwhile, perhaps by a sync. It has been read again; check the form and save again."),
+                                                  who);
+
+          jz_intake_view_link_person (self, id);
+          show_error (self, msg);
+          return;
+        }
       GtkWidget *field = field_for_error (self, error->message, &message_row);
 
       /* Nothing was written; say so where the problem is. */
@@ -1843,10 +1859,15 @@ do_save (JzIntakeView *self)
   adw_toast_set_timeout (toast, 10);
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_toast_print), self, 0);
 
-  /* The case opens at once; the toast follows to the window's overlay
-   * if it has one, else it waits here with the same print offer. */
+  /* The case opens at once and the toast goes with it, to the case
+   * page; without a window (tests) it stays here. */
   gtk_widget_activate_action (GTK_WIDGET (self), "win.show-case", "s", self->saved_person_id);
-  jz_casework_add_toast (GTK_WIDGET (self), toast);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  if (JZ_IS_WINDOW (root) && g_strcmp0 (jz_window_get_view (JZ_WINDOW (root)), "case") == 0 &&
+      jz_case_page_get_toast_overlay (jz_window_get_case_page (JZ_WINDOW (root))) != NULL)
+    adw_toast_overlay_add_toast (jz_case_page_get_toast_overlay (jz_window_get_case_page (JZ_WINDOW (root))), toast);
+  else
+    adw_toast_overlay_add_toast (self->toasts, toast);
 }
 
 static void

@@ -33,9 +33,9 @@ static const JzCliCommand commands[] = {
   { "export", "--format json|csv [--table T] [-o FILE]", "export records", jz_cli_cmd_export },
   { "import", "FILE", "import records from JSON", jz_cli_cmd_import },
   { "backup", "FILE", "write a consistent copy of the store", jz_cli_cmd_backup },
-  { "enrol", "URL CODE", "enrol this device with a regional hub", NULL },
-  { "sync", "[--once]", "sync with the hub", NULL },
-  { "sync-status", "[--json]", "the sync state", NULL },
+  { "enrol", "URL CODE [--pin P]", "enrol this device with a regional hub", jz_cli_cmd_enrol },
+  { "sync", "[--once [--json]]", "sync with the hub (until interrupted, or once)", jz_cli_cmd_sync },
+  { "sync-status", "[--json]", "the sync state", jz_cli_cmd_sync_status },
 };
 
 int

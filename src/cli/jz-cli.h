@@ -51,6 +51,15 @@ int       jz_cli_cmd_stats     (JzCliContext  *ctx,
 int       jz_cli_cmd_backup    (JzCliContext  *ctx,
                                 int            argc,
                                 char         **argv);
+int       jz_cli_cmd_enrol     (JzCliContext  *ctx,
+                                int            argc,
+                                char         **argv);
+int       jz_cli_cmd_sync      (JzCliContext  *ctx,
+                                int            argc,
+                                char         **argv);
+int       jz_cli_cmd_sync_status (JzCliContext *ctx,
+                                  int           argc,
+                                  char        **argv);
 /* jz-cli-search.c */
 int       jz_cli_cmd_search    (JzCliContext  *ctx,
                                 int            argc,

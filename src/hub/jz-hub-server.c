@@ -461,6 +461,7 @@ handle_pull (JzHubServer       *self,
   g_autoptr(JzHubDevice) device = NULL;
   g_autoptr(GError) error = NULL;
   const char *epoch = query ? g_hash_table_lookup (query, "epoch") : NULL;
+  const char *anchor = query ? g_hash_table_lookup (query, "anchor") : NULL;
   gint64 since, limit;
   gsize len = 0;
   char *out;
@@ -481,6 +482,13 @@ handle_pull (JzHubServer       *self,
   if (epoch != NULL && !jz_uuid_is_valid (epoch))
     {
       refuse (self, msg, JZ_PROTOCOL_ERROR_MALFORMED, "“epoch” must be the replica's epoch (a UUID)");
+      return;
+    }
+  if (since > 0 && anchor != NULL && !jz_hub_store_check_anchor (self->store, since, anchor))
+    {
+      refuse (self, msg, JZ_PROTOCOL_ERROR_STALE,
+              "The hub's history up to %" G_GINT64_FORMAT " is not what this device pulled "
+              "(the hub was restored from a backup?); pull again from the start", since);
       return;
     }
   out = jz_hub_store_pull (self->store, device, epoch, since, (guint) limit, &len, &error);

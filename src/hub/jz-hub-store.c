@@ -1004,6 +1004,21 @@ jz_hub_store_hello (JzHubStore            *self,
   reply->incarnation = g_strdup (self->incarnation);
   reply->hub_seq = max_hub_seq (self);
   reply->known = get_mark (self, request->station, request->epoch, &reply->high_seq);
+  if (!reply->known && request->start > 1)
+    {
+      sqlite3_stmt *mark = prepare (self,
+                                    "INSERT OR IGNORE INTO mark (station, epoch, first_seq, high_seq)"
+                                    " VALUES (?1, ?2, ?3, ?4)");
+
+      bind_text (mark, 1, request->station);
+      bind_text (mark, 2, request->epoch);
+      sqlite3_bind_int64 (mark, 3, request->start);
+      sqlite3_bind_int64 (mark, 4, request->start - 1);
+      sqlite3_step (mark);
+      sqlite3_reset (mark);
+      reply->known = TRUE;
+      reply->high_seq = request->start - 1;
+    }
   reply->time_ms = g_get_real_time () / 1000;
   reply->anchor_ok = TRUE;
   if (request->cursor > 0)
@@ -1064,6 +1079,13 @@ tag_new (gint64      hlc,
   return t;
 }
 
+/* Clocks far ahead are clamped where they decide, not where they order:
+ * the hlc as written still says what its writer had seen (a replica that
+ * pulled it writes after it), but a clock a day or more ahead does not win
+ * every tie from then on. */
+/* Set for each push; the hub's store is used from one thread. */
+static gint64 precedence_limit;
+
 /* > 0 when a takes precedence over b: authority, then hlc, then station. */
 static int
 precedence_cmp (int         auth_a,
@@ -1073,6 +1095,11 @@ precedence_cmp (int         auth_a,
                 gint64      hlc_b,
                 const char *station_b)
 {
+  if (precedence_limit > 0)
+    {
+      hlc_a = MIN (hlc_a, precedence_limit);
+      hlc_b = MIN (hlc_b, precedence_limit);
+    }
   if (auth_a != auth_b)
     return auth_a > auth_b ? 1 : -1;
   if (hlc_a != hlc_b)
@@ -1080,8 +1107,6 @@ precedence_cmp (int         auth_a,
   return g_strcmp0 (station_a, station_b);
 }
 
-/* @value lost to @winner_value: the replica that wrote @value puts the
- * winner back in its place (it showed its own value until now). */
 static json_object *
 loss_new (const char  *field,
           json_object *value,
@@ -1591,8 +1616,8 @@ apply_change (JzHubStore  *self,
         return FALSE;
   }
 
-  /* A clock far ahead would win every later tie: clamp it. */
-  hlc = MIN ((gint64) c->hlc, in->hlc_limit);
+  hlc = (gint64) c->hlc;
+  precedence_limit = in->hlc_limit;
   new_owner = json_string_field (incoming, "station");
 
   rc = SQLITE_DONE;
@@ -1967,12 +1992,12 @@ jz_hub_store_push (JzHubStore         *self,
       return FALSE;
     }
 
+  /* A stream the hub has never seen starts at 1, or where its replica
+   * declared it starts (hello: a restored store continues its old numbers
+   * under a new epoch). Anything else means the hub lost the beginning (a
+   * restore from an older backup): a gap, and the replica sends it all. */
   known = get_mark (self, request->station, request->epoch, &mark);
-  /* A stream the hub has never seen starts where its first push starts:
-   * a restored station continues its old numbers under a new epoch. */
-  first_seq = known ? -1 : first;
-  if (!known)
-    mark = first - 1;
+  first_seq = known ? -1 : 1;
   if (first > mark + 1)
     {
       rollback_push (self);
@@ -2240,6 +2265,16 @@ jz_hub_store_pull (JzHubStore         *self,
   if (len != NULL)
     *len = out->len;
   return g_string_free (out, FALSE);
+}
+
+gboolean
+jz_hub_store_check_anchor (JzHubStore *self,
+                           gint64      hub_seq,
+                           const char *anchor)
+{
+  g_autofree char *actual = anchor_at (self, hub_seq);
+
+  return g_strcmp0 (actual, anchor) == 0;
 }
 
 char *

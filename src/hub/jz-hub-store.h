@@ -114,6 +114,11 @@ char         *jz_hub_store_pull             (JzHubStore        *self,
                                              gsize             *len,
                                              GError           **error);
 
+/* Whether the change at @hub_seq closes the history @anchor names. */
+gboolean      jz_hub_store_check_anchor     (JzHubStore        *self,
+                                             gint64             hub_seq,
+                                             const char        *anchor);
+
 /* The current state of one record as this device may see it, in the
  * form of a pull reply with that one change. */
 char         *jz_hub_store_get_record       (JzHubStore        *self,

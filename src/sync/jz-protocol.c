@@ -36,6 +36,7 @@ static const struct
   { JZ_PROTOCOL_ERROR_UNAVAILABLE,     "unavailable",     503 },
   { JZ_PROTOCOL_ERROR_LENGTH_REQUIRED, "length_required", 411 },
   { JZ_PROTOCOL_ERROR_METHOD,          "method",          405 },
+  { JZ_PROTOCOL_ERROR_STALE,           "stale",           409 },
 };
 
 static const char *op_names[] = {
@@ -1547,6 +1548,8 @@ jz_hello_request_encode (const JzHelloRequest *request)
   jz_json_append_string (out, request->epoch);
   g_string_append_printf (out, ",\"cursor\":%" G_GINT64_FORMAT ",\"acked\":%" G_GINT64_FORMAT,
                           request->cursor, request->acked);
+  if (request->start > 1)
+    g_string_append_printf (out, ",\"start\":%" G_GINT64_FORMAT, request->start);
   if (request->anchor != NULL)
     {
       g_string_append (out, ",\"anchor\":");
@@ -1561,7 +1564,7 @@ jz_hello_request_decode (const char  *data,
                          gsize        len,
                          GError     **error)
 {
-  static const char *keys[] = { "v", "station", "epoch", "cursor", "anchor", "acked", NULL };
+  static const char *keys[] = { "v", "station", "epoch", "cursor", "anchor", "acked", "start", NULL };
   g_autoptr(JzJson) obj = jz_protocol_parse (data, len, error);
   g_autoptr(JzHelloRequest) request = g_new0 (JzHelloRequest, 1);
 
@@ -1574,7 +1577,8 @@ jz_hello_request_decode (const char  *data,
       !check_uuid (request->epoch, "epoch", "a hello", error) ||
       !get_int (obj, "cursor", FALSE, 0, G_MAXINT64, &request->cursor, "a hello", error) ||
       !get_string (obj, "anchor", FALSE, 128, &request->anchor, "a hello", error) ||
-      !get_int (obj, "acked", FALSE, 0, G_MAXINT64, &request->acked, "a hello", error))
+      !get_int (obj, "acked", FALSE, 0, G_MAXINT64, &request->acked, "a hello", error) ||
+      !get_int (obj, "start", FALSE, 1, G_MAXINT64, &request->start, "a hello", error))
     return NULL;
   return g_steal_pointer (&request);
 }

@@ -45,6 +45,7 @@ typedef enum
   JZ_PROTOCOL_ERROR_UNAVAILABLE,    /* 503, or the hub cannot be reached */
   JZ_PROTOCOL_ERROR_LENGTH_REQUIRED,/* 411 */
   JZ_PROTOCOL_ERROR_METHOD,         /* 405 */
+  JZ_PROTOCOL_ERROR_STALE,          /* 409 a pull cursor the hub's history does not contain */
 } JzProtocolError;
 
 typedef enum
@@ -139,6 +140,7 @@ typedef struct
   gint64   cursor;
   char    *anchor;
   gint64   acked;              /* highest seq this replica believes is at the hub */
+  gint64   start;              /* > 1: this epoch's stream starts here (a restored store) */
 } JzHelloRequest;
 
 typedef struct

@@ -921,6 +921,11 @@ hello (JzSyncEngine  *self,
   request.cursor = state_get_int (self->store, "cursor");
   request.anchor = anchor;
   request.acked = max_acked;
+  /* A restored store (a new epoch) continues its old numbering: its new
+   * stream starts at its first change not yet at the hub. */
+  if (g_strcmp0 (acked_epoch, self->epoch) != 0)
+    request.start = query_int (self->store, "SELECT coalesce (min (seq), (SELECT coalesce (max (seq), 0) + 1"
+                                            " FROM outbox)) FROM outbox WHERE acked = 0", 1);
   body = jz_hello_request_encode (&request);
   if (!http (self, "POST", "/v1/hello", body, strlen (body), FALSE, NULL, error))
     return FALSE;
@@ -1343,6 +1348,8 @@ bind_json (sqlite3_stmt *stmt,
     }
 }
 
+/* As the hub decides (jz-hub-store.c): a clock more than a day ahead
+ * counts as a day ahead. */
 static int
 precedence_cmp (int         auth_a,
                 gint64      hlc_a,
@@ -1351,6 +1358,10 @@ precedence_cmp (int         auth_a,
                 gint64      hlc_b,
                 const char *station_b)
 {
+  gint64 limit = (gint64) JZ_HLC_MAKE (g_get_real_time () / 1000 + 24 * 3600 * 1000, 0);
+
+  hlc_a = MIN (hlc_a, limit);
+  hlc_b = MIN (hlc_b, limit);
   if (auth_a != auth_b)
     return auth_a > auth_b ? 1 : -1;
   if (hlc_a != hlc_b)
@@ -1792,10 +1803,34 @@ pull (JzSyncEngine  *self,
       gboolean need_pending = FALSE;
       gboolean ok = TRUE;
 
-      path = g_strdup_printf ("/v1/pull?since=%" G_GINT64_FORMAT "&epoch=%s&limit=%d",
-                              cursor, self->epoch, JZ_PROTOCOL_PULL_PAGE);
-      if (!http (self, "GET", path, NULL, 0, FALSE, NULL, error))
-        return FALSE;
+      g_autofree char *anchor = state_get (self->store, "anchor");
+      g_autoptr(GError) local_error = NULL;
+
+      /* The anchor (a hash chain value, hex) proves the cursor still means
+       * what it meant: a hub restored from a backup would not have it. */
+      path = g_strdup_printf ("/v1/pull?since=%" G_GINT64_FORMAT "&epoch=%s&limit=%d%s%s",
+                              cursor, self->epoch, JZ_PROTOCOL_PULL_PAGE,
+                              anchor && cursor > 0 ? "&anchor=" : "", anchor && cursor > 0 ? anchor : "");
+      if (!http (self, "GET", path, NULL, 0, FALSE, NULL, &local_error))
+        {
+          if (g_error_matches (local_error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_STALE) && cursor > 0)
+            {
+              g_message ("The hub does not have what this device last pulled from it; pulling everything again");
+              if (!jz_store_write_begin (self->store, error))
+                return FALSE;
+              if (!state_set (self->store, "cursor", "0", error) || !state_set (self->store, "anchor", NULL, error) ||
+                  !state_set (self->store, "own_seq", "0", error))
+                {
+                  jz_store_write_end (self->store, FALSE, NULL);
+                  return FALSE;
+                }
+              if (!jz_store_write_end (self->store, TRUE, error))
+                return FALSE;
+              continue;
+            }
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
       reply = jz_pull_reply_decode ((const char *) self->response->data, self->response->len, error);
       if (reply == NULL)
         return FALSE;

@@ -620,6 +620,22 @@ test_under_16 (Fixture *f, gconstpointer data)
   gtk_window_present (GTK_WINDOW (dialog));
   settle ();
 
+  /* The region picker finds 溧阳 by name, pinyin, initials and code. */
+  {
+    const char *queries[] = { "溧阳", "liyang", "LiYang", "lys", "320481" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+      {
+        g_autoptr(GPtrArray) codes = jz_region_search (queries[i], 8);
+        gboolean found = FALSE;
+
+        for (guint k = 0; k < codes->len; k++)
+          found = found || g_str_equal (codes->pdata[k], "320481");
+        if (!found)
+          g_error ("“%s” does not find 320481", queries[i]);
+      }
+  }
+
   self_row = jz_departure_dialog_get_mode_row (dialog, JZ_DEPARTURE_SELF_RETURN);
   ticket_row = jz_departure_dialog_get_mode_row (dialog, JZ_DEPARTURE_TICKET);
   collected_row = jz_departure_dialog_get_mode_row (dialog, JZ_DEPARTURE_COLLECTED);

@@ -32,6 +32,7 @@
 #include "jz-sync-indicator.h"
 #include "jz-sync-text.h"
 #include "jz-sync-view.h"
+#include "jz-transfer-dialog.h"
 #include "jz-window.h"
 
 #define A   "320481-01"
@@ -734,6 +735,70 @@ test_quit (Fixture       *f,
   g_socket_service_stop (blackhole);
 }
 
+/* 提级办理 / 转送: on a hub workstation the case page offers the transfer,
+ * which moves the episode to the chosen station as a change for the hub;
+ * a county station has no such button. */
+static void
+test_transfer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jz-gui-transfer-XXXXXX", &error);
+  g_autofree char *hub_path = g_build_filename (dir, "h.db", NULL);
+  g_autofree char *county_path = g_build_filename (dir, "a.db", NULL);
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+  g_autoptr(JzStore) hub = jz_store_create (hub_path, HUB, "常州市救助管理站", JZ_STATION_LEVEL_HUB, &error);
+  g_autoptr(JzStore) county = jz_store_create (county_path, A, "溧阳市救助管理站", JZ_STATION_LEVEL_COUNTY, &error);
+  g_autofree char *person = NULL;
+  g_autofree char *county_person = NULL;
+  g_autofree char *station = NULL;
+  g_autofree char *episode = NULL;
+  GtkWidget *button, *dialog;
+  JzWindow *window;
+
+  g_assert_no_error (error);
+  person = add_person_with_episode (hub, "王五");
+  episode = text (hub, "SELECT id FROM episode WHERE person_id = ?1", person);
+
+  window = jz_window_new (NULL, hub);
+  jz_window_show_without_sign_in (window);
+  gtk_window_present (GTK_WINDOW (window));
+  button = template_child (window, JZ_TYPE_WINDOW, "transfer_button");
+  g_assert_false (gtk_widget_get_visible (button));
+  g_assert_true (jz_window_show_case (window, person));
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.transfer-case", NULL));
+  dialog = find_toplevel (JZ_TYPE_TRANSFER_DIALOG);
+  g_assert_nonnull (dialog);
+
+  /* A typo is explained and cannot be sent. */
+  jz_transfer_dialog_set_target (JZ_TRANSFER_DIALOG (dialog), "32048101");
+  g_assert_null (jz_transfer_dialog_get_target (JZ_TRANSFER_DIALOG (dialog)));
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "transfer"));
+  jz_transfer_dialog_set_target (JZ_TRANSFER_DIALOG (dialog), A);
+  g_assert_cmpstr (jz_transfer_dialog_get_target (JZ_TRANSFER_DIALOG (dialog)), ==, A);
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "transfer"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "transfer");
+  station = text (hub, "SELECT station FROM episode WHERE id = ?1", episode);
+  g_assert_cmpstr (station, ==, A);
+  g_assert_true (has_row (hub, "SELECT seq FROM outbox WHERE entity = 'episode' AND entity_id = ?1 AND acked = 0",
+                          episode));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* A county station: no transfer. */
+  county_person = add_person_with_episode (county, "赵六");
+  window = jz_window_new (NULL, county);
+  jz_window_show_without_sign_in (window);
+  g_assert_true (jz_window_show_case (window, county_person));
+  g_assert_false (gtk_widget_get_visible (template_child (window, JZ_TYPE_WINDOW, "transfer_button")));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.transfer-case", NULL);
+  g_assert_null (find_toplevel (JZ_TYPE_TRANSFER_DIALOG));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  g_clear_object (&hub);
+  g_clear_object (&county);
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -751,6 +816,7 @@ main (int argc, char **argv)
   g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
 
   g_test_add_func ("/gui/sync/text", test_text);
+  g_test_add_func ("/gui/sync/transfer", test_transfer);
   g_test_add ("/gui/sync/flow", Fixture, NULL, fixture_setup, test_flow, fixture_teardown);
   g_test_add ("/gui/sync/quit", Fixture, NULL, fixture_setup, test_quit, fixture_teardown);
 

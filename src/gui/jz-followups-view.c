@@ -159,14 +159,16 @@ followup_row (JzFollowupsView         *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sub->str);
   g_string_free (sub, TRUE);
-  if (p->followup->due_at < now)
-    {
-      GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  {
+    /* Every row has its mark, so the names line up. */
+    gboolean late = p->followup->due_at < now;
+    GtkWidget *icon = gtk_image_new_from_icon_name (late ? "dialog-warning-symbolic" : "x-office-calendar-symbolic");
 
-      gtk_widget_add_css_class (icon, "error");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Overdue"), -1);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-    }
+    gtk_widget_add_css_class (icon, late ? "error" : "dim-label");
+    gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    late ? _("Overdue") : _("Due"), -1);
+    adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  }
 
   gtk_widget_set_valign (record, GTK_ALIGN_CENTER);
   gtk_widget_set_valign (open, GTK_ALIGN_CENTER);

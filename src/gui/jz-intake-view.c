@@ -99,6 +99,7 @@ struct _JzIntakeView
   GtkWidget           *refusal_message;
   GtkWidget           *assistance_row;
   GtkListBox          *dup_list;
+  GtkWidget           *dup_empty;
   GtkWidget           *dup_button;
   AdwButtonContent    *dup_button_content;
 
@@ -920,6 +921,8 @@ update_dup_summary (JzIntakeView *self)
   else
     label = g_strdup_printf (ngettext ("%u Possible Match", "%u Possible Matches", n), n);
   adw_button_content_set_label (self->dup_button_content, label);
+  gtk_widget_set_visible (self->dup_empty, n == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->dup_list), n > 0);
   if (n > 0)
     gtk_widget_add_css_class (self->dup_button, "warning");
   else
@@ -2259,6 +2262,7 @@ jz_intake_view_class_init (JzIntakeViewClass *klass)
   BIND (refusal_message);
   BIND (assistance_row);
   BIND (dup_list);
+  BIND (dup_empty);
   BIND (dup_button);
   BIND (dup_button_content);
 #undef BIND

@@ -54,6 +54,7 @@ struct _JzSyncView
   GPtrArray            *cards;          /* conflict cards in conflicts_list */
   GPtrArray            *history_rows;   /* newest first */
   GHashTable           *received;       /* tables pulled since the last run ended */
+  char                 *signature;      /* of the conflicts shown */
   guint                 reload_id;
   guint                 refresh_id;
 };
@@ -178,6 +179,7 @@ show_feedback (JzSyncView *self,
 }
 
 static void reload_conflicts (JzSyncView *self);
+static char *conflicts_signature (JzSyncView *self);
 
 static void
 on_keep_clicked (GtkButton  *button,
@@ -331,6 +333,8 @@ reload_conflicts (JzSyncView *self)
   g_autoptr(GError) error = NULL;
 
   g_clear_handle_id (&self->reload_id, g_source_remove);
+  g_free (self->signature);
+  self->signature = conflicts_signature (self);
   for (guint i = 0; i < self->cards->len; i++)
     gtk_box_remove (self->conflicts_list, self->cards->pdata[i]);
   g_ptr_array_set_size (self->cards, 0);
@@ -359,13 +363,38 @@ reload_conflicts (JzSyncView *self)
   gtk_widget_set_visible (GTK_WIDGET (self->conflicts_list), self->cards->len > 0);
 }
 
+/* What identifies the open conflicts: rebuilding the cards for any other
+ * change would take the keyboard focus away from them. */
+static char *
+conflicts_signature (JzSyncView *self)
+{
+  sqlite3_stmt *stmt;
+  char *signature = NULL;
+
+  if (self->store == NULL)
+    return NULL;
+  stmt = jz_store_prepare (self->store,
+                           "SELECT count (*), max (hlc), total (hlc) FROM conflict"
+                           " WHERE decided_at IS NULL AND deleted = 0", NULL);
+  if (stmt == NULL)
+    return NULL;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    signature = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%.0f",
+                                 (gint64) sqlite3_column_int64 (stmt, 0), (gint64) sqlite3_column_int64 (stmt, 1),
+                                 sqlite3_column_double (stmt, 2));
+  sqlite3_reset (stmt);
+  return signature;
+}
+
 static gboolean
 on_reload_idle (gpointer user_data)
 {
   JzSyncView *self = user_data;
+  g_autofree char *signature = conflicts_signature (self);
 
   self->reload_id = 0;
-  reload_conflicts (self);
+  if (g_strcmp0 (signature, self->signature) != 0)
+    reload_conflicts (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -374,8 +403,8 @@ on_store_changed (JzSyncView *self,
                   const char *table)
 {
   /* A pull that records a conflict announces only the tables of the
-   * records it changed, and the cards name those records: any change
-   * may matter. Several tables change in one pull: read once. */
+   * records it changed: look whether the open conflicts changed after any
+   * change, once for the several tables of one pull. */
   if (self->reload_id == 0)
     self->reload_id = g_idle_add (on_reload_idle, self);
   if (self->client == NULL)
@@ -456,6 +485,14 @@ on_refresh (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Names in the cards may have changed meanwhile. */
+static void
+jz_sync_view_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (jz_sync_view_parent_class)->map (widget);
+  reload_conflicts (JZ_SYNC_VIEW (widget));
+}
+
 static void
 sync_now_action (GtkWidget  *widget,
                  const char *action_name,
@@ -492,6 +529,7 @@ jz_sync_view_finalize (GObject *object)
   g_clear_pointer (&self->cards, g_ptr_array_unref);
   g_clear_pointer (&self->history_rows, g_ptr_array_unref);
   g_clear_pointer (&self->received, g_hash_table_unref);
+  g_free (self->signature);
   G_OBJECT_CLASS (jz_sync_view_parent_class)->finalize (object);
 }
 
@@ -547,6 +585,7 @@ jz_sync_view_class_init (JzSyncViewClass *klass)
   object_class->finalize = jz_sync_view_finalize;
   object_class->get_property = jz_sync_view_get_property;
   object_class->set_property = jz_sync_view_set_property;
+  widget_class->map = jz_sync_view_map;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL, JZ_TYPE_STORE,

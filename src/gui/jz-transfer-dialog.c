@@ -103,7 +103,8 @@ jz_transfer_dialog_response (AdwMessageDialog *dialog,
   if (g_str_equal (response, "transfer") && !jz_transfer_dialog_apply (self, &error))
     show_refusal (gtk_window_get_transient_for (GTK_WINDOW (self)), error->message);
 
-  ADW_MESSAGE_DIALOG_CLASS (jz_transfer_dialog_parent_class)->response (dialog, response);
+  if (ADW_MESSAGE_DIALOG_CLASS (jz_transfer_dialog_parent_class)->response != NULL)
+    ADW_MESSAGE_DIALOG_CLASS (jz_transfer_dialog_parent_class)->response (dialog, response);
 }
 
 static void

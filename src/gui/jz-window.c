@@ -16,12 +16,12 @@
 
 #include "jz-application.h"
 #include "jz-case-page.h"
+#include "jz-cases-view.h"
 #include "jz-departure-dialog.h"
 #include "jz-followup-dialog.h"
 #include "jz-followups-view.h"
 #include "jz-intake-view.h"
 #include "jz-tracing-view.h"
-#include "jz-cases-view.h"
 #include "jz-sign-in.h"
 #include "jz-staff.h"
 #include "jz-today-view.h"
@@ -505,14 +505,14 @@ jz_window_class_init (JzWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   jz_gui_init ();
-  /* The areas jz-window.ui names by type. */
-  g_type_ensure (JZ_TYPE_INTAKE_VIEW);
-  g_type_ensure (JZ_TYPE_TRACING_VIEW);
-  g_type_ensure (JZ_TYPE_FOLLOWUPS_VIEW);
   g_type_ensure (JZ_TYPE_SYNC_INDICATOR);
   g_type_ensure (JZ_TYPE_SYNC_VIEW);
+  /* The areas jz-window.ui names by type. */
+  g_type_ensure (JZ_TYPE_INTAKE_VIEW);
   g_type_ensure (JZ_TYPE_CASES_VIEW);
   g_type_ensure (JZ_TYPE_TODAY_VIEW);
+  g_type_ensure (JZ_TYPE_TRACING_VIEW);
+  g_type_ensure (JZ_TYPE_FOLLOWUPS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiuzhu/Station/ui/jz-window.ui");
   gtk_widget_class_bind_template_child (widget_class, JzWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, JzWindow, content_box);

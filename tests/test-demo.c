@@ -7,6 +7,7 @@
 
 #include "jz-check.h"
 #include "jz-demo.h"
+#include "jz-sync-engine.h"
 #include "jz-export.h"
 #include "jz-idcard.h"
 #include "jz-records.h"
@@ -236,6 +237,23 @@ test_refuses_nonempty (Fixture       *f,
   g_assert_cmpint (count (s, "SELECT count (*) FROM person"), ==, 10);
 }
 
+/* Made-up people must never reach the region's registry: a demo store
+ * is marked, and neither enrols nor syncs. */
+static void
+test_never_syncs (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzStore) s = make_store (f, "demo.db", 10, 1, FALSE);
+  g_autofree char *mark = jz_store_get_meta (s, "demo");
+  g_autofree char *pin = NULL;
+
+  g_assert_cmpstr (mark, ==, "1");
+  g_assert_false (jz_sync_enrol (s, "http://127.0.0.1:9", "7KQ2MXP4RT", NULL, &pin, &error));
+  g_assert_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_DEMO);
+  g_assert_cmpint (count (s, "SELECT count (*) FROM sync_state WHERE key = 'hub_url'"), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -246,6 +264,7 @@ main (int argc, char **argv)
   ADD ("/demo/deterministic", test_deterministic);
   ADD ("/demo/shapes", test_shapes);
   ADD ("/demo/refuses-nonempty", test_refuses_nonempty);
+  ADD ("/demo/never-syncs", test_never_syncs);
 #undef ADD
 
   return g_test_run ();

@@ -1444,8 +1444,10 @@ jz_demo_generate (JzStore             *store,
           ok = FALSE;
           break;
         }
+      /* Marked in the same transaction as the first people: a demo
+       * store never syncs (jz-sync-engine.c refuses it). */
       if (done == 0)
-        ok = write_staff_and_rooms (&d, error);
+        ok = jz_store_set_meta (store, "demo", "1", error) && write_staff_and_rooms (&d, error);
       for (guint i = 0; ok && i < n; i++)
         {
           ok = write_person (&d, done + i >= n_people - present, error);

@@ -157,6 +157,10 @@ jz_sync_explain_error (GQuark      domain,
       case JZ_SYNC_ERROR_NOT_ENROLLED:
         return g_strdup (_("This device is not enrolled with a hub. Enrol it in Preferences → Hub with the "
                            "hub’s address and a code from the hub’s staff."));
+      case JZ_SYNC_ERROR_DEMO:
+        return g_strdup (_("This profile holds demo data: made-up people for trying Jiuzhu. It never "
+                           "syncs, so that no made-up person reaches the region’s records. Enrol the "
+                           "station’s real profile instead."));
       default:
         break;
       }

@@ -569,6 +569,22 @@ engine_new_bare (JzStore *store)
   return self;
 }
 
+/* A demo store's people are made up: none of them may reach the region's
+ * registry, where they would show as people seen at several stations. */
+static gboolean
+refuse_demo (JzStore  *store,
+             GError  **error)
+{
+  g_autofree char *demo = jz_store_get_meta (store, "demo");
+
+  if (g_strcmp0 (demo, "1") != 0)
+    return TRUE;
+  g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_DEMO,
+               "This store holds demo data (made-up people from “jiuzhu-cli demo”) and never syncs; "
+               "enrol a store made by the app's first-run setup or “jiuzhu-cli init”");
+  return FALSE;
+}
+
 gboolean
 jz_sync_enrol (JzStore     *store,
                const char  *url,
@@ -585,7 +601,7 @@ jz_sync_enrol (JzStore     *store,
 
   g_return_val_if_fail (JZ_IS_STORE (store), FALSE);
 
-  if (base == NULL)
+  if (base == NULL || !refuse_demo (store, error))
     return FALSE;
   if (code == NULL || *code == '\0')
     {
@@ -2026,6 +2042,8 @@ jz_sync_engine_run_once (JzSyncEngine  *self,
   g_return_val_if_fail (self != NULL, FALSE);
 
   if (!jz_sync_engine_is_enrolled (self) && !jz_sync_engine_reload (self, error))
+    return FALSE;
+  if (!refuse_demo (self->store, error))
     return FALSE;
   self->cancellable = cancellable;
   self->stats = stats;

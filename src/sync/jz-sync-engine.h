@@ -24,6 +24,7 @@ typedef enum
   JZ_SYNC_ERROR_PIN,         /* the hub's certificate is not the pinned one */
   JZ_SYNC_ERROR_OUTBOX,      /* the local outbox cannot continue the stream */
   JZ_SYNC_ERROR_STORE,
+  JZ_SYNC_ERROR_DEMO,        /* a store of made-up people never syncs */
 } JzSyncError;
 
 typedef enum

@@ -1039,11 +1039,14 @@ jz_hub_store_hello (JzHubStore            *self,
 
 /* Push: the merge */
 
+/* A field's last writer. hub_seq: the change that wrote it (0 in tags
+ * written before the hub kept it). */
 typedef struct
 {
   gint64      hlc;
   const char *station;
   int         auth;
+  gint64      hub_seq;
 } Tag;
 
 static void
@@ -1058,25 +1061,72 @@ tag_get (json_object *tags,
   tag->hlc = 0;
   tag->station = "";
   tag->auth = 0;
-  if (t != NULL && json_object_is_type (t, json_type_array) && json_object_array_length (t) == 3)
+  tag->hub_seq = 0;
+  if (t != NULL && json_object_is_type (t, json_type_array) && json_object_array_length (t) >= 3)
     {
       tag->hlc = json_object_get_int64 (json_object_array_get_idx (t, 0));
       tag->station = json_object_get_string (json_object_array_get_idx (t, 1));
       tag->auth = json_object_get_int (json_object_array_get_idx (t, 2));
+      if (json_object_array_length (t) >= 4)
+        tag->hub_seq = json_object_get_int64 (json_object_array_get_idx (t, 3));
     }
 }
 
+/* [hlc, station, auth, hub_seq]. A tag made before its change has a
+ * hub_seq is listed in @fresh and completed by tags_complete(). */
 static json_object *
 tag_new (gint64      hlc,
          const char *station,
-         int         auth)
+         int         auth,
+         gint64      hub_seq,
+         GPtrArray  *fresh)
 {
-  json_object *t = json_object_new_array_ext (3);
+  json_object *t = json_object_new_array_ext (4);
 
   json_object_array_add (t, json_object_new_int64 (hlc));
   json_object_array_add (t, json_object_new_string (station));
   json_object_array_add (t, json_object_new_int (auth));
+  json_object_array_add (t, json_object_new_int64 (hub_seq));
+  if (fresh != NULL)
+    g_ptr_array_add (fresh, t);
   return t;
+}
+
+static void
+tags_complete (GPtrArray *fresh,
+               gint64     hub_seq)
+{
+  for (guint i = 0; i < fresh->len; i++)
+    json_object_array_put_idx (fresh->pdata[i], 3, json_object_new_int64 (hub_seq));
+}
+
+/* Whether the writer of @c had seen the value @t names when it saved: its
+ * own earlier change, or one the hub had committed at or before the
+ * writer's pull cursor (base_seq). A clock cannot tell (a concurrent value
+ * from a slower clock has a lower hlc than the writer's revision), so the
+ * hlc comparison is only a second condition, and the whole rule for a
+ * change or a tag from before the hub kept hub_seqs. */
+static gboolean
+tag_seen (JzHubStore     *self,
+          const Tag      *t,
+          const JzChange *c)
+{
+  sqlite3_stmt *stmt;
+  gboolean own;
+
+  if (t->hlc == 0 && t->hub_seq == 0)
+    return TRUE;
+  if (!c->has_base_seq || t->hub_seq <= 0)
+    return t->hlc <= (gint64) c->base_rev;
+  if (t->hub_seq <= c->base_seq && t->hlc <= (gint64) c->base_rev)
+    return TRUE;
+  stmt = prepare (self, "SELECT 1 FROM change WHERE hub_seq = ?1 AND station = ?2 AND epoch = ?3");
+  sqlite3_bind_int64 (stmt, 1, t->hub_seq);
+  sqlite3_bind_text (stmt, 2, c->station, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, c->epoch, -1, SQLITE_STATIC);
+  own = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return own;
 }
 
 /* Clocks far ahead are clamped where they decide, not where they order:
@@ -1487,7 +1537,8 @@ transfer (JzHubStore  *self,
           const char  *from,
           const char  *to,
           json_object *fields,
-          gint64       hlc)
+          gint64       hlc,
+          gint64       hub_seq)
 {
   g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (g_free);
   const char *person_id = json_string_field (fields, "person_id");
@@ -1520,7 +1571,7 @@ transfer (JzHubStore  *self,
       if (c_fields == NULL || c_tags == NULL)
         return FALSE;
       json_object_object_add (c_fields, "station", json_object_new_string (to));
-      json_object_object_add (c_tags, "station", tag_new (hlc, in->device->station, JZ_AUTHORITY_HUB));
+      json_object_object_add (c_tags, "station", tag_new (hlc, in->device->station, JZ_AUTHORITY_HUB, hub_seq, NULL));
       stmt = prepare (self,
                       "UPDATE record SET owner = ?3, fields_json = ?4, tags_json = ?5, hlc = max (hlc, ?6)"
                       " WHERE entity = ?1 AND id = ?2");
@@ -1578,6 +1629,7 @@ apply_change (JzHubStore  *self,
   g_autoptr(JzJson) incoming = NULL;
   g_autofree char *fields_text = NULL;
   g_autofree char *tags_text = NULL;
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
   int auth;
   int rc;
 
@@ -1685,7 +1737,7 @@ apply_change (JzHubStore  *self,
         deleted = d != NULL && json_object_get_int (d) != 0;
       }
       if (c->op == JZ_OP_INSERT)
-        tags_text = g_strdup_printf ("{\"*\":[%" G_GINT64_FORMAT ",\"%s\",%d]}", hlc, c->station, auth);
+        ; /* tags_text once its hub_seq is known */
       else
         {
           /* Part of a record (its insert is not here yet): only the fields
@@ -1694,7 +1746,7 @@ apply_change (JzHubStore  *self,
           json_object_object_foreach (fields, key, val)
             {
               (void) val;
-              json_object_object_add (tags, key, tag_new (hlc, c->station, auth));
+              json_object_object_add (tags, key, tag_new (hlc, c->station, auth, 0, fresh));
             }
         }
     }
@@ -1702,7 +1754,7 @@ apply_change (JzHubStore  *self,
     {
       gboolean append_only = (entity->flags & JZ_ENTITY_APPEND_ONLY) != 0;
       g_autoptr(JzJson) effective = json_object_new_object ();
-      Tag strongest = { 0, "", -1 };
+      Tag strongest = { 0, "", -1, 0 };
       gboolean concurrent_edit = FALSE;
 
       if (*old_owner == '\0')
@@ -1751,7 +1803,7 @@ apply_change (JzHubStore  *self,
 
             (void) val;
             tag_get (tags, key, &t);
-            if (t.hlc > (gint64) c->base_rev && !g_str_equal (key, "deleted"))
+            if (!g_str_equal (key, "deleted") && !tag_seen (self, &t, c))
               {
                 concurrent_edit = TRUE;
                 if (precedence_cmp (t.auth, t.hlc, t.station, strongest.auth, strongest.hlc, strongest.station) > 0)
@@ -1779,7 +1831,7 @@ apply_change (JzHubStore  *self,
                                                          c->station, hlc));
               json_object_object_add (effective, "deleted", json_object_new_int (1));
               json_object_object_add (fields, "deleted", json_object_new_int (1));
-              json_object_object_add (tags, "deleted", tag_new (hlc, c->station, auth));
+              json_object_object_add (tags, "deleted", tag_new (hlc, c->station, auth, 0, fresh));
               deleted = TRUE;
             }
         }
@@ -1788,7 +1840,7 @@ apply_change (JzHubStore  *self,
           Tag dtag;
 
           tag_get (tags, "deleted", &dtag);
-          if (!append_only && deleted && dtag.hlc > (gint64) c->base_rev &&
+          if (!append_only && deleted && !tag_seen (self, &dtag, c) &&
               !json_object_object_get_ex (incoming, "deleted", NULL))
             {
               g_autoptr(JzJson) one = json_object_new_int (1);
@@ -1801,7 +1853,7 @@ apply_change (JzHubStore  *self,
                                                            c->station, hlc));
                   json_object_object_add (effective, "deleted", json_object_new_int (0));
                   json_object_object_add (fields, "deleted", json_object_new_int (0));
-                  json_object_object_add (tags, "deleted", tag_new (hlc, c->station, auth));
+                  json_object_object_add (tags, "deleted", tag_new (hlc, c->station, auth, 0, fresh));
                   deleted = FALSE;
                 }
               else
@@ -1821,7 +1873,7 @@ apply_change (JzHubStore  *self,
             if (g_str_equal (key, "hlc") || (c->op == JZ_OP_DELETE && g_str_equal (key, "deleted")))
               continue;
             tag_get (tags, key, &t);
-            if (append_only || t.hlc <= (gint64) c->base_rev || g_str_equal (key, "station"))
+            if (append_only || g_str_equal (key, "station") || tag_seen (self, &t, c))
               {
                 /* The writer saw the stored value: a plain update. */
               }
@@ -1842,7 +1894,7 @@ apply_change (JzHubStore  *self,
               }
             json_object_object_add (effective, key, val ? json_object_get (val) : NULL);
             json_object_object_add (fields, key, val ? json_object_get (val) : NULL);
-            json_object_object_add (tags, key, tag_new (hlc, c->station, auth));
+            json_object_object_add (tags, key, tag_new (hlc, c->station, auth, 0, fresh));
             if (g_str_equal (key, "deleted"))
               deleted = val != NULL && json_object_get_int (val) != 0;
           }
@@ -1865,6 +1917,10 @@ apply_change (JzHubStore  *self,
                            device->id, in->now);
   if (hub_seq < 0)
     return set_internal (self->db, error);
+  tags_complete (fresh, hub_seq);
+  if (tags == NULL)
+    tags_text = g_strdup_printf ("{\"*\":[%" G_GINT64_FORMAT ",\"%s\",%d,%" G_GINT64_FORMAT "]}",
+                                 hlc, c->station, auth, hub_seq);
 
   parent = json_string_field (fields, "episode_id");
   if (lookup)
@@ -1917,7 +1973,7 @@ apply_change (JzHubStore  *self,
     return set_internal (self->db, error);
 
   if (is_transfer &&
-      !transfer (self, in, c->entity, c->id, old_owner, owner, fields, hlc))
+      !transfer (self, in, c->entity, c->id, old_owner, owner, fields, hlc, hub_seq))
     return set_internal (self->db, error);
   /* What hub staff wrote while the record was unclaimed reaches its station. */
   if (claimed && !emit_snapshot (self, in, c->entity, c->id, hlc))

@@ -1092,6 +1092,8 @@ jz_change_append_json (const JzChange *change,
   g_string_append_c (out, '"');
   if (change->base_rev != 0)
     g_string_append_printf (out, ",\"base_rev\":%" G_GUINT64_FORMAT, change->base_rev);
+  if (change->has_base_seq && !full)
+    g_string_append_printf (out, ",\"base_seq\":%" G_GINT64_FORMAT, change->base_seq);
   g_string_append_printf (out, ",\"hlc\":%" G_GUINT64_FORMAT, change->hlc);
   if (full)
     {
@@ -1189,7 +1191,7 @@ jz_change_from_json (json_object  *obj,
                      GError      **error)
 {
   static const char *push_keys[] = {
-    "station", "epoch", "seq", "entity", "id", "op", "base_rev", "hlc", "fields", NULL
+    "station", "epoch", "seq", "entity", "id", "op", "base_rev", "base_seq", "hlc", "fields", NULL
   };
   static const char *pull_keys[] = {
     "hub_seq", "station", "epoch", "seq", "entity", "id", "op", "base_rev", "hlc", "fields",
@@ -1249,6 +1251,12 @@ jz_change_from_json (json_object  *obj,
   if (!get_int (obj, "base_rev", FALSE, 0, G_MAXINT64, &v, "a change", error))
     goto fail;
   change->base_rev = (guint64) v;
+  if (!full && json_object_object_get_ex (obj, "base_seq", NULL))
+    {
+      if (!get_int (obj, "base_seq", TRUE, 0, G_MAXINT64, &change->base_seq, "a change", error))
+        goto fail;
+      change->has_base_seq = TRUE;
+    }
   if (!get_int (obj, "hlc", TRUE, 1, G_MAXINT64, &v, "a change", error))
     goto fail;
   change->hlc = (guint64) v;

@@ -95,6 +95,11 @@ typedef struct
   char        *id;
   JzOp         op;
   guint64      base_rev;       /* 0: none (a new record) */
+  /* What the writer had pulled from the hub when it saved: the hub's
+   * changes up to hub_seq base_seq were seen (with has_base_seq; without,
+   * the hub can only go by base_rev, a clock). */
+  gboolean     has_base_seq;
+  gint64       base_seq;
   guint64      hlc;
   /* The fields as an object, or (for encoding from the outbox without a
    * parse) as JSON text; one of the two. */

@@ -211,6 +211,102 @@ exec_int (JzStore     *store,
   return TRUE;
 }
 
+/* Base marks: what the pull cursor was when each outbox row was written,
+ * so that a change can tell the hub which of its changes the writer had
+ * seen (base_seq). A clock (base_rev) cannot: a concurrent write from a
+ * slower clock looks seen. The outbox is filled by triggers that know
+ * nothing of the cursor, so each pull page notes, in its transaction,
+ * (the outbox's highest seq, the new cursor): a row written after that
+ * commit has a higher seq and saw that cursor. Kept in sync_state as
+ * "max_seq:cursor,…" in ascending order; only the entries pending rows
+ * still need are kept. Enrolment and a reset of the cursor (the hub's
+ * history changed: its hub_seqs no longer mean what the rows saw) start
+ * again with "max_seq:0"; a row with no entry before it is unknown (-1),
+ * and the hub goes by its clock alone. */
+typedef struct
+{
+  gint64 max_seq;
+  gint64 cursor;
+} BaseMark;
+
+static GArray *
+marks_load (JzStore *store)
+{
+  g_autofree char *text = state_get (store, "base_marks");
+  g_auto(GStrv) parts = text ? g_strsplit (text, ",", 0) : NULL;
+  GArray *marks = g_array_new (FALSE, FALSE, sizeof (BaseMark));
+
+  for (guint i = 0; parts != NULL && parts[i] != NULL; i++)
+    {
+      BaseMark m;
+      char *end = NULL;
+
+      m.max_seq = g_ascii_strtoll (parts[i], &end, 10);
+      if (end == NULL || *end != ':')
+        continue;
+      m.cursor = g_ascii_strtoll (end + 1, NULL, 10);
+      g_array_append_val (marks, m);
+    }
+  return marks;
+}
+
+/* The cursor outbox row @seq was written with; -1: not known. */
+static gint64
+marks_lookup (GArray *marks,
+              gint64  seq)
+{
+  gint64 cursor = -1;
+
+  for (guint i = 0; i < marks->len; i++)
+    {
+      const BaseMark *m = &g_array_index (marks, BaseMark, i);
+
+      if (m->max_seq >= seq)
+        break;
+      cursor = m->cursor;
+    }
+  return cursor;
+}
+
+/* In the transaction that sets the cursor to 0. */
+static gboolean
+marks_reset (JzStore  *store,
+             GError  **error)
+{
+  char text[48];
+
+  g_snprintf (text, sizeof text, "%" G_GINT64_FORMAT ":0",
+              query_int (store, "SELECT coalesce (max (seq), 0) FROM outbox", 0));
+  return state_set (store, "base_marks", text, error);
+}
+
+/* In the transaction that moves the cursor to @cursor. */
+static gboolean
+marks_note_pull (JzStore  *store,
+                 gint64    cursor,
+                 GError  **error)
+{
+  g_autoptr(GArray) marks = marks_load (store);
+  g_autoptr(GString) text = g_string_new (NULL);
+  BaseMark m = { query_int (store, "SELECT coalesce (max (seq), 0) FROM outbox", 0), cursor };
+  gint64 first_pending = query_int (store, "SELECT min (seq) FROM outbox WHERE acked = 0", m.max_seq + 1);
+  guint keep = 0;
+
+  /* Nothing written since the last note: rows to come see the new cursor. */
+  if (marks->len > 0 && g_array_index (marks, BaseMark, marks->len - 1).max_seq == m.max_seq)
+    g_array_index (marks, BaseMark, marks->len - 1).cursor = cursor;
+  else
+    g_array_append_val (marks, m);
+  /* The last entry before the oldest pending row, and what follows. */
+  for (guint i = 0; i < marks->len; i++)
+    if (g_array_index (marks, BaseMark, i).max_seq < first_pending)
+      keep = i;
+  for (guint i = keep; i < marks->len; i++)
+    g_string_append_printf (text, "%s%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, i > keep ? "," : "",
+                            g_array_index (marks, BaseMark, i).max_seq, g_array_index (marks, BaseMark, i).cursor);
+  return state_set (store, "base_marks", text->str, error);
+}
+
 /* HTTP */
 
 static size_t
@@ -659,6 +755,7 @@ jz_sync_enrol (JzStore     *store,
       !state_set (store, "cursor", "0", error) ||
       !state_set (store, "anchor", NULL, error) ||
       !state_set (store, "own_seq", "0", error) ||
+      !marks_reset (store, error) ||
       !state_set (store, "acked_epoch", self->epoch, error) ||
       !state_set (store, "last_error", NULL, error))
     {
@@ -987,7 +1084,8 @@ hello (JzSyncEngine  *self,
       g_message ("The hub does not have what this device last pulled from it; pulling everything again");
       ok = state_set (self->store, "cursor", "0", error) &&
            state_set (self->store, "anchor", NULL, error) &&
-           state_set (self->store, "own_seq", "0", error);
+           state_set (self->store, "own_seq", "0", error) &&
+           marks_reset (self->store, error);
     }
   if (ok)
     ok = state_set (self->store, "incarnation", reply->incarnation, error) &&
@@ -1063,6 +1161,7 @@ read_batch (JzSyncEngine  *self,
             GError       **error)
 {
   g_autoptr(JzPushRequest) request = jz_push_request_new (self->station, self->epoch);
+  g_autoptr(GArray) marks = marks_load (self->store);
   g_autofree char *json = NULL;
   sqlite3_stmt *stmt;
   gint64 last = 0;
@@ -1094,6 +1193,9 @@ read_batch (JzSyncEngine  *self,
       if (!jz_op_from_string ((const char *) sqlite3_column_text (stmt, 3), &c->op))
         c->op = JZ_OP_UPDATE;
       c->base_rev = (guint64) sqlite3_column_int64 (stmt, 4);
+      /* An insert is based on nothing. */
+      c->base_seq = c->op != JZ_OP_INSERT ? marks_lookup (marks, seq) : -1;
+      c->has_base_seq = c->base_seq >= 0;
       c->hlc = (guint64) sqlite3_column_int64 (stmt, 5);
       c->fields_json = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
       if (is_void (self, seq))
@@ -1244,6 +1346,7 @@ typedef struct
 {
   gint64       seq;
   gint64       base_rev;
+  gint64       base_seq;
   gint64       hlc;
   json_object *fields;
 } Pending;
@@ -1294,11 +1397,13 @@ load_pending (JzSyncEngine  *self,
   sqlite3_stmt *stmt = jz_store_prepare (self->store,
                                          "SELECT seq, entity_id, base_rev, hlc, fields_json FROM outbox"
                                          " WHERE seq > ?1 ORDER BY seq", error);
+  g_autoptr(GArray) marks = NULL;
   int rc;
 
   if (stmt == NULL)
     return FALSE;
   page->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  marks = marks_load (self->store);
   sqlite3_bind_int64 (stmt, 1, page->own_seq);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -1313,6 +1418,7 @@ load_pending (JzSyncEngine  *self,
           continue;
         }
       p->base_rev = sqlite3_column_int64 (stmt, 2);
+      p->base_seq = marks_lookup (marks, p->seq);
       p->hlc = sqlite3_column_int64 (stmt, 3);
       p->fields = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 4));
       if (list == NULL)
@@ -1491,8 +1597,13 @@ keep_local (JzSyncEngine *self,
     return FALSE;
   if (c->op == JZ_OP_SNAPSHOT)
     return TRUE;
-  return (gint64) c->hlc <= latest->base_rev ||
-         precedence_cmp (my_auth, latest->hlc, self->station, c->auth, (gint64) c->hlc, c->station) > 0;
+  /* As the hub will decide: the local change saw @c (it had pulled it,
+   * and its clock agrees; or @c is this replica's own), so it simply
+   * wins; or both changed the field and precedence decides. */
+  if ((g_strcmp0 (c->station, self->station) == 0 && g_strcmp0 (c->epoch, self->epoch) == 0) ||
+      ((latest->base_seq < 0 || c->hub_seq <= latest->base_seq) && (gint64) c->hlc <= latest->base_rev))
+    return TRUE;
+  return precedence_cmp (my_auth, latest->hlc, self->station, c->auth, (gint64) c->hlc, c->station) > 0;
 }
 
 /* Many rows in one statement: the full-text index of the store flushes at
@@ -1835,7 +1946,7 @@ pull (JzSyncEngine  *self,
               if (!jz_store_write_begin (self->store, error))
                 return FALSE;
               if (!state_set (self->store, "cursor", "0", error) || !state_set (self->store, "anchor", NULL, error) ||
-                  !state_set (self->store, "own_seq", "0", error))
+                  !state_set (self->store, "own_seq", "0", error) || !marks_reset (self->store, error))
                 {
                   jz_store_write_end (self->store, FALSE, NULL);
                   return FALSE;
@@ -1877,7 +1988,8 @@ pull (JzSyncEngine  *self,
       if (ok)
         ok = state_set_int (self->store, "cursor", reply->cursor, error) &&
              state_set (self->store, "anchor", reply->anchor, error) &&
-             state_set_int (self->store, "own_seq", page.own_seq, error);
+             state_set_int (self->store, "own_seq", page.own_seq, error) &&
+             marks_note_pull (self->store, reply->cursor, error);
       if (ok && page.max_hlc > 0)
         ok = jz_store_hlc_observe (self->store, page.max_hlc, error);
       if (!apply_end (self, ok, ok ? error : NULL) || !ok)

@@ -643,6 +643,43 @@ test_fast_clock_overwrites_unseen (void)
   assert_invariants (w);
 }
 
+/* True clocks. Station a edits a person's dialect; before it syncs, the
+ * hub workstation edits the person's marks and then the dialect too,
+ * never having seen a's value. The workstation's revision of the record
+ * (the hlc of its own marks edit) is newer than a's write, so a hub that
+ * judges "seen" by clocks takes the dialect edit as based on a's value and
+ * overwrites it silently. */
+static void
+test_own_edit_hides_concurrent (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *e1 = NULL;
+  g_autofree char *e2 = NULL;
+  g_autofree char *e3 = NULL;
+
+  if (w == NULL)
+    return;
+  person = jz_chaos_world_exec (w, A, &error, "create person Hidden male -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  e1 = jz_chaos_world_exec (w, A, &error, "edit person %s dialect a.first", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  e2 = jz_chaos_world_exec (w, H, &error, "edit person %s marks h.marks", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  e3 = jz_chaos_world_exec (w, H, &error, "edit person %s dialect h.dialect", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  assert_invariants (w);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -682,5 +719,6 @@ main (int    argc,
   g_test_add_func ("/chaos/regress/restore-anchor-coincidence", test_restore_anchor_coincidence);
   g_test_add_func ("/chaos/regress/foreign-edit-blocks-outbox", test_foreign_edit_blocks_outbox);
   g_test_add_func ("/chaos/regress/fast-clock-overwrites-unseen", test_fast_clock_overwrites_unseen);
+  g_test_add_func ("/chaos/regress/own-edit-hides-concurrent", test_own_edit_hides_concurrent);
   return g_test_run ();
 }

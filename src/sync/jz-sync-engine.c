@@ -1387,6 +1387,7 @@ typedef struct
   gint64      max_hlc;
   GHashTable *deferred;    /* table + columns → Deferred */
   GHashTable *deferred_ids;
+  gboolean    whole;       /* the changes are records' whole state (a refresh) */
 } Page;
 
 static gboolean
@@ -1780,6 +1781,26 @@ apply_change (JzSyncEngine  *self,
         g_ptr_array_add (values, val);
       }
   }
+  /* A record's whole state (a snapshot, or a refresh after a refused
+   * change) leaves out what is NULL at the hub: what this replica holds
+   * there goes, unless a pending change of its own keeps it. */
+  if (exists && (c->op == JZ_OP_SNAPSHOT || page->whole))
+    {
+      for (guint i = 0; i < entity->n_fields + 1; i++)
+        {
+          const char *name = i < entity->n_fields ? entity->fields[i].name : "updated_by";
+          int notnull = 1;
+
+          if (json_object_object_get_ex (c->fields, name, NULL) ||
+              sqlite3_table_column_metadata (jz_store_get_db (self->store), NULL, entity->name, name,
+                                             NULL, NULL, &notnull, NULL, NULL) != SQLITE_OK ||
+              notnull || keep_local (self, page, pending, c, name, my_auth))
+            continue;
+          g_ptr_array_add (columns, (gpointer) name);
+          g_ptr_array_add (values, NULL);
+        }
+    }
+
   /* This replica's own values that lost at the hub: the winners take
    * their place (other replicas never saw the losers). */
   for (guint i = 0; own && c->losses != NULL && i < c->losses->len; i++)
@@ -2121,6 +2142,7 @@ refresh_records (JzSyncEngine  *self,
         return FALSE;
 
       page.own_seq = state_get_int (self->store, "own_seq");
+      page.whole = TRUE;
       page.deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, deferred_free);
       page.deferred_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       if (!apply_begin (self, error))

@@ -680,6 +680,55 @@ test_own_edit_hides_concurrent (void)
   assert_invariants (w);
 }
 
+/* The hub workstation transfers a's episode to b, and b fills in a
+ * belonging's storage place. The hub is then restored from a backup from
+ * before the transfer: it refuses b's edit (a's record, as far as it
+ * knows; b keeps it as a conflict) until the workstation sends its
+ * transfer again, whose snapshot of the belonging has no storage (NULL
+ * is left out of a record's fields). b must not keep its refused value. */
+static void
+test_restore_refused_edit_then_snapshot (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *episode = NULL;
+  g_autofree char *belonging = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *edited = NULL;
+
+  if (w == NULL)
+    return;
+  person = jz_chaos_world_exec (w, A, &error, "create person Refused female -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  episode = jz_chaos_world_exec (w, A, &error, "create episode %s -", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  belonging = jz_chaos_world_exec (w, A, &error, "create belonging %s bag 1", episode);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  jz_chaos_world_backup_hub (w, &error);
+  g_assert_no_error (error);
+  return_if_failed ();
+  moved = jz_chaos_world_exec (w, H, &error, "transfer episode %s %s", episode, w->replicas[B]->station);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  sync_ok (w, B);
+  edited = jz_chaos_world_exec (w, B, &error, "edit belonging %s storage b.shelf", belonging);
+  g_assert_no_error (error);
+  return_if_failed ();
+  jz_chaos_world_restore_hub (w, 0, &error);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, B);
+  sync_ok (w, H);
+  assert_invariants (w);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -720,5 +769,6 @@ main (int    argc,
   g_test_add_func ("/chaos/regress/foreign-edit-blocks-outbox", test_foreign_edit_blocks_outbox);
   g_test_add_func ("/chaos/regress/fast-clock-overwrites-unseen", test_fast_clock_overwrites_unseen);
   g_test_add_func ("/chaos/regress/own-edit-hides-concurrent", test_own_edit_hides_concurrent);
+  g_test_add_func ("/chaos/regress/restore-refused-edit-then-snapshot", test_restore_refused_edit_then_snapshot);
   return g_test_run ();
 }

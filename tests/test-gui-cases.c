@@ -362,11 +362,29 @@ test_scroll (Fixture       *f,
   jz_test_fill (f->store, n);
   open_window (f);
   sign_in (f->window, staff, "2468");
+  view = JZ_CASES_VIEW (child (f->window, JZ_TYPE_WINDOW, "cases_view"));
   jz_window_set_view (f->window, "cases");
   drain ();
-  view = JZ_CASES_VIEW (child (f->window, JZ_TYPE_WINDOW, "cases_view"));
   model = jz_cases_view_get_model (view);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
+  /* Shown, and searched again and again: each change reads the rows on
+   * screen, never the whole list (GTK's list widgets would, were the
+   * rows replaced in one change). */
+  {
+    GtkWidget *search = child (view, JZ_TYPE_CASES_VIEW, "search_entry");
+    const char *texts[] = { "3", "", "1", "" };
+
+    g_assert_cmpuint (jz_case_list_model_get_pages_read (model), <=, 3);
+    for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+      {
+        guint before = jz_case_list_model_get_pages_read (model);
+
+        gtk_editable_set_text (GTK_EDITABLE (search), texts[i]);
+        drain ();
+        g_assert_cmpuint (jz_case_list_model_get_pages_read (model) - before, <=, 3);
+      }
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
+  }
   scroller = child (view, JZ_TYPE_CASES_VIEW, "scroller");
   adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
   for (int step = 1; step <= 20; step++)

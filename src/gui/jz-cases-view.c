@@ -198,6 +198,8 @@ apply_query (JzCasesView *self)
 
   if (self->model == NULL)
     return;
+  /* A hidden list reads nothing: counting a million episodes and the
+   * overdue ones is for when the worker looks at them. */
   jz_case_query_init (&q);
   q.search = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   if (status > 0 && status <= G_N_ELEMENTS (status_ids))
@@ -333,6 +335,17 @@ add_columns (JzCasesView *self)
     }
 }
 
+static void ensure_model (JzCasesView *self);
+
+static void
+jz_cases_view_map (GtkWidget *widget)
+{
+  JzCasesView *self = JZ_CASES_VIEW (widget);
+
+  GTK_WIDGET_CLASS (jz_cases_view_parent_class)->map (widget);
+  ensure_model (self);
+}
+
 static void
 jz_cases_view_dispose (GObject *object)
 {
@@ -390,6 +403,7 @@ jz_cases_view_class_init (JzCasesViewClass *klass)
   object_class->dispose = jz_cases_view_dispose;
   object_class->get_property = jz_cases_view_get_property;
   object_class->set_property = jz_cases_view_set_property;
+  widget_class->map = jz_cases_view_map;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL, JZ_TYPE_STORE,
@@ -439,12 +453,33 @@ jz_cases_view_new (JzStore *store)
   return self;
 }
 
+/* The model is made when the list is first shown (or asked for): a
+ * hidden list reads nothing — counting a million episodes and the
+ * overdue ones is for when the worker looks at them. */
+static void
+ensure_model (JzCasesView *self)
+{
+  g_autoptr(GtkNoSelection) selection = NULL;
+
+  if (self->model != NULL || self->store == NULL)
+    return;
+  self->model = jz_case_list_model_new (self->store);
+  g_signal_connect_object (self->model, "items-changed", G_CALLBACK (on_items_changed), self,
+                           G_CONNECT_SWAPPED);
+  /* No selection: the keyboard walks the rows by focus and Enter opens
+   * one. A GtkSingleSelection keeps its selected item across a change of
+   * the list by looking for it among all the new rows, which would read
+   * the whole list — a million rows — at every keystroke of a search. */
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
+  /* The filters first, then the rows: only those of the query are read. */
+  apply_query (self);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
+}
+
 void
 jz_cases_view_set_store (JzCasesView *self,
                          JzStore     *store)
 {
-  g_autoptr(GtkSingleSelection) selection = NULL;
-
   g_return_if_fail (JZ_IS_CASES_VIEW (self));
 
   if (!g_set_object (&self->store, store))
@@ -452,22 +487,15 @@ jz_cases_view_set_store (JzCasesView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
   gtk_column_view_set_model (self->column_view, NULL);
   g_clear_object (&self->model);
-  if (store == NULL)
-    return;
-  self->model = jz_case_list_model_new (store);
-  g_signal_connect_object (self->model, "items-changed", G_CALLBACK (on_items_changed), self,
-                           G_CONNECT_SWAPPED);
-  /* Single selection so the keyboard can walk the rows; the model is the
-   * lazy one, so nothing is copied. */
-  selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
-  apply_query (self);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    ensure_model (self);
 }
 
 JzCaseListModel *
 jz_cases_view_get_model (JzCasesView *self)
 {
   g_return_val_if_fail (JZ_IS_CASES_VIEW (self), NULL);
+  ensure_model (self);
   return self->model;
 }
 

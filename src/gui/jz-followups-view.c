@@ -402,7 +402,10 @@ jz_followups_view_set_store (JzFollowupsView *self,
   g_set_object (&self->store, store);
   if (store != NULL)
     g_signal_connect_object (store, "changed", G_CALLBACK (on_store_changed), self, G_CONNECT_SWAPPED);
-  jz_followups_view_reload (self);
+  /* A hidden area reads the store when it is shown (map): opening the
+   * window reads only what the first area shows. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    jz_followups_view_reload (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
 

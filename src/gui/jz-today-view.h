@@ -16,8 +16,8 @@
 G_BEGIN_DECLS
 
 /* Rows shown before "show all" takes over. */
-#define JZ_TODAY_MAX_DUE_ROWS      40
-#define JZ_TODAY_MAX_PEOPLE_ROWS   30
+#define JZ_TODAY_MAX_DUE_ROWS      12
+#define JZ_TODAY_MAX_PEOPLE_ROWS   10
 /* Unsynced changes are counted up to this; more shows as "100,000+". */
 #define JZ_TODAY_UNSYNCED_CAP      100000
 

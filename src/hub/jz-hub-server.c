@@ -491,7 +491,9 @@ handle_pull (JzHubServer       *self,
               "(the hub was restored from a backup?); pull again from the start", since);
       return;
     }
-  out = jz_hub_store_pull (self->store, device, epoch, since, (guint) limit, &len, &error);
+  out = jz_hub_store_pull_full (self->store, device, epoch, since, (guint) limit,
+                                query != NULL && g_strcmp0 (g_hash_table_lookup (query, "whole"), "1") == 0,
+                                &len, &error);
   if (out == NULL)
     {
       respond_error (self, msg, error, -1);

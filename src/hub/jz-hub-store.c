@@ -1623,6 +1623,8 @@ apply_change (JzHubStore  *self,
   gboolean deleted = FALSE;
   gboolean is_transfer = FALSE;
   gboolean claimed = FALSE;
+  g_autofree char *claim_moves_to = NULL;
+  g_autofree char *unclaimed_from = NULL;
   gint64 rec_hlc = 0;
   gint64 hlc;
   gint64 hub_seq;
@@ -1704,13 +1706,22 @@ apply_change (JzHubStore  *self,
 
   if (!found)
     {
-      /* Hub staff changing a record the hub has not got (a hub restored
-       * from an older backup): whose it is becomes known when its station
-       * sends it again; until then it belongs to no station. */
-      if (new_owner == NULL && c->op != JZ_OP_INSERT && device->hub_level)
+      /* A change of a record the hub has not got (a hub restored from an
+       * older backup): whose it is becomes known when its station sends
+       * its insert again; until then it belongs to no station. Hub staff
+       * may write to it meanwhile (a transfer too: its station field is
+       * kept and done when the record is claimed); others may not. */
+      if (c->op != JZ_OP_INSERT)
         owner = g_strdup (UNCLAIMED);
       else
         owner = g_strdup (new_owner ? new_owner : c->station);
+      if (!device->hub_level && *owner == '\0')
+        {
+          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                       "Change %" G_GINT64_FORMAT ": the hub has no %s %s (yet); only its insert, or hub staff, "
+                       "can write to it", index, c->entity, c->id);
+          return FALSE;
+        }
       if (!device->hub_level && !g_str_equal (owner, device->station))
         {
           g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
@@ -1741,7 +1752,8 @@ apply_change (JzHubStore  *self,
       else
         {
           /* Part of a record (its insert is not here yet): only the fields
-           * written are tagged, so the insert's others are not beaten. */
+           * written are tagged, so the insert's others are not beaten. A
+           * station written meanwhile is the transfer to do at the claim. */
           tags = json_object_new_object ();
           json_object_object_foreach (fields, key, val)
             {
@@ -1757,9 +1769,12 @@ apply_change (JzHubStore  *self,
       Tag strongest = { 0, "", -1, 0 };
       gboolean concurrent_edit = FALSE;
 
-      if (*old_owner == '\0')
+      if (*old_owner == '\0' && c->op == JZ_OP_INSERT)
         {
-          /* Its station sends it again: the record is theirs. */
+          const char *moved_to = json_string_field (fields, "station");
+
+          /* Its station sends its insert again: the record is theirs, and
+           * a transfer hub staff made meanwhile moves it on from them. */
           g_free (old_owner);
           old_owner = g_strdup (new_owner ? new_owner : c->station);
           if (!station_is_registered (self, old_owner))
@@ -1769,6 +1784,8 @@ apply_change (JzHubStore  *self,
               return FALSE;
             }
           claimed = TRUE;
+          if (moved_to != NULL && !g_str_equal (moved_to, old_owner) && station_is_registered (self, moved_to))
+            claim_moves_to = g_strdup (moved_to);
         }
       if (!device->hub_level && !g_str_equal (old_owner, device->station) &&
           !visible_to (self, c->entity, c->id, device->station))
@@ -1778,7 +1795,11 @@ apply_change (JzHubStore  *self,
                        index, c->entity, c->id, old_owner, device->station);
           return FALSE;
         }
-      is_transfer = new_owner != NULL && !g_str_equal (new_owner, old_owner);
+      if (*old_owner == '\0')
+        unclaimed_from = g_strdup (json_string_field (fields, "station"));
+      /* Hub staff writing to a record nobody has claimed yet: its station
+       * field waits for the claim. */
+      is_transfer = new_owner != NULL && !g_str_equal (new_owner, old_owner) && *old_owner != '\0';
       if (is_transfer && !device->hub_level)
         {
           g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
@@ -1870,7 +1891,8 @@ apply_change (JzHubStore  *self,
             gboolean had = json_object_object_get_ex (fields, key, &old);
             Tag t;
 
-            if (g_str_equal (key, "hlc") || (c->op == JZ_OP_DELETE && g_str_equal (key, "deleted")))
+            if (g_str_equal (key, "hlc") || (c->op == JZ_OP_DELETE && g_str_equal (key, "deleted")) ||
+                (claim_moves_to != NULL && g_str_equal (key, "station")))
               continue;
             tag_get (tags, key, &t);
             if (append_only || g_str_equal (key, "station") || tag_seen (self, &t, c))
@@ -1899,7 +1921,14 @@ apply_change (JzHubStore  *self,
               deleted = val != NULL && json_object_get_int (val) != 0;
           }
       }
-      owner = g_strdup (is_transfer ? new_owner : old_owner);
+      /* A record nobody has claimed moved on by hub staff: the station it
+       * was at keeps seeing it, as after any transfer. */
+      if (*old_owner == '\0' && new_owner != NULL && unclaimed_from != NULL &&
+          !g_str_equal (unclaimed_from, new_owner) &&
+          !grant_visibility (self, c->entity, c->id, unclaimed_from))
+        return set_internal (self->db, error);
+      owner = g_strdup (claim_moves_to ? claim_moves_to : is_transfer ? new_owner : old_owner);
+      is_transfer |= claim_moves_to != NULL;
       /* What is served is what took effect. */
       json_object_put (c->fields);
       c->fields = g_steal_pointer (&effective);
@@ -2169,6 +2198,19 @@ jz_hub_store_pull (JzHubStore         *self,
                    gsize              *len,
                    GError            **error)
 {
+  return jz_hub_store_pull_full (self, device, epoch, since, limit, FALSE, len, error);
+}
+
+char *
+jz_hub_store_pull_full (JzHubStore         *self,
+                        const JzHubDevice  *device,
+                        const char         *epoch,
+                        gint64              since,
+                        guint               limit,
+                        gboolean            whole,
+                        gsize              *len,
+                        GError            **error)
+{
   g_autoptr(GHashTable) visible = NULL;
   g_autoptr(GString) body = g_string_sized_new (64 * 1024);
   g_autofree char *anchor = NULL;
@@ -2227,8 +2269,12 @@ jz_hub_store_pull (JzHubStore         *self,
       scanned++;
       cursor = hub_seq;
 
+      /* A replica's own change is a stub (it has it), unless the hub
+       * changed something of it, or the replica builds its state again
+       * from the hub (@whole: its history was replaced by a restore). */
       if (own)
-        full = lost != NULL;
+        full = lost != NULL ||
+               (whole && !g_str_equal ((const char *) sqlite3_column_text (stmt, 6), "void"));
       else if (g_str_equal ((const char *) sqlite3_column_text (stmt, 6), "void"))
         continue;
       else if (device->hub_level || g_str_equal (scope, device->station))

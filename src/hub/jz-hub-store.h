@@ -114,6 +114,17 @@ char         *jz_hub_store_pull             (JzHubStore        *self,
                                              gsize             *len,
                                              GError           **error);
 
+/* As jz_hub_store_pull(); @whole: the device's own changes in full, not
+ * as stubs (a replica building its state again after a restore). */
+char         *jz_hub_store_pull_full        (JzHubStore        *self,
+                                             const JzHubDevice *device,
+                                             const char        *epoch,
+                                             gint64             since,
+                                             guint              limit,
+                                             gboolean           whole,
+                                             gsize             *len,
+                                             GError           **error);
+
 /* Whether the change at @hub_seq closes the history @anchor names. */
 gboolean      jz_hub_store_check_anchor     (JzHubStore        *self,
                                              gint64             hub_seq,

@@ -62,6 +62,7 @@ struct _JzSyncEngine
   char         *epoch;
 
   gint64        last_hello_us;
+  gboolean      resyncing;   /* temp.sync_delivered holds this resync's records */
   GHashTable   *void_seqs;   /* outbox seqs the hub refused: sent as void */
   gint64       *void_keys;
   GPtrArray    *refresh;     /* "entity/id" to read again from the hub */
@@ -1085,7 +1086,8 @@ hello (JzSyncEngine  *self,
       ok = state_set (self->store, "cursor", "0", error) &&
            state_set (self->store, "anchor", NULL, error) &&
            state_set (self->store, "own_seq", "0", error) &&
-           marks_reset (self->store, error);
+           marks_reset (self->store, error) &&
+           state_set (self->store, "resync", "1", error);
     }
   if (ok)
     ok = state_set (self->store, "incarnation", reply->incarnation, error) &&
@@ -1935,12 +1937,131 @@ apply_end (JzSyncEngine  *self,
   return done;
 }
 
+/* Resync: after the hub's history was replaced (a restore from a backup),
+ * what this replica holds was built from changes the hub may no longer
+ * have: a transfer that is now undone, its own change that the hub now
+ * holds otherwise. It pulls everything again, its own changes in full,
+ * and at the end removes the records the hub did not send (out of its
+ * scope now), unless it created them or has changes of them still to
+ * send. The records
+ * sent are noted in a temporary table, so a resync that a crash cut short
+ * starts again from the beginning. */
+static gboolean
+resync_begin (JzSyncEngine  *self,
+              GError       **error)
+{
+  gboolean ok;
+
+  if (!jz_store_exec (self->store,
+                      "CREATE TEMP TABLE IF NOT EXISTS sync_delivered (entity TEXT NOT NULL, id TEXT NOT NULL,"
+                      " PRIMARY KEY (entity, id)) WITHOUT ROWID", error) ||
+      !jz_store_exec (self->store, "DELETE FROM temp.sync_delivered", error))
+    return FALSE;
+  if (!jz_store_write_begin (self->store, error))
+    return FALSE;
+  ok = state_set (self->store, "cursor", "0", error) && state_set (self->store, "anchor", NULL, error) &&
+       state_set (self->store, "own_seq", "0", error) && marks_reset (self->store, error);
+  if (!jz_store_write_end (self->store, ok, ok ? error : NULL) || !ok)
+    return FALSE;
+  self->resyncing = TRUE;
+  return TRUE;
+}
+
+static gboolean
+resync_note (JzSyncEngine  *self,
+             JzChange      *c,
+             GError       **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!self->resyncing || c->stub)
+    return TRUE;
+  stmt = jz_store_prepare (self->store, "INSERT OR IGNORE INTO temp.sync_delivered (entity, id) VALUES (?1, ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, c->entity, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, c->id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return jz_store_set_error_from_db (self->store, rc, error);
+  return TRUE;
+}
+
+static gboolean
+resync_end (JzSyncEngine  *self,
+            JzSyncStats   *stats,
+            GError       **error)
+{
+  guint n_entities;
+  const JzEntity * const *entities = jz_schema_entities (&n_entities);
+  gboolean ok = TRUE;
+  gint64 removed = 0;
+
+  if (!apply_begin (self, error))
+    return FALSE;
+  jz_store_set_applying (self->store, TRUE);
+  for (guint e = 0; ok && e < n_entities; e++)
+    {
+      const JzEntity *entity = entities[e];
+      g_autofree char *sql = NULL;
+      sqlite3_stmt *stmt;
+      int rc;
+
+      if (!(entity->flags & JZ_ENTITY_SYNCED))
+        continue;
+      /* The table name comes from the schema's fixed list. */
+      /* What this replica created, or changed and has not yet sent,
+       * stays whatever the hub says: it is at the hub or on its way there
+       * (a hub that lost it gets it again from the outbox). */
+      sql = g_strdup_printf ("DELETE FROM %s WHERE id NOT IN (SELECT id FROM temp.sync_delivered WHERE entity = ?1)"
+                             " AND id NOT IN (SELECT entity_id FROM outbox WHERE entity = ?1"
+                             "                AND (op = 'insert' OR acked = 0))",
+                             entity->name);
+      stmt = jz_store_prepare (self->store, sql, error);
+      if (stmt == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+      sqlite3_bind_text (stmt, 1, entity->name, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        ok = jz_store_set_error_from_db (self->store, rc, error);
+      else if (sqlite3_changes (jz_store_get_db (self->store)) > 0)
+        {
+          removed += sqlite3_changes (jz_store_get_db (self->store));
+          jz_store_note_changed (self->store, entity->name);
+        }
+    }
+  jz_store_set_applying (self->store, FALSE);
+  if (ok)
+    ok = state_set (self->store, "resync", NULL, error);
+  if (!apply_end (self, ok, ok ? error : NULL) || !ok)
+    return FALSE;
+  if (removed > 0)
+    g_message ("Pulled everything again from the hub; %" G_GINT64_FORMAT
+               " record(s) it no longer shares with this device were removed here", removed);
+  if (stats != NULL)
+    stats->applied += removed;
+  self->resyncing = FALSE;
+  jz_store_exec (self->store, "DELETE FROM temp.sync_delivered", NULL);
+  return TRUE;
+}
+
 static gboolean
 pull (JzSyncEngine  *self,
       JzSyncStats   *stats,
       GError       **error)
 {
   g_autofree char *incarnation = state_get (self->store, "incarnation");
+
+  /* A resync this process did not start (or one a crash cut short) starts
+   * from the beginning. */
+  if (state_get_int (self->store, "resync") != 0 && !self->resyncing && !resync_begin (self, error))
+    return FALSE;
 
   for (;;)
     {
@@ -1956,26 +2077,15 @@ pull (JzSyncEngine  *self,
 
       /* The anchor (a hash chain value, hex) proves the cursor still means
        * what it meant: a hub restored from a backup would not have it. */
-      path = g_strdup_printf ("/v1/pull?since=%" G_GINT64_FORMAT "&epoch=%s&limit=%d%s%s",
+      path = g_strdup_printf ("/v1/pull?since=%" G_GINT64_FORMAT "&epoch=%s&limit=%d%s%s%s",
                               cursor, self->epoch, JZ_PROTOCOL_PULL_PAGE,
-                              anchor && cursor > 0 ? "&anchor=" : "", anchor && cursor > 0 ? anchor : "");
+                              anchor && cursor > 0 ? "&anchor=" : "", anchor && cursor > 0 ? anchor : "",
+                              self->resyncing ? "&whole=1" : "");
       if (!http (self, "GET", path, NULL, 0, FALSE, NULL, &local_error))
         {
-          if (g_error_matches (local_error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_STALE) && cursor > 0)
-            {
-              g_message ("The hub does not have what this device last pulled from it; pulling everything again");
-              if (!jz_store_write_begin (self->store, error))
-                return FALSE;
-              if (!state_set (self->store, "cursor", "0", error) || !state_set (self->store, "anchor", NULL, error) ||
-                  !state_set (self->store, "own_seq", "0", error) || !marks_reset (self->store, error))
-                {
-                  jz_store_write_end (self->store, FALSE, NULL);
-                  return FALSE;
-                }
-              if (!jz_store_write_end (self->store, TRUE, error))
-                return FALSE;
-              continue;
-            }
+          /* STALE (the hub was restored from a backup since the hello):
+           * the caller says hello again, which finds out what the hub lost
+           * and starts a resync. */
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
@@ -1999,7 +2109,8 @@ pull (JzSyncEngine  *self,
         ok = load_pending (self, &page, error);
       jz_store_set_applying (self->store, TRUE);
       for (guint i = 0; ok && i < reply->changes->len; i++)
-        ok = apply_change (self, reply->changes->pdata[i], &page, incarnation, stats, error);
+        ok = apply_change (self, reply->changes->pdata[i], &page, incarnation, stats, error) &&
+             resync_note (self, reply->changes->pdata[i], error);
       if (ok)
         ok = flush_deferred (self, &page, stats, error);
       jz_store_set_applying (self->store, FALSE);
@@ -2021,7 +2132,7 @@ pull (JzSyncEngine  *self,
       if (self->cancellable != NULL && g_cancellable_set_error_if_cancelled (self->cancellable, error))
         return FALSE;
     }
-  return TRUE;
+  return !self->resyncing || resync_end (self, stats, error);
 }
 
 /* An outbox change the hub refused: every value it carried goes to the
@@ -2209,7 +2320,26 @@ jz_sync_engine_run_once (JzSyncEngine  *self,
         }
     }
   start = g_get_monotonic_time ();
-  pulled = pull (self, stats, error);
+  {
+    g_autoptr(GError) pull_error = NULL;
+
+    pulled = pull (self, stats, &pull_error);
+    /* The hub was restored from a backup since the hello: a new hello
+     * finds what it lost (and sends it again) and starts a resync, which
+     * pulls once this replica's own changes are back at the hub. */
+    if (!pulled && g_error_matches (pull_error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_STALE))
+      {
+        g_clear_error (&pull_error);
+        g_clear_error (&push_error);
+        pulled = hello (self, &pull_error) &&
+                 jz_sync_engine_push (self, cancellable, stats, &push_error) &&
+                 pull (self, stats, &pull_error);
+        if (!pulled && pull_error == NULL)
+          pull_error = g_steal_pointer (&push_error);
+      }
+    if (!pulled)
+      g_propagate_error (error, g_steal_pointer (&pull_error));
+  }
   if (stats != NULL)
     stats->pull_us += g_get_monotonic_time () - start;
   if (!pulled)

@@ -729,6 +729,54 @@ test_restore_refused_edit_then_snapshot (void)
   assert_invariants (w);
 }
 
+/* The hub is restored from a backup older than b's episode (with a
+ * belonging) and than the hub workstation's transfer of it to a. The
+ * workstation sends its transfer again before b sends the episode: the
+ * hub must keep the record unclaimed and do the transfer when b's insert
+ * claims it (not give it to a at once and refuse b's insert). a and b
+ * built their copies on the history the restore undid (a holds the
+ * belonging as its own, b holds it as a's): they pull everything again
+ * and end as the hub is. */
+static void
+test_restore_transfer_before_insert (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *episode = NULL;
+  g_autofree char *belonging = NULL;
+  g_autofree char *moved = NULL;
+
+  if (w == NULL)
+    return;
+  jz_chaos_world_backup_hub (w, &error);
+  g_assert_no_error (error);
+  return_if_failed ();
+  person = jz_chaos_world_exec (w, B, &error, "create person Reorder male -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  episode = jz_chaos_world_exec (w, B, &error, "create episode %s -", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  belonging = jz_chaos_world_exec (w, B, &error, "create belonging %s watch 1", episode);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, B);
+  sync_ok (w, H);
+  moved = jz_chaos_world_exec (w, H, &error, "transfer episode %s %s", episode, w->replicas[A]->station);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  sync_ok (w, A);
+  sync_ok (w, B);
+  jz_chaos_world_restore_hub (w, 0, &error);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  sync_ok (w, B);
+  assert_invariants (w);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -770,5 +818,6 @@ main (int    argc,
   g_test_add_func ("/chaos/regress/fast-clock-overwrites-unseen", test_fast_clock_overwrites_unseen);
   g_test_add_func ("/chaos/regress/own-edit-hides-concurrent", test_own_edit_hides_concurrent);
   g_test_add_func ("/chaos/regress/restore-refused-edit-then-snapshot", test_restore_refused_edit_then_snapshot);
+  g_test_add_func ("/chaos/regress/restore-transfer-before-insert", test_restore_transfer_before_insert);
   return g_test_run ();
 }

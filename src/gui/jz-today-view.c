@@ -52,6 +52,7 @@ struct _JzTodayView
   guint         overdue;
   guint         due;
   guint         unsynced;
+  gboolean      demo;          /* a profile of made-up people */
 };
 
 enum {
@@ -433,9 +434,16 @@ update_cards (JzTodayView *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->overdue_value), "error");
   gtk_label_set_text (self->unsynced_value, unsynced);
-  gtk_label_set_text (self->unsynced_caption,
-                      ngettext ("change not yet sent to the hub", "changes not yet sent to the hub",
-                                self->unsynced));
+  if (self->demo)
+    /* Its changes are never sent (jz-sync-engine.c): say so, not a count
+     * that would never go down. */
+    gtk_label_set_text (self->unsynced_caption,
+                        ngettext ("change in this demo profile, which never syncs",
+                                  "changes in this demo profile, which never syncs", self->unsynced));
+  else
+    gtk_label_set_text (self->unsynced_caption,
+                        ngettext ("change not yet sent to the hub", "changes not yet sent to the hub",
+                                  self->unsynced));
 }
 
 void
@@ -459,6 +467,11 @@ jz_today_view_refresh (JzTodayView *self)
   load_people (self, now, bed_of_episode);
   load_due (self, now);
   /* Bounded: a device that never synced may hold millions. */
+  {
+    g_autofree char *demo = jz_store_get_meta (self->store, "demo");
+
+    self->demo = g_strcmp0 (demo, "1") == 0;
+  }
   self->unsynced = count (self->store,
                           "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE acked = 0 LIMIT ?1)",
                           JZ_TODAY_UNSYNCED_CAP);

@@ -686,21 +686,23 @@ reload (JzCaseListModel *self,
         }
       return;
     }
-  /* Two steps, not one (0, old_n, n): GTK's list widgets look for the
-   * rows they track (focus, scroll anchor) among all the added items when
-   * those were removed in the same change — every row of a million-row
-   * list read through SQL at each keystroke. Once removed, they are
-   * forgotten, and adding reads only the rows shown. */
-  if (old_n > 0)
+  /* GTK's list widgets look for the rows they track (focus, scroll
+   * anchor) among the added items when those were removed in the same
+   * change. For a list that fits the page cache that is cheap, and one
+   * change lets them keep their row widgets; a longer one is replaced in
+   * two steps, a removal and an addition, or that search would read
+   * every row of a million through SQL. */
+  if (old_n > 0 && self->n_items > JZ_CASE_PAGE_SIZE * JZ_CASE_MAX_PAGES)
     {
       guint n = self->n_items;
 
       self->n_items = 0;
       g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, 0);
       self->n_items = n;
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n);
     }
-  if (self->n_items > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, self->n_items);
+  else
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, self->n_items);
   if (old_n != self->n_items)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }

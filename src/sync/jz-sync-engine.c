@@ -1390,6 +1390,7 @@ typedef struct
   GHashTable *deferred;    /* table + columns → Deferred */
   GHashTable *deferred_ids;
   gboolean    whole;       /* the changes are records' whole state (a refresh) */
+  gboolean    partial;     /* set while a whole change is applied again as partial */
 } Page;
 
 static gboolean
@@ -1731,6 +1732,7 @@ apply_change (JzSyncEngine  *self,
   sqlite3_stmt *stmt;
   gboolean own;
   gboolean exists = FALSE;
+  guint n_cleared = 0;
   int my_auth;
   int rc;
 
@@ -1786,7 +1788,7 @@ apply_change (JzSyncEngine  *self,
   /* A record's whole state (a snapshot, or a refresh after a refused
    * change) leaves out what is NULL at the hub: what this replica holds
    * there goes, unless a pending change of its own keeps it. */
-  if (exists && (c->op == JZ_OP_SNAPSHOT || page->whole))
+  if (exists && (c->op == JZ_OP_SNAPSHOT || page->whole) && !page->partial)
     {
       for (guint i = 0; i < entity->n_fields + 1; i++)
         {
@@ -1800,6 +1802,7 @@ apply_change (JzSyncEngine  *self,
             continue;
           g_ptr_array_add (columns, (gpointer) name);
           g_ptr_array_add (values, NULL);
+          n_cleared++;
         }
     }
 
@@ -1873,6 +1876,18 @@ apply_change (JzSyncEngine  *self,
    * the full-text index flushes at every savepoint. */
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && (rc & 0xff) == SQLITE_CONSTRAINT && exists && n_cleared > 0)
+    {
+      gboolean ok;
+
+      /* The record's whole state at the hub is not whole after all (a
+       * record hub staff wrote to before its insert came): clearing what
+       * it leaves out breaks the table's rules. Take it as a change. */
+      page->partial = TRUE;
+      ok = apply_change (self, c, page, incarnation, stats, error);
+      page->partial = FALSE;
+      return ok;
+    }
   if (rc != SQLITE_DONE)
     {
       if ((rc & 0xff) == SQLITE_CONSTRAINT && !exists)
@@ -1943,7 +1958,7 @@ apply_end (JzSyncEngine  *self,
  * holds otherwise. It pulls everything again, its own changes in full,
  * and at the end removes the records the hub did not send (out of its
  * scope now), unless it created them or has changes of them still to
- * send. The records
+ * send; the first change of each record sent states it whole. The records
  * sent are noted in a temporary table, so a resync that a crash cut short
  * starts again from the beginning. */
 static gboolean
@@ -1965,6 +1980,30 @@ resync_begin (JzSyncEngine  *self,
     return FALSE;
   self->resyncing = TRUE;
   return TRUE;
+}
+
+/* Whether @c is the first change of its record this resync sends: it
+ * states the record anew (what it leaves out is NULL), so that a value
+ * from the undone history does not outlive it. */
+static gboolean
+resync_first (JzSyncEngine *self,
+              JzChange     *c)
+{
+  sqlite3_stmt *stmt;
+  gboolean seen;
+
+  /* Only an insert states a record whole: a first change that is part of
+   * one (hub staff wrote to it before its insert came) does not. */
+  if (!self->resyncing || c->stub || c->op != JZ_OP_INSERT)
+    return FALSE;
+  stmt = jz_store_prepare (self->store, "SELECT 1 FROM temp.sync_delivered WHERE entity = ?1 AND id = ?2", NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, c->entity, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, c->id, -1, SQLITE_STATIC);
+  seen = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return !seen;
 }
 
 static gboolean
@@ -2109,8 +2148,12 @@ pull (JzSyncEngine  *self,
         ok = load_pending (self, &page, error);
       jz_store_set_applying (self->store, TRUE);
       for (guint i = 0; ok && i < reply->changes->len; i++)
-        ok = apply_change (self, reply->changes->pdata[i], &page, incarnation, stats, error) &&
-             resync_note (self, reply->changes->pdata[i], error);
+        {
+          page.whole = resync_first (self, reply->changes->pdata[i]);
+          ok = apply_change (self, reply->changes->pdata[i], &page, incarnation, stats, error) &&
+               resync_note (self, reply->changes->pdata[i], error);
+        }
+      page.whole = FALSE;
       if (ok)
         ok = flush_deferred (self, &page, stats, error);
       jz_store_set_applying (self->store, FALSE);

@@ -20,10 +20,15 @@
  *   edit ENTITY ID FIELD VALUE       (VALUE "-" is NULL)
  *   delete ENTITY ID
  *   transfer ENTITY ID STATION       (hub workstations only)
+ *   sync                             (one sync session, as `jiuzhu-cli sync
+ *                                     --once --json` does it)
  *   quit
  *
  * Replies: "ok ID SEQ:ENTITY:ID:OP,…|- CURSOR" (CURSOR: the replica's pull
- * cursor when the save was made) or "err CODE message".
+ * cursor when the save was made) or "err CODE message"; to sync, one line
+ * of JSON: ok, pushed, pulled, pending and, if it failed, error. The heal
+ * syncs through the agents: a process launch per sync and replica would
+ * cost more than the sync.
  * Test data only: names and values are synthetic.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -300,6 +305,34 @@ run (Agent   *agent,
   return TRUE;
 }
 
+/* The same steps as `jiuzhu-cli sync --once --json` (jz-cli-sync.c): a
+ * new engine, one session, its result recorded in the store. */
+static void
+sync_once (Agent *agent)
+{
+  g_autoptr(JzSyncEngine) engine = jz_sync_engine_new (agent->store, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  JzSyncStats stats;
+  gboolean ok;
+
+  jz_sync_stats_init (&stats);
+  ok = jz_sync_engine_run_once (engine, NULL, &stats, &error);
+  jz_sync_engine_record_result (engine, error);
+  g_string_append_printf (out, "{\"ok\":%s,\"pushed\":%" G_GINT64_FORMAT ",\"pulled\":%" G_GINT64_FORMAT
+                          ",\"conflicts\":%" G_GINT64_FORMAT ",\"pending\":%" G_GINT64_FORMAT,
+                          ok ? "true" : "false", stats.pushed, stats.pulled, stats.conflicts,
+                          jz_sync_engine_count_pending (engine));
+  if (error != NULL)
+    {
+      g_string_append (out, ",\"error\":");
+      jz_json_append_string (out, error->message);
+    }
+  g_string_append_c (out, '}');
+  jz_sync_stats_clear (&stats);
+  printf ("%s\n", out->str);
+}
+
 static const char *
 error_code (const GError *error)
 {
@@ -348,6 +381,11 @@ main (int    argc,
       g_strchomp (line);
       if (g_str_equal (line, "quit"))
         break;
+      if (g_str_equal (line, "sync"))
+        {
+          sync_once (&agent);
+          continue;
+        }
       args = g_strsplit (line, " ", -1);
       if (args[0] == NULL)
         continue;

@@ -1495,6 +1495,7 @@ typedef struct
   gint64   pushed;
   gint64   pulled;
   gint64   pending;
+  char    *error;
 } OnceResult;
 
 static gboolean
@@ -1505,10 +1506,13 @@ parse_once (const char *text,
   json_object *obj = brace ? json_tokener_parse (brace) : NULL;
   json_object *v = NULL;
 
+  g_clear_pointer (&res->error, g_free);
   memset (res, 0, sizeof *res);
   if (obj == NULL)
     return FALSE;
   res->ok = json_object_object_get_ex (obj, "ok", &v) && json_object_get_boolean (v);
+  if (json_object_object_get_ex (obj, "error", &v))
+    res->error = g_strdup (json_object_get_string (v));
   if (json_object_object_get_ex (obj, "pushed", &v))
     res->pushed = json_object_get_int64 (v);
   if (json_object_object_get_ex (obj, "pulled", &v))
@@ -1564,15 +1568,16 @@ jz_chaos_world_heal (JzChaosWorld  *w,
     if (!sync_stop (w->replicas[i], error))
       return FALSE;
 
-  /* Passes of one `sync --once` per replica, all four at once, until a
+  /* Passes of one sync session per replica, all four at once, until a
    * pass where every sync succeeded, nobody pushed anything and nothing is
    * pending: only a push changes the hub, so nobody changed it during the
    * pass and every pull went to its end (a pull that still brought
    * something left its replica at the end too; a conflict it recorded
-   * would be pending). */
+   * would be pending). The agents run the sessions (the steps of
+   * `jiuzhu-cli sync --once`, which the rounds run): a process launch per
+   * session would cost more than the session. */
   for (guint pass = 0, idle = 0; pass < MAX_QUIESCE_PASSES && !quiet && idle < 3; pass++)
     {
-      GSubprocess *procs[JZ_CHAOS_N_REPLICAS] = { NULL };
       gboolean moved = FALSE;
 
       if (g_get_monotonic_time () - start > MAX_QUIESCE_US)
@@ -1582,31 +1587,16 @@ jz_chaos_world_heal (JzChaosWorld  *w,
       g_string_truncate (why, 0);
       quiet = TRUE;
       for (guint i = 0; i < JZ_CHAOS_N_REPLICAS; i++)
-        {
-          JzChaosReplica *r = w->replicas[i];
-          const char *argv[] = { programs[1], "--profile", r->profile, "sync", "--once", "--json", NULL };
-
-          procs[i] = spawn (w, r, G_SUBPROCESS_FLAGS_STDOUT_PIPE, "heal.log", argv, error);
-          if (procs[i] == NULL)
-            {
-              for (guint j = 0; j < i; j++)
-                g_clear_object (&procs[j]);
-              return FALSE;
-            }
-        }
+        if (!write_line (w->replicas[i]->agent_in, "sync", error))
+          return FALSE;
       for (guint i = 0; i < JZ_CHAOS_N_REPLICAS; i++)
         {
           JzChaosReplica *r = w->replicas[i];
-          g_autofree char *out = NULL;
-          OnceResult res;
+          g_autofree char *out = read_line (r->agent_out, "jz-chaos-station", error);
+          OnceResult res = { 0 };
 
-          if (!g_subprocess_communicate_utf8 (procs[i], NULL, NULL, &out, NULL, error))
-            {
-              for (guint j = i; j < JZ_CHAOS_N_REPLICAS; j++)
-                g_clear_object (&procs[j]);
-              return FALSE;
-            }
-          g_clear_object (&procs[i]);
+          if (out == NULL)
+            return FALSE;
           parse_once (out, &res);
           /* A failed pull is rolled back: it moved nothing. */
           if (res.pushed > 0 || (res.ok && res.pulled > 0))
@@ -1618,12 +1608,9 @@ jz_chaos_world_heal (JzChaosWorld  *w,
                                       " pending %" G_GINT64_FORMAT ";", r->letter, res.ok ? "ok" : "FAILED",
                                       res.pushed, res.pulled, res.pending);
               if (!res.ok)
-                {
-                  g_autofree char *last = last_error_of (w, r);
-
-                  g_string_append_printf (why, " (%s)", last ? last : "?");
-                }
+                g_string_append_printf (why, " (%s)", res.error ? res.error : "?");
             }
+          g_free (res.error);
         }
       note (w, "quiescence pass %u:%s", pass + 1, quiet ? " quiet" : why->str);
       /* Three passes in a row that move nothing and still fail: stuck. */
@@ -1740,12 +1727,15 @@ jz_chaos_world_sync_once (JzChaosWorld  *w,
   JzChaosReplica *r = w->replicas[replica];
   const char *argv[] = { programs[1], "--profile", r->profile, "sync", "--once", "--json", NULL };
   g_autofree char *out = NULL;
-  OnceResult res;
+  OnceResult res = { 0 };
+  gboolean parsed;
 
   if (!jz_chaos_run_program (w, r, argv, &out, NULL, error))
     return FALSE;
   note (w, "%c: sync --once: %s", r->letter, out ? g_strstrip (out) : "");
-  if (!parse_once (out, &res) || !res.ok)
+  parsed = parse_once (out, &res);
+  g_free (res.error);
+  if (!parsed || !res.ok)
     {
       g_autofree char *last = last_error_of (w, r);
 

@@ -777,6 +777,60 @@ test_restore_transfer_before_insert (void)
   assert_invariants (w);
 }
 
+/* Station a's episode, with a belonging, is transferred to b; b fills in
+ * the belonging's storage place and a (which still sees it) pulls it. The hub
+ * is restored from a backup older than all of it; the workstation's
+ * transfer comes back first (the episode waits unclaimed), then a's
+ * inserts: the episode moves to b at its claim, the belonging (sent after
+ * it) stays a's, and b's edit is refused. a must lose b's value: the
+ * hub's history no longer has it, and the resync's first change of the
+ * belonging (a's own insert, sent in full) states it whole. */
+static void
+test_restore_resync_drops_undone_value (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *episode = NULL;
+  g_autofree char *belonging = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *edited = NULL;
+
+  if (w == NULL)
+    return;
+  jz_chaos_world_backup_hub (w, &error);
+  g_assert_no_error (error);
+  return_if_failed ();
+  person = jz_chaos_world_exec (w, A, &error, "create person Undone female -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  episode = jz_chaos_world_exec (w, A, &error, "create episode %s -", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  belonging = jz_chaos_world_exec (w, A, &error, "create belonging %s case 1", episode);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  moved = jz_chaos_world_exec (w, H, &error, "transfer episode %s %s", episode, w->replicas[B]->station);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  sync_ok (w, B);
+  edited = jz_chaos_world_exec (w, B, &error, "edit belonging %s storage b.undone", belonging);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, B);
+  sync_ok (w, A);
+  jz_chaos_world_restore_hub (w, 0, &error);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  sync_ok (w, A);
+  sync_ok (w, B);
+  assert_invariants (w);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -819,5 +873,6 @@ main (int    argc,
   g_test_add_func ("/chaos/regress/own-edit-hides-concurrent", test_own_edit_hides_concurrent);
   g_test_add_func ("/chaos/regress/restore-refused-edit-then-snapshot", test_restore_refused_edit_then_snapshot);
   g_test_add_func ("/chaos/regress/restore-transfer-before-insert", test_restore_transfer_before_insert);
+  g_test_add_func ("/chaos/regress/restore-resync-drops-undone-value", test_restore_resync_drops_undone_value);
   return g_test_run ();
 }

@@ -1575,17 +1575,21 @@ record_loss (JzSyncEngine    *self,
 }
 
 /* Whether this replica keeps its own value of @key rather than take
- * @c's: when one of its own changes the hub has not answered for touches
- * it and will win there (the same rule as the hub's), or when @c is only a
- * snapshot of the hub's state, which never overrules an edit. */
+ * @c's @value: when one of its own changes the hub has not answered for
+ * touches it and will win there (the same rule as the hub's), or when @c
+ * is only a snapshot of the hub's state, which never overrules an edit.
+ * An edit touches "deleted" only against a delete (at the hub it may undo
+ * it): it has nothing to say against a record that is alive. */
 static gboolean
 keep_local (JzSyncEngine *self,
             Page         *page,
             GPtrArray    *pending,
             JzChange     *c,
             const char   *key,
+            json_object  *value,
             int           my_auth)
 {
+  gboolean against_delete = g_str_equal (key, "deleted") && value != NULL && json_object_get_int (value) != 0;
   Pending *latest = NULL;
 
   for (guint i = 0; pending != NULL && i < pending->len; i++)
@@ -1594,7 +1598,7 @@ keep_local (JzSyncEngine *self,
 
       if (p->seq <= page->own_seq || p->fields == NULL)
         continue;
-      if (json_object_object_get_ex (p->fields, key, NULL) || g_str_equal (key, "deleted"))
+      if (json_object_object_get_ex (p->fields, key, NULL) || against_delete)
         latest = p;
     }
   if (latest == NULL)
@@ -1779,7 +1783,7 @@ apply_change (JzSyncEngine  *self,
     json_object_object_foreach (c->fields, key, val)
       {
         if (g_str_equal (key, "hlc") || g_str_equal (key, "id") || !column_exists (entity, key) ||
-            keep_local (self, page, pending, c, key, my_auth))
+            keep_local (self, page, pending, c, key, val, my_auth))
           continue;
         g_ptr_array_add (columns, key);
         g_ptr_array_add (values, val);
@@ -1798,7 +1802,7 @@ apply_change (JzSyncEngine  *self,
           if (json_object_object_get_ex (c->fields, name, NULL) ||
               sqlite3_table_column_metadata (jz_store_get_db (self->store), NULL, entity->name, name,
                                              NULL, NULL, &notnull, NULL, NULL) != SQLITE_OK ||
-              notnull || keep_local (self, page, pending, c, name, my_auth))
+              notnull || keep_local (self, page, pending, c, name, NULL, my_auth))
             continue;
           g_ptr_array_add (columns, (gpointer) name);
           g_ptr_array_add (values, NULL);
@@ -1815,7 +1819,7 @@ apply_change (JzSyncEngine  *self,
 
       if (!loss->has_winner_value || g_strcmp0 (loss->loser_station, self->station) != 0 ||
           !column_exists (entity, loss->field) || g_str_equal (loss->field, "hlc") ||
-          keep_local (self, page, pending, c, loss->field, my_auth))
+          keep_local (self, page, pending, c, loss->field, loss->winner_value, my_auth))
         continue;
       for (guint j = 0; j < columns->len && !listed; j++)
         listed = g_str_equal (columns->pdata[j], loss->field);

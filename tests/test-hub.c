@@ -492,6 +492,56 @@ test_merge_order (Fixture       *f,
   g_assert_cmpint (count (f, "SELECT count (*) FROM conflict WHERE field = 'deleted'"), ==, 1);
 }
 
+/* "Seen" is what the writer had pulled (base_seq), not what its clock
+ * says: hub staff edit one field, then a field station A changed
+ * meanwhile. Their revision (their own first edit) is newer than A's
+ * write, but they had not pulled it: a conflict, not an overwrite. */
+static void
+test_merge_base_seq (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = jz_uuid_v7_new ();
+  g_autofree char *dialect = NULL;
+  JzChange *c;
+
+  g_assert_true (push1 (f, 'a', change (0, "person", person, JZ_OP_INSERT, 0, hlc_at (10),
+                                        "{\"name\":\"李四\",\"station\":\"" A "\"}"), &error));
+  /* hub_seq 2: A's dialect. */
+  g_assert_true (push1 (f, 'a', change (0, "person", person, JZ_OP_UPDATE, hlc_at (10), hlc_at (20),
+                                        "{\"dialect\":\"邳州话\"}"), &error));
+  /* Hub staff had pulled up to hub_seq 1. */
+  c = change (0, "person", person, JZ_OP_UPDATE, hlc_at (10), hlc_at (30), "{\"marks\":\"左眉有痣\"}");
+  c->has_base_seq = TRUE;
+  c->base_seq = 1;
+  g_assert_true (push1 (f, 'h', c, &error));
+  c = change (0, "person", person, JZ_OP_UPDATE, hlc_at (30), hlc_at (40), "{\"dialect\":\"徐州话\"}");
+  c->has_base_seq = TRUE;
+  c->base_seq = 1;
+  g_assert_true (push1 (f, 'h', c, &error));
+  g_assert_no_error (error);
+  dialect = record_field (f, person, "dialect");
+  g_assert_cmpstr (dialect, ==, "徐州话");   /* hub staff outrank the station */
+  g_assert_cmpint (count (f, "SELECT count (*) FROM conflict WHERE field = 'dialect' AND loser_station = '" A "'"
+                             " AND loser_value = '\"邳州话\"'"), ==, 1);
+
+  /* Their own earlier value was seen, whatever they had pulled. */
+  c = change (0, "person", person, JZ_OP_UPDATE, hlc_at (40), hlc_at (50), "{\"dialect\":\"沛县话\"}");
+  c->has_base_seq = TRUE;
+  c->base_seq = 1;
+  g_assert_true (push1 (f, 'h', c, &error));
+  /* A, having pulled all of it (hub_seq 5), changes it plainly. */
+  c = change (0, "person", person, JZ_OP_UPDATE, hlc_at (50), hlc_at (60), "{\"dialect\":\"新沂话\"}");
+  c->has_base_seq = TRUE;
+  c->base_seq = 5;
+  g_assert_true (push1 (f, 'a', c, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&dialect, g_free);
+  dialect = record_field (f, person, "dialect");
+  g_assert_cmpstr (dialect, ==, "新沂话");
+  g_assert_cmpint (count (f, "SELECT count (*) FROM conflict"), ==, 1);
+}
+
 static void
 test_pull_scope (Fixture       *f,
                  gconstpointer  data)
@@ -669,6 +719,7 @@ main (int    argc,
   ADD ("/hub/push/refusals", test_push_refusals);
   ADD ("/hub/merge/authority", test_merge);
   ADD ("/hub/merge/order", test_merge_order);
+  ADD ("/hub/merge/base-seq", test_merge_base_seq);
   ADD ("/hub/pull/scope", test_pull_scope);
   ADD ("/hub/registry/links", test_registry_links);
   ADD ("/hub/transfer", test_transfer);

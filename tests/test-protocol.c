@@ -22,6 +22,9 @@ make_change (gint64      seq,
   c->id = g_strdup (ID1);
   c->op = seq == 1 ? JZ_OP_INSERT : JZ_OP_UPDATE;
   c->base_rev = seq == 1 ? 0 : (guint64) (seq - 1) << 16;
+  /* An update says what its writer had pulled; an insert, nothing. */
+  c->has_base_seq = seq != 1;
+  c->base_seq = seq != 1 ? 40 + seq : 0;
   c->hlc = (guint64) seq << 16;
   c->fields_json = g_strdup (fields_json);
   return c;
@@ -175,6 +178,8 @@ test_push_roundtrip (void)
       g_assert_cmpstr (b->id, ==, ID1);
       g_assert_cmpint (b->op, ==, a->op);
       g_assert_cmpuint (b->base_rev, ==, a->base_rev);
+      g_assert_cmpint (b->has_base_seq, ==, a->has_base_seq);
+      g_assert_cmpint (b->base_seq, ==, a->base_seq);
       g_assert_cmpuint (b->hlc, ==, a->hlc);
       g_assert_true (json_object_equal (fa, b->fields));
     }
@@ -198,6 +203,8 @@ test_push_refusals (void)
   assert_push_fails (HEAD CH(-4,) "]}", JZ_PROTOCOL_ERROR_MALFORMED, "seq");
   assert_push_fails (HEAD CH(1, ",\"station\":\"320481-02\"") "]}", JZ_PROTOCOL_ERROR_MALFORMED, "another station");
   assert_push_fails (HEAD CH(1, ",\"colour\":\"red\"") "]}", JZ_PROTOCOL_ERROR_MALFORMED, "colour");
+  assert_push_fails (HEAD CH(1, ",\"base_seq\":-1") "]}", JZ_PROTOCOL_ERROR_MALFORMED, "base_seq");
+  assert_push_fails (HEAD CH(1, ",\"base_seq\":\"7\"") "]}", JZ_PROTOCOL_ERROR_MALFORMED, "base_seq");
   assert_push_fails ("{\"v\":2,\"station\":\"" STATION "\",\"epoch\":\"" EPOCH "\",\"changes\":[]}",
                      JZ_PROTOCOL_ERROR_UNSUPPORTED, "version 2");
   assert_push_fails ("{\"v\":1,\"station\":\"3204\",\"epoch\":\"" EPOCH "\",\"changes\":[" CH(1,) "]}",

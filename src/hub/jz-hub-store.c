@@ -1838,8 +1838,12 @@ apply_change (JzHubStore  *self,
           g_autoptr(JzJson) one = json_object_new_int (1);
           g_autoptr(JzJson) zero = json_object_new_int (0);
 
-          /* A delete against a concurrent edit is a conflict too. */
-          if (!append_only && concurrent_edit &&
+          /* A delete against a concurrent edit is a conflict too; against
+           * a concurrent delete (the record is deleted already) it is not:
+           * both sides agree. */
+          gboolean contested = !append_only && concurrent_edit && !deleted;
+
+          if (contested &&
               precedence_cmp (auth, hlc, c->station, strongest.auth, strongest.hlc, strongest.station) < 0)
             {
               json_object_array_add (losses, loss_new ("deleted", one, zero, c->station, hlc,
@@ -1847,7 +1851,7 @@ apply_change (JzHubStore  *self,
             }
           else
             {
-              if (!append_only && concurrent_edit)
+              if (contested)
                 json_object_array_add (losses, loss_new ("deleted", zero, one, strongest.station, strongest.hlc,
                                                          c->station, hlc));
               json_object_object_add (effective, "deleted", json_object_new_int (1));

@@ -898,6 +898,47 @@ test_restore_resync_undoes_delete (void)
   assert_invariants (w);
 }
 
+/* Station a and the hub workstation delete the same belonging while
+ * apart. The hub workstation's delete arrives first; a's is "concurrent"
+ * (the workstation's tags are newer than a's revision) and lower in
+ * authority, so the hub recorded a's delete as a loss to a value of 0 (as
+ * against an edit), and a put the belonging back, alive, where the hub
+ * has it deleted. */
+static void
+test_concurrent_deletes (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *episode = NULL;
+  g_autofree char *belonging = NULL;
+  g_autofree char *d1 = NULL;
+  g_autofree char *d2 = NULL;
+
+  if (w == NULL)
+    return;
+  person = jz_chaos_world_exec (w, A, &error, "create person Twice male -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  episode = jz_chaos_world_exec (w, A, &error, "create episode %s -", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  belonging = jz_chaos_world_exec (w, A, &error, "create belonging %s umbrella 1", episode);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  d1 = jz_chaos_world_exec (w, H, &error, "delete belonging %s", belonging);
+  g_assert_no_error (error);
+  return_if_failed ();
+  d2 = jz_chaos_world_exec (w, A, &error, "delete belonging %s", belonging);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  sync_ok (w, A);
+  assert_invariants (w);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -942,5 +983,6 @@ main (int    argc,
   g_test_add_func ("/chaos/regress/restore-transfer-before-insert", test_restore_transfer_before_insert);
   g_test_add_func ("/chaos/regress/restore-resync-drops-undone-value", test_restore_resync_drops_undone_value);
   g_test_add_func ("/chaos/regress/restore-resync-undoes-delete", test_restore_resync_undoes_delete);
+  g_test_add_func ("/chaos/regress/concurrent-deletes", test_concurrent_deletes);
   return g_test_run ();
 }

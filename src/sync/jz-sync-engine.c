@@ -62,6 +62,7 @@ struct _JzSyncEngine
   char         *epoch;
 
   gint64        last_hello_us;
+  gint64        hub_clock_offset_ms;  /* the hub's clock minus this machine's, at the hello */
   gboolean      resyncing;   /* temp.sync_delivered holds this resync's records */
   GHashTable   *void_seqs;   /* outbox seqs the hub refused: sent as void */
   gint64       *void_keys;
@@ -1092,6 +1093,8 @@ hello (JzSyncEngine  *self,
   if (ok)
     ok = state_set (self->store, "incarnation", reply->incarnation, error) &&
          state_set (self->store, "level", reply->level, error);
+  if (reply->time_ms > 0)
+    self->hub_clock_offset_ms = reply->time_ms - g_get_real_time () / 1000;
   /* A clock far behind the hub's catches up. */
   if (ok && reply->time_ms > 0)
     ok = jz_store_hlc_observe (self->store, (gint64) JZ_HLC_MAKE (reply->time_ms, 0), error);
@@ -1474,17 +1477,19 @@ bind_json (sqlite3_stmt *stmt,
     }
 }
 
-/* As the hub decides (jz-hub-store.c): a clock more than a day ahead
- * counts as a day ahead. */
+/* As the hub decides (jz-hub-store.c): a clock more than a day ahead of
+ * the hub's counts as a day ahead. The hub's clock, not this machine's
+ * (which may be days off): the offset is learnt at the hello. */
 static int
-precedence_cmp (int         auth_a,
-                gint64      hlc_a,
-                const char *station_a,
-                int         auth_b,
-                gint64      hlc_b,
-                const char *station_b)
+precedence_cmp (JzSyncEngine *self,
+                int           auth_a,
+                gint64        hlc_a,
+                const char   *station_a,
+                int           auth_b,
+                gint64        hlc_b,
+                const char   *station_b)
 {
-  gint64 limit = (gint64) JZ_HLC_MAKE (g_get_real_time () / 1000 + 24 * 3600 * 1000, 0);
+  gint64 limit = (gint64) JZ_HLC_MAKE (g_get_real_time () / 1000 + self->hub_clock_offset_ms + 24 * 3600 * 1000, 0);
 
   hlc_a = MIN (hlc_a, limit);
   hlc_b = MIN (hlc_b, limit);
@@ -1590,6 +1595,8 @@ keep_local (JzSyncEngine *self,
             int           my_auth)
 {
   gboolean against_delete = g_str_equal (key, "deleted") && value != NULL && json_object_get_int (value) != 0;
+  gboolean implicit = FALSE;
+  gboolean seen;
   Pending *latest = NULL;
 
   for (guint i = 0; pending != NULL && i < pending->len; i++)
@@ -1598,8 +1605,16 @@ keep_local (JzSyncEngine *self,
 
       if (p->seq <= page->own_seq || p->fields == NULL)
         continue;
-      if (json_object_object_get_ex (p->fields, key, NULL) || against_delete)
-        latest = p;
+      if (json_object_object_get_ex (p->fields, key, NULL))
+        {
+          latest = p;
+          implicit = FALSE;
+        }
+      else if (against_delete)
+        {
+          latest = p;
+          implicit = TRUE;
+        }
     }
   if (latest == NULL)
     return FALSE;
@@ -1607,11 +1622,13 @@ keep_local (JzSyncEngine *self,
     return TRUE;
   /* As the hub will decide: the local change saw @c (it had pulled it,
    * and its clock agrees; or @c is this replica's own), so it simply
-   * wins; or both changed the field and precedence decides. */
-  if ((g_strcmp0 (c->station, self->station) == 0 && g_strcmp0 (c->epoch, self->epoch) == 0) ||
-      ((latest->base_seq < 0 || c->hub_seq <= latest->base_seq) && (gint64) c->hlc <= latest->base_rev))
-    return TRUE;
-  return precedence_cmp (my_auth, latest->hlc, self->station, c->auth, (gint64) c->hlc, c->station) > 0;
+   * wins; or both changed the field and precedence decides. An edit that
+   * saw the delete does not undo it, though: it does not name the field. */
+  seen = (g_strcmp0 (c->station, self->station) == 0 && g_strcmp0 (c->epoch, self->epoch) == 0) ||
+         ((latest->base_seq < 0 || c->hub_seq <= latest->base_seq) && (gint64) c->hlc <= latest->base_rev);
+  if (seen)
+    return !implicit;
+  return precedence_cmp (self, my_auth, latest->hlc, self->station, c->auth, (gint64) c->hlc, c->station) > 0;
 }
 
 /* Many rows in one statement: the full-text index of the store flushes at

@@ -939,6 +939,59 @@ test_concurrent_deletes (void)
   assert_invariants (w);
 }
 
+/* Station a deletes a person that the hub workstation edits meanwhile:
+ * hub staff outrank it and the person lives on, so a edits it again. The
+ * hub is restored from a backup older than all of it; the workstation's
+ * edit comes back first (the person waits unclaimed), then a's changes,
+ * and now a's delete stands (it saw the workstation's value, by its
+ * clock). a resyncs: its own delete comes back while its own later edit is
+ * not yet answered for in the pull. That edit saw the delete (it is a's
+ * own): it must not keep the person alive at a. */
+static void
+test_restore_resync_edit_after_delete (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *e1 = NULL;
+  g_autofree char *e2 = NULL;
+  g_autofree char *deleted = NULL;
+  g_autofree char *e3 = NULL;
+
+  if (w == NULL)
+    return;
+  jz_chaos_world_backup_hub (w, &error);
+  g_assert_no_error (error);
+  return_if_failed ();
+  person = jz_chaos_world_exec (w, A, &error, "create person Twice female -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  e1 = jz_chaos_world_exec (w, H, &error, "edit person %s description h.alive", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  e2 = jz_chaos_world_exec (w, A, &error, "edit person %s dialect a.dialect", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  deleted = jz_chaos_world_exec (w, A, &error, "delete person %s", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  sync_ok (w, A);
+  e3 = jz_chaos_world_exec (w, A, &error, "edit person %s marks a.after", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  jz_chaos_world_restore_hub (w, 0, &error);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  sync_ok (w, A);
+  assert_invariants (w);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -984,5 +1037,6 @@ main (int    argc,
   g_test_add_func ("/chaos/regress/restore-resync-drops-undone-value", test_restore_resync_drops_undone_value);
   g_test_add_func ("/chaos/regress/restore-resync-undoes-delete", test_restore_resync_undoes_delete);
   g_test_add_func ("/chaos/regress/concurrent-deletes", test_concurrent_deletes);
+  g_test_add_func ("/chaos/regress/restore-resync-edit-after-delete", test_restore_resync_edit_after_delete);
   return g_test_run ();
 }

@@ -21,6 +21,9 @@
  */
 #define G_LOG_DOMAIN "jz-demo"
 
+/* meta key marking a store of made-up people */
+#define DEMO_META_KEY "demo"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1367,6 +1370,17 @@ demo_clear (Demo *d)
 }
 
 gboolean
+jz_store_is_demo (JzStore *store)
+{
+  g_autofree char *mark = NULL;
+
+  g_return_val_if_fail (JZ_IS_STORE (store), FALSE);
+
+  mark = jz_store_get_meta (store, DEMO_META_KEY);
+  return g_strcmp0 (mark, "1") == 0;
+}
+
+gboolean
 jz_demo_generate (JzStore             *store,
                   guint                n_people,
                   const JzDemoOptions *options,
@@ -1447,7 +1461,7 @@ jz_demo_generate (JzStore             *store,
       /* Marked in the same transaction as the first people: a demo
        * store never syncs (jz-sync-engine.c refuses it). */
       if (done == 0)
-        ok = jz_store_set_meta (store, "demo", "1", error) && write_staff_and_rooms (&d, error);
+        ok = jz_store_set_meta (store, DEMO_META_KEY, "1", error) && write_staff_and_rooms (&d, error);
       for (guint i = 0; ok && i < n; i++)
         {
           ok = write_person (&d, done + i >= n_people - present, error);

@@ -48,6 +48,10 @@ void      jz_demo_options_init (JzDemoOptions     *options);
  * are valid with regions from GB/T 2260. Ids and clocks are derived from
  * the seed, so the data is the same for the same options. The records
  * go through the triggers like any other (outbox, audit, search). */
+/* Whether @store holds demo data (made by jz_demo_generate): such a
+ * store never syncs. */
+gboolean  jz_store_is_demo     (JzStore             *store);
+
 gboolean  jz_demo_generate     (JzStore             *store,
                                 guint                n_people,
                                 const JzDemoOptions *options,

@@ -17,6 +17,7 @@
 #include "jz-case-list-model.h"
 #include "jz-due.h"
 #include "jz-gui-util.h"
+#include "jz-demo.h"
 #include "jz-today-view.h"
 
 /* Deadlines move with the clock ("due in 5 hours"). */
@@ -467,11 +468,7 @@ jz_today_view_refresh (JzTodayView *self)
   load_people (self, now, bed_of_episode);
   load_due (self, now);
   /* Bounded: a device that never synced may hold millions. */
-  {
-    g_autofree char *demo = jz_store_get_meta (self->store, "demo");
-
-    self->demo = g_strcmp0 (demo, "1") == 0;
-  }
+  self->demo = jz_store_is_demo (self->store);
   self->unsynced = count (self->store,
                           "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE acked = 0 LIMIT ?1)",
                           JZ_TODAY_UNSYNCED_CAP);

@@ -25,6 +25,7 @@
 #include <curl/curl.h>
 #include <string.h>
 
+#include "jz-demo.h"
 #include "jz-hlc.h"
 #include "jz-records.h"
 #include "jz-schema.h"
@@ -673,9 +674,7 @@ static gboolean
 refuse_demo (JzStore  *store,
              GError  **error)
 {
-  g_autofree char *demo = jz_store_get_meta (store, "demo");
-
-  if (g_strcmp0 (demo, "1") != 0)
+  if (!jz_store_is_demo (store))
     return TRUE;
   g_set_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_DEMO,
                "This store holds demo data (made-up people from “jiuzhu-cli demo”) and never syncs; "

@@ -876,6 +876,10 @@ test_client_thread (Fixture       *f,
   cycles = jz_sync_client_get_cycles (client);
   jz_sync_client_sync_now (client);
   wait_cycles (client, cycles + 1);
+  /* The rename woke the thread too: the cycle "Sync now" asked for may
+   * start just after the one waited for. Wait for it to report. */
+  while (jz_sync_client_get_state (client) == JZ_SYNC_STATE_SYNCING)
+    g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (jz_sync_client_get_state (client), ==, JZ_SYNC_STATE_OFFLINE);
   g_assert_cmpint (jz_sync_client_get_pending (client), ==, 1);
   g_assert_nonnull (jz_sync_client_get_last_error (client));

@@ -18,7 +18,8 @@
  * Usage: bench-store [--people N] [--import-people N] [--store PATH]
  *   --store PATH   use (and keep) an existing demo store instead of
  *                  building one
- * Environment: JZ_BENCH_PEOPLE, JZ_BENCH_IMPORT_PEOPLE, JZ_BENCH_STORE.
+ * Environment: JZ_BENCH_PEOPLE, JZ_BENCH_IMPORT_PEOPLE, JZ_BENCH_STORE;
+ * JZ_BENCH_WRITE_ONLY=1 measures only demo, size and import.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -483,6 +484,7 @@ main (int argc, char **argv)
   const char *env;
   guint people = 1000000, import_people = 20000;
   gboolean keep = FALSE;
+  gboolean write_only = g_strcmp0 (g_getenv ("JZ_BENCH_WRITE_ONLY"), "1") == 0;
 
   if ((env = g_getenv ("JZ_BENCH_PEOPLE")) != NULL)
     people = (guint) atoi (env);
@@ -524,12 +526,16 @@ main (int argc, char **argv)
     }
 
   bench_size (store, path);
-  bench_search (store);
-  bench_duplicates (store);
-  bench_due (store);
-  bench_register (store);
+  if (!write_only)
+    {
+      bench_search (store);
+      bench_duplicates (store);
+      bench_due (store);
+      bench_register (store);
+    }
   g_clear_object (&store);
-  bench_open (path);
+  if (!write_only)
+    bench_open (path);
   if (import_people > 0)
     bench_import (dir, import_people);
 

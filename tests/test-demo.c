@@ -218,8 +218,10 @@ test_shapes (Fixture       *f,
     g_assert_no_error (error);
     g_assert_cmpuint (rows->len, ==, 10);
   }
-  /* Captured for sync like any data. */
-  g_assert_cmpint (count (s, "SELECT count (*) FROM outbox"), >, episodes);
+  /* Logged like any data, but never queued for a hub: a demo store never
+   * syncs. */
+  g_assert_cmpint (count (s, "SELECT count (*) FROM audit WHERE entity = 'episode'"), ==, episodes);
+  g_assert_cmpint (count (s, "SELECT count (*) FROM outbox"), ==, 0);
 }
 
 static void
@@ -252,6 +254,19 @@ test_never_syncs (Fixture       *f,
   g_assert_false (jz_sync_enrol (s, "http://127.0.0.1:9", "7KQ2MXP4RT", NULL, &pin, &error));
   g_assert_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_DEMO);
   g_assert_cmpint (count (s, "SELECT count (*) FROM sync_state WHERE key = 'hub_url'"), ==, 0);
+
+  /* So nothing is queued for a hub, not even later edits; the audit log
+   * still records them. */
+  {
+    gint64 audit = count (s, "SELECT count (*) FROM audit");
+
+    g_clear_error (&error);
+    g_assert_true (jz_store_exec (s, "UPDATE person SET dialect = 'demo' "
+                                     "WHERE rowid = (SELECT min (rowid) FROM person)", &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (count (s, "SELECT count (*) FROM audit"), ==, audit + 1);
+    g_assert_cmpint (count (s, "SELECT count (*) FROM outbox"), ==, 0);
+  }
 }
 
 int

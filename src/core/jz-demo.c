@@ -8,8 +8,10 @@
  *
  * Records are written with jz_store_insert_as_is() in one transaction per
  * batch: the generator makes them valid by construction (test-demo checks
- * that with jz_store_validate()), and the triggers capture them like any
- * other write — outbox, audit, search. Demo data is data: it syncs.
+ * that with jz_store_validate()), and the triggers log and index them like
+ * any other write (audit, search). A demo store never syncs (meta "demo",
+ * jz_store_is_demo(): the sync engine refuses it), so the triggers queue
+ * nothing in its outbox (jz-schema.c).
  *
  * The shapes follow DOMAIN.md: mostly adult men, some minors and elderly;
  * surnames with their shares of the population (公安部 2019/2020 lists,

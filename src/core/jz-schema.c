@@ -15,6 +15,12 @@
  * table without first dropping them, and that is exactly what `check`
  * detects.
  *
+ * The outbox is filled only where it can be sent: not while the sync
+ * applies pulled changes (jz_applying()), and never in a demo store (meta
+ * "demo" = '1', see jz_store_is_demo()), which the sync engine refuses —
+ * its outbox would only grow. The audit log and the search index are kept
+ * in both cases.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "jz-schema"
@@ -683,6 +689,10 @@ append_audit_insert (GString        *s,
     fields);
 }
 
+/* When a change is queued in the outbox (see the top of this file). */
+#define CAPTURE_WHEN \
+  "NOT jz_applying () AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'demo' AND value = '1')"
+
 typedef struct
 {
   char *name;
@@ -753,7 +763,7 @@ generate_triggers (void)
       if (synced)
         g_string_append_printf (sql,
           "  INSERT INTO outbox (entity, entity_id, op, base_rev, hlc, fields_json)\n"
-          "  SELECT '%s', NEW.id, 'insert', NULL, NEW.hlc, %s WHERE NOT jz_applying ();\n",
+          "  SELECT '%s', NEW.id, 'insert', NULL, NEW.hlc, %s WHERE " CAPTURE_WHEN ";\n",
           t, new_row->str);
       append_audit_insert (sql, entity, "insert", "NEW", audit_new->str);
       g_string_append (sql, "END");
@@ -765,7 +775,7 @@ generate_triggers (void)
         g_string_append_printf (sql,
           "  INSERT INTO outbox (entity, entity_id, op, base_rev, hlc, fields_json)\n"
           "  SELECT '%s', NEW.id, CASE WHEN NEW.deleted AND NOT OLD.deleted THEN 'delete' ELSE 'update' END,\n"
-          "         OLD.hlc, NEW.hlc, %s WHERE NOT jz_applying ();\n",
+          "         OLD.hlc, NEW.hlc, %s WHERE " CAPTURE_WHEN ";\n",
           t, changed->str);
       append_audit_insert (sql, entity, "update", "NEW", audit_changed->str);
       g_string_append (sql, "END");
@@ -776,7 +786,7 @@ generate_triggers (void)
       if (synced)
         g_string_append_printf (sql,
           "  INSERT INTO outbox (entity, entity_id, op, base_rev, hlc, fields_json)\n"
-          "  SELECT '%s', OLD.id, 'delete', OLD.hlc, OLD.hlc, %s WHERE NOT jz_applying ();\n",
+          "  SELECT '%s', OLD.id, 'delete', OLD.hlc, OLD.hlc, %s WHERE " CAPTURE_WHEN ";\n",
           t, old_row->str);
       append_audit_insert (sql, entity, "delete", "OLD", audit_old->str);
       g_string_append (sql, "END");

@@ -18,10 +18,14 @@
 
 #include <adwaita.h>
 #include <errno.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdlib.h>
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jz-case-list-model.h"
@@ -32,6 +36,44 @@
 #include "jz-window.h"
 
 static gint64 painted_at;
+
+/* One measurement: wall time, the process's CPU time (all threads: GTK's
+ * GL renderer on llvmpipe draws on threads of its own) and the main
+ * thread's. On a shared machine the CPU figures are the steadier ones. */
+typedef struct
+{
+  gint64 wall;
+  gint64 cpu;
+  gint64 main_cpu;
+} Sample;
+
+static gint64
+clock_us (clockid_t id)
+{
+  struct timespec ts;
+
+  clock_gettime (id, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static Sample
+sample_start (void)
+{
+  return (Sample) { g_get_monotonic_time (), clock_us (CLOCK_PROCESS_CPUTIME_ID),
+                    clock_us (CLOCK_THREAD_CPUTIME_ID) };
+}
+
+/* The CPU used since @start; the wall time is given (when painted). */
+static void
+sample_add (GArray       *samples,
+            const Sample *start,
+            gint64        wall)
+{
+  Sample s = { wall, clock_us (CLOCK_PROCESS_CPUTIME_ID) - start->cpu,
+               clock_us (CLOCK_THREAD_CPUTIME_ID) - start->main_cpu };
+
+  g_array_append_val (samples, s);
+}
 
 static void
 on_after_paint (GdkFrameClock *clock,
@@ -53,6 +95,20 @@ wait_painted (GtkWidget *window,
   while (painted_at <= since)
     g_main_context_iteration (NULL, TRUE);
   return painted_at - since;
+}
+
+/* With JZ_BENCH_PERF_CTL=FIFO and `perf record -D -1
+ * --control=fifo:FIFO`, only the measured part is profiled. */
+static void
+perf_control (const char *command)
+{
+  const char *fifo = g_getenv ("JZ_BENCH_PERF_CTL");
+  FILE *f;
+
+  if (fifo == NULL || (f = fopen (fifo, "w")) == NULL)
+    return;
+  fprintf (f, "%s\n", command);
+  fclose (f);
 }
 
 static void
@@ -83,6 +139,36 @@ report (const char *what,
   fflush (stdout);
 }
 
+/* Wall time as report(), then the medians of CPU time. */
+static void
+report_samples (const char *what,
+                GArray     *samples)
+{
+  g_autoptr(GArray) wall = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) cpu = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) main_cpu = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  if (samples->len == 0)
+    return;
+  for (guint i = 0; i < samples->len; i++)
+    {
+      Sample *s = &g_array_index (samples, Sample, i);
+
+      g_array_append_val (wall, s->wall);
+      g_array_append_val (cpu, s->cpu);
+      g_array_append_val (main_cpu, s->main_cpu);
+    }
+  report (what, wall);
+  g_array_sort (cpu, compare_gint64);
+  g_array_sort (main_cpu, compare_gint64);
+  printf ("%-44s        CPU median %7.1f ms   p95 %7.1f ms   (main thread: median %.1f ms, p95 %.1f ms)\n", "",
+          g_array_index (cpu, gint64, cpu->len / 2) / 1000.0,
+          g_array_index (cpu, gint64, MIN (cpu->len - 1, cpu->len * 95 / 100)) / 1000.0,
+          g_array_index (main_cpu, gint64, main_cpu->len / 2) / 1000.0,
+          g_array_index (main_cpu, gint64, MIN (main_cpu->len - 1, main_cpu->len * 95 / 100)) / 1000.0);
+  fflush (stdout);
+}
+
 static long
 rss_kib (void)
 {
@@ -93,6 +179,70 @@ rss_kib (void)
     return -1;
   line = strstr (status, "VmRSS:");
   return line ? strtol (line + 6, NULL, 10) : -1;
+}
+
+/* Where resident memory is, by mapping (JZ_BENCH_SMAPS=1): the heap and
+ * anonymous maps, the fonts, the GL driver's libraries… */
+static void
+print_memory_map (const char *when)
+{
+  g_autofree char *smaps = NULL;
+  g_autoptr(GHashTable) by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GList) names = NULL;
+  const char *current = "[anon]";
+  long anon_total = 0;
+
+  if (g_getenv ("JZ_BENCH_SMAPS") == NULL ||
+      !g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL))
+    return;
+  lines = g_strsplit (smaps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      long *kib;
+
+      if (g_ascii_isxdigit (line[0]) && strchr (line, '-') != NULL && strchr (line, ' ') > strchr (line, '-'))
+        {
+          /* "start-end perms offset dev inode   name" */
+          char **f = g_strsplit_set (line, " ", -1);
+          guint n = g_strv_length (f);
+
+          current = "[anon]";
+          for (guint j = n; j > 5; j--)
+            if (*f[j - 1] != '\0')
+              {
+                current = g_intern_string (f[j - 1]);
+                break;
+              }
+          g_strfreev (f);
+          continue;
+        }
+      if (g_str_has_prefix (line, "Anonymous:"))
+        anon_total += strtol (line + 10, NULL, 10);
+      if (!g_str_has_prefix (line, "Rss:"))
+        continue;
+      kib = g_hash_table_lookup (by_name, current);
+      if (kib == NULL)
+        {
+          kib = g_new0 (long, 1);
+          g_hash_table_insert (by_name, g_strdup (current), kib);
+        }
+      *kib += strtol (line + 4, NULL, 10);
+    }
+  printf ("resident memory by mapping, %s (anonymous in all: %ld KiB):\n", when, anon_total);
+  names = g_hash_table_get_keys (by_name);
+  for (guint shown = 0; shown < 15 && names != NULL; shown++)
+    {
+      GList *best = names;
+
+      for (GList *l = names; l != NULL; l = l->next)
+        if (*(long *) g_hash_table_lookup (by_name, l->data) > *(long *) g_hash_table_lookup (by_name, best->data))
+          best = l;
+      printf ("  %8ld KiB  %s\n", *(long *) g_hash_table_lookup (by_name, best->data), (char *) best->data);
+      names = g_list_delete_link (names, best);
+    }
+  fflush (stdout);
 }
 
 static JzWindow *
@@ -113,6 +263,41 @@ show_window (JzStore *store,
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
   *elapsed = wait_painted (GTK_WIDGET (window), start);
   return window;
+}
+
+/* The big store is shared and read, never written: its file is opened
+ * read-only by a VFS that wraps the default one, so that a migration, a
+ * trigger reinstalled or a write by a view fails instead of changing it. */
+static sqlite3_vfs *real_vfs;
+static sqlite3_vfs read_only_vfs;
+static char *read_only_path;
+
+static int
+read_only_open (sqlite3_vfs  *vfs,
+                const char   *name,
+                sqlite3_file *file,
+                int           flags,
+                int          *out_flags)
+{
+  if ((flags & SQLITE_OPEN_MAIN_DB) && name != NULL && g_strcmp0 (name, read_only_path) == 0)
+    flags = (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY;
+  return real_vfs->xOpen (real_vfs, name, file, flags, out_flags);
+}
+
+static void
+open_read_only (const char *path)
+{
+  char resolved[PATH_MAX];
+
+  if (realpath (path, resolved) == NULL)
+    g_error ("Cannot find %s: %s", path, g_strerror (errno));
+  read_only_path = g_strdup (resolved);
+  real_vfs = sqlite3_vfs_find (NULL);
+  read_only_vfs = *real_vfs;
+  read_only_vfs.zName = "jz-bench-read-only";
+  read_only_vfs.xOpen = read_only_open;
+  if (sqlite3_vfs_register (&read_only_vfs, 1) != SQLITE_OK)
+    g_error ("Cannot register the read-only VFS");
 }
 
 static JzStore *
@@ -184,14 +369,15 @@ bench_search (JzWindow *window)
 {
   /* What people type, one keystroke at a time. */
   const char *words[] = { "张伟", "zhangwei", "zw", "王芳", "liu", "无名氏1", "3204", "320481198", "李", "chen" };
-  g_autoptr(GArray) us = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GArray) query_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) drawn = g_array_new (FALSE, FALSE, sizeof (Sample));
+  g_autoptr(GArray) updated = g_array_new (FALSE, FALSE, sizeof (Sample));
   JzCasesView *view = JZ_CASES_VIEW (gtk_widget_get_template_child (GTK_WIDGET (window), JZ_TYPE_WINDOW, "cases_view"));
   GtkWidget *entry = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (view), JZ_TYPE_CASES_VIEW, "search_entry"));
   JzCaseListModel *model = jz_cases_view_get_model (view);
 
   jz_window_set_view (window, "cases");
   wait_painted (GTK_WIDGET (window), g_get_monotonic_time ());
+  perf_control ("enable");
   for (guint w = 0; w < G_N_ELEMENTS (words); w++)
     {
       const char *p = words[w];
@@ -202,23 +388,25 @@ bench_search (JzWindow *window)
         {
           g_autofree char *typed = NULL;
           const char *next = g_utf8_next_char (p);
-          gint64 start, t;
+          Sample start;
+          gint64 t;
 
           typed = g_strndup (words[w], next - words[w]);
-          start = g_get_monotonic_time ();
+          start = sample_start ();
           gtk_editable_set_text (GTK_EDITABLE (entry), typed);
-          /* The entry reports the change from the main loop. */
+          /* The entry reports the change from the main loop (after its
+           * search delay, if it has one: that counts in the figures). */
           while (g_strcmp0 (jz_case_list_model_get_query (model)->search, typed) != 0)
             g_main_context_iteration (NULL, TRUE);
-          t = g_get_monotonic_time () - start;
-          g_array_append_val (query_us, t);
-          t = wait_painted (GTK_WIDGET (window), start);
-          g_array_append_val (us, t);
+          sample_add (updated, &start, g_get_monotonic_time () - start.wall);
+          t = wait_painted (GTK_WIDGET (window), start.wall);
+          sample_add (drawn, &start, t);
           p = next;
         }
     }
-  report ("search: keystroke → list updated", query_us);
-  report ("search: keystroke → results drawn", us);
+  perf_control ("disable");
+  report_samples ("search: keystroke → list updated", updated);
+  report_samples ("search: keystroke → results drawn", drawn);
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
   drain ();
 }
@@ -253,18 +441,19 @@ bench_case (JzWindow *window,
             JzStore  *store)
 {
   g_autoptr(GPtrArray) people = sample_people (store, 40);
-  g_autoptr(GArray) us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (Sample));
 
+  perf_control ("enable");
   for (guint i = 0; i < people->len; i++)
     {
-      gint64 start = g_get_monotonic_time (), t;
+      Sample start = sample_start ();
 
       if (!jz_window_show_case (window, people->pdata[i]))
         continue;
-      t = wait_painted (GTK_WIDGET (window), start);
-      g_array_append_val (us, t);
+      sample_add (samples, &start, wait_painted (GTK_WIDGET (window), start.wall));
     }
-  report ("case page: open → drawn", us);
+  perf_control ("disable");
+  report_samples ("case page: open → drawn", samples);
 }
 
 static void
@@ -278,11 +467,15 @@ bench_memory (JzWindow *window)
   gint64 start = g_get_monotonic_time ();
   g_autoptr(GArray) us = g_array_new (FALSE, FALSE, sizeof (gint64));
   guint max_cache = 0;
+  Sample cpu_start;
 
   jz_window_set_view (window, "cases");
   wait_painted (GTK_WIDGET (window), g_get_monotonic_time ());
   printf ("%-44s %ld KiB (%u rows in the list)\n", "resident memory before scrolling", rss_kib (),
           g_list_model_get_n_items (G_LIST_MODEL (model)));
+  print_memory_map ("before scrolling");
+  perf_control ("enable");
+  cpu_start = sample_start ();
   /* Dragging the scroll bar from the top to the bottom. */
   for (int i = 1; i <= steps; i++)
     {
@@ -293,10 +486,15 @@ bench_memory (JzWindow *window)
       g_array_append_val (us, t);
       max_cache = MAX (max_cache, jz_case_list_model_get_cache_size (model));
     }
-  printf ("scrolled the whole list in %d steps: %.1f s, %u pages read, cache at most %u rows\n", steps,
-          (g_get_monotonic_time () - start) / 1e6, jz_case_list_model_get_pages_read (model), max_cache);
+  printf ("scrolled the whole list in %d steps: %.1f s (CPU %.1f s, main thread %.1f s), %u pages read, "
+          "cache at most %u rows\n", steps, (g_get_monotonic_time () - start) / 1e6,
+          (clock_us (CLOCK_PROCESS_CPUTIME_ID) - cpu_start.cpu) / 1e6,
+          (clock_us (CLOCK_THREAD_CPUTIME_ID) - cpu_start.main_cpu) / 1e6,
+          jz_case_list_model_get_pages_read (model), max_cache);
+  perf_control ("disable");
   report ("scroll step → drawn", us);
   printf ("%-44s %ld KiB (target ≤ 200 MB)\n", "resident memory after scrolling", rss_kib ());
+  print_memory_map ("after scrolling");
   fflush (stdout);
 }
 
@@ -350,7 +548,13 @@ main (int    argc,
       g_assert_no_error (error);
       g_clear_object (&empty);
     }
-  big_path = g_getenv ("JZ_BENCH_STORE") ? g_strdup (g_getenv ("JZ_BENCH_STORE")) : make_big_store (dir);
+  if (g_getenv ("JZ_BENCH_STORE") != NULL)
+    {
+      big_path = g_strdup (g_getenv ("JZ_BENCH_STORE"));
+      open_read_only (big_path);
+    }
+  else
+    big_path = make_big_store (dir);
   if (mode == NULL)
     printf ("big store: %s\n", big_path);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jz-actions.h"
+#include "jz-demo.h"
 #include "jz-due.h"
 #include "jz-records.h"
 #include "jz-store.h"
@@ -248,6 +249,216 @@ test_empty (Fixture       *f,
   g_assert_cmpuint (items->len, ==, 0);
 }
 
+/* The kept deadlines (migration 0007) against the same list computed
+ * afresh from the records, at several moments around @f->now. */
+static guint
+assert_cache_matches (Fixture    *f,
+                      const char *after)
+{
+  static const int offsets_days[] = { 0, -20, 3, 9, 40, 200 };
+  guint total = 0;
+
+  for (guint n = 0; n < G_N_ELEMENTS (offsets_days); n++)
+    for (int follow_ups = 0; follow_ups <= 1; follow_ups++)
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) kept = NULL;
+        g_autoptr(GPtrArray) fresh = NULL;
+        JzDueOptions options;
+
+        jz_due_options_init (&options);
+        options.now = f->now + (gint64) offsets_days[n] * DAY;
+        options.follow_ups = follow_ups;
+        kept = jz_store_list_due_with (f->store, &options, &error);
+        g_assert_no_error (error);
+        options.afresh = TRUE;
+        fresh = jz_store_list_due_with (f->store, &options, &error);
+        g_assert_no_error (error);
+
+        g_test_message ("after %s, at now%+d days, follow-ups %d", after, offsets_days[n], follow_ups);
+        if (kept->len != fresh->len)
+          g_error ("after %s, at now%+d days: %u deadlines kept, %u computed afresh",
+                   after, offsets_days[n], kept->len, fresh->len);
+        for (guint i = 0; i < kept->len; i++)
+          {
+            JzDueItem *a = kept->pdata[i], *b = fresh->pdata[i];
+
+            g_assert_cmpint (a->kind, ==, b->kind);
+            g_assert_cmpint (a->status, ==, b->status);
+            g_assert_cmpint (a->due_at, ==, b->due_at);
+            g_assert_cmpuint (a->months, ==, b->months);
+            g_assert_cmpstr (a->label, ==, b->label);
+            g_assert_cmpstr (a->episode_id, ==, b->episode_id);
+            g_assert_cmpstr (a->episode_number, ==, b->episode_number);
+            g_assert_cmpstr (a->episode_status, ==, b->episode_status);
+            g_assert_cmpstr (a->person_id, ==, b->person_id);
+            g_assert_cmpstr (a->person_name, ==, b->person_name);
+            g_assert_cmpstr (a->assigned_to, ==, b->assigned_to);
+            g_assert_cmpint (a->admitted_at, ==, b->admitted_at);
+            g_assert_cmpint (a->departed_at, ==, b->departed_at);
+          }
+        total += kept->len;
+      }
+  return total;
+}
+
+static gint64
+count_rows (Fixture    *f,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (f->store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static void
+exec_in_transaction (Fixture    *f,
+                     const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (jz_store_write_begin (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_true (jz_store_exec (f->store, sql, &error));
+  g_assert_no_error (error);
+  g_assert_true (jz_store_write_end (f->store, TRUE, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_cache (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  JzDemoOptions demo;
+  JzDueItem *follow_up = NULL;
+  JzDueItem *open = NULL;
+  g_autofree char *made_id = NULL;
+  guint before;
+
+  jz_demo_options_init (&demo);
+  demo.seed = 11;
+  demo.now = f->now;
+  g_assert_true (jz_demo_generate (f->store, 400, &demo, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The demo's writes were recomputed as they committed. */
+  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM due_dirty"), ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM due_item"), >, 0);
+  before = assert_cache_matches (f, "the demo");
+  g_assert_cmpuint (before, >, 0);
+
+  items = jz_store_list_due (f->store, f->now, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < items->len; i++)
+    {
+      JzDueItem *d = items->pdata[i];
+
+      if (follow_up == NULL && d->kind == JZ_DEADLINE_FOLLOW_UP)
+        follow_up = d;
+      if (open == NULL && d->departed_at == 0 && g_str_equal (d->episode_status, "admitted"))
+        open = d;
+    }
+  g_assert_nonnull (follow_up);
+  g_assert_nonnull (open);
+
+  /* A follow-up made. */
+  {
+    g_autoptr(JzFollowup) x = jz_followup_new ();
+
+    x->person_id = g_strdup (follow_up->person_id);
+    x->episode_id = g_strdup (follow_up->episode_id);
+    x->due_at = follow_up->due_at;
+    x->done_at = f->now - 60;
+    x->method = g_strdup ("phone");
+    g_assert_true (jz_store_insert_followup (f->store, x, &error));
+    g_assert_no_error (error);
+    made_id = g_strdup (x->rec.id);
+    assert_cache_matches (f, "a follow-up");
+  }
+
+  /* A tracing notice, a DNA request, and a stay extension. */
+  {
+    const char *methods[] = { "notice", "dna_request" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+      {
+        g_autoptr(JzTracingStep) step = jz_tracing_step_new ();
+
+        step->episode_id = g_strdup (open->episode_id);
+        step->at = f->now - 3600;
+        step->method = g_strdup (methods[i]);
+        g_assert_true (jz_store_insert_tracing_step (f->store, step, &error));
+        g_assert_no_error (error);
+        assert_cache_matches (f, methods[i]);
+      }
+  }
+
+  /* The person renamed: the list shows the new name. */
+  {
+    g_autoptr(JzPerson) p = jz_store_get_person (f->store, open->person_id, &error);
+
+    g_assert_no_error (error);
+    g_free (p->name);
+    p->name = g_strdup ("欧阳明");
+    g_assert_true (jz_store_update_person (f->store, p, &error));
+    g_assert_no_error (error);
+    assert_cache_matches (f, "a rename");
+  }
+
+  /* The open episode departs: its other deadlines end, follow-ups begin. */
+  {
+    g_autoptr(JzEpisode) e = jz_store_get_episode (f->store, open->episode_id, &error);
+    g_autoptr(JzDepartureRecord) d = jz_departure_new ();
+
+    g_assert_no_error (error);
+    d->departed_at = f->now - 2 * 3600;
+    d->mode = g_strdup ("escorted");
+    g_assert_true (jz_store_record_departure (f->store, e, d, &error));
+    g_assert_no_error (error);
+    assert_cache_matches (f, "a departure");
+  }
+
+  /* The follow-up deleted again: due again. */
+  g_assert_true (jz_store_delete (f->store, &jz_entity_followup, made_id, 0, &error));
+  g_assert_no_error (error);
+  assert_cache_matches (f, "a deletion");
+
+  /* A public holiday moves the working-day deadlines: all recomputed. */
+  {
+    g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (f->now + 2 * DAY);
+    g_autofree char *day = g_date_time_format (t, "%Y-%m-%d");
+    g_autofree char *sql = g_strdup_printf ("INSERT INTO holiday (date, name, workday) VALUES ('%s', '节日', 0)", day);
+
+    exec_in_transaction (f, sql);
+    assert_cache_matches (f, "a holiday");
+  }
+
+  /* A write outside any transaction (a repair by hand): the next list
+   * brings the cache up to date first. */
+  g_assert_true (jz_store_exec (f->store, "UPDATE episode SET assigned_to = NULL WHERE status = 'admitted'", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM due_dirty"), >, 0);
+  assert_cache_matches (f, "a write outside a transaction");
+
+  /* The list is read from the cache: emptied behind the store's back, the
+   * list is empty; a rebuild brings it back. */
+  g_assert_true (jz_store_exec (f->store, "DELETE FROM due_item", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = jz_store_list_due (f->store, f->now, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 0);
+  exec_in_transaction (f, "DELETE FROM meta WHERE key = 'due_floor'");
+  g_assert_cmpuint (assert_cache_matches (f, "a rebuild"), >, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -257,6 +468,7 @@ main (int argc, char **argv)
   ADD ("/due/empty", test_empty);
   ADD ("/due/open-episodes", test_open_episodes);
   ADD ("/due/follow-ups", test_follow_ups);
+  ADD ("/due/cache", test_cache);
 #undef ADD
 
   return g_test_run ();

@@ -37,6 +37,12 @@ G_DEFINE_BOXED_TYPE (JzWorkCalendar, jz_work_calendar, jz_work_calendar_ref, jz_
 #define STAY_WARNING       (2 * G_TIME_SPAN_DAY)
 #define FOLLOW_UP_WARNING  (7 * G_TIME_SPAN_DAY)
 
+G_STATIC_ASSERT (NOTICE_WARNING <= JZ_DEADLINE_MAX_WARNING_DAYS * G_TIME_SPAN_DAY);
+G_STATIC_ASSERT (DNA_WARNING <= JZ_DEADLINE_MAX_WARNING_DAYS * G_TIME_SPAN_DAY);
+G_STATIC_ASSERT (DNA_RESULT_WARNING <= JZ_DEADLINE_MAX_WARNING_DAYS * G_TIME_SPAN_DAY);
+G_STATIC_ASSERT (STAY_WARNING <= JZ_DEADLINE_MAX_WARNING_DAYS * G_TIME_SPAN_DAY);
+G_STATIC_ASSERT (FOLLOW_UP_WARNING <= JZ_DEADLINE_MAX_WARNING_DAYS * G_TIME_SPAN_DAY);
+
 #define STAY_LIMIT_DAYS       10
 #define DNA_REQUEST_WORKDAYS  7
 #define SETTLEMENT_MONTHS     3
@@ -394,6 +400,8 @@ add (GPtrArray      *out,
   d->kind = kind;
   d->label = kinds[kind].label;
   d->due_at = due_at;
+  d->prompt = warning < 0;
+  d->warn_at = g_date_time_to_unix (due_at) - (warning < 0 ? 0 : warning / G_TIME_SPAN_SECOND);
 
   if (done_at != NULL)
     {

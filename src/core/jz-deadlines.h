@@ -61,6 +61,9 @@ typedef enum
   JZ_DEADLINE_N_KINDS
 } JzDeadlineKind;
 
+/* No deadline is shown as due more than this many days before its date. */
+#define JZ_DEADLINE_MAX_WARNING_DAYS 7
+
 typedef enum
 {
   JZ_DEADLINE_UPCOMING,        /* "upcoming" */
@@ -78,6 +81,8 @@ typedef struct
   guint             months;      /* FOLLOW_UP: months after departure; else 0 */
   GDateTime        *done_at;     /* DONE: when (may be NULL) */
   gboolean          late;        /* DONE after due_at (for the monthly "overdue" count) */
+  gboolean          prompt;      /* due from due_at on and never overdue (long stay, settlement) */
+  gint64            warn_at;     /* Unix seconds from which it is DUE when not done */
 } JzDeadline;
 
 void            jz_deadline_free                 (JzDeadline      *deadline);

@@ -1,12 +1,25 @@
 /* jz-due.c: what is due and overdue across the station
  *
- * The rules are jz-deadlines.c's; this file only finds the episodes they
- * can apply to without reading every episode on file: the open ones (the
- * partial index episode_open) and those that left on dates whose
- * follow-ups fall in the window shown (the partial index episode_departed,
- * one range per follow-up month). Each is read with what its deadlines
- * depend on in one statement (tracing steps, extensions, settlement,
- * departure mode, follow-ups made), the same facts the case page uses.
+ * The rules are jz-deadlines.c's; this file finds the episodes they apply
+ * to and keeps their results.
+ *
+ * Computed afresh (jz_due_list_direct): the open episodes (the partial
+ * index episode_open) and those that left on dates whose follow-ups fall
+ * in the window shown (the partial index episode_departed, one range per
+ * follow-up month), each read with what its deadlines depend on in one
+ * statement (tracing steps, extensions, settlement, departure mode,
+ * follow-ups made), the same facts the case page uses. On a large store
+ * that is tens of thousands of episodes and seconds.
+ *
+ * Kept (the cache, migration 0007): the deadlines not yet met are stored
+ * in due_item when an episode's facts change. Triggers mark the episodes
+ * a write touches in due_dirty; jz_due_cache_flush() recomputes them just
+ * before the transaction commits, so the cache is exactly as current as
+ * the records. A list is then one indexed read of the deadlines whose
+ * warning time has come. Follow-ups are kept from the meta key due_floor
+ * on (a little before the last rebuild); a question about an older window,
+ * or any other deadline configuration than the store's, is computed
+ * afresh.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -132,20 +145,18 @@ clear_time (GDateTime **slot)
   g_clear_pointer (slot, g_date_time_unref);
 }
 
-/* Computes the deadlines of the current row and adds those due or
- * overdue to @out. @follow_ups_only: the episode was found for its
- * follow-ups; its other deadlines are over. */
-static void
-add_row (sqlite3_stmt           *stmt,
-         const JzDeadlineConfig *config,
-         GDateTime              *now,
-         gint64                  follow_up_since,
-         gboolean                follow_ups_only,
-         GPtrArray              *out)
+typedef struct
 {
-  g_autoptr(GPtrArray) deadlines = NULL;
-  g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func ((GDestroyNotify) g_date_time_unref);
   JzDeadlineSubject subject;
+  GPtrArray        *done;       /* GDateTime: follow-ups made */
+} Facts;
+
+/* Reads the current row's facts (GDateTimes owned by @facts). */
+static void
+facts_load (Facts        *facts,
+            sqlite3_stmt *stmt)
+{
+  JzDeadlineSubject *subject = &facts->subject;
   JzPerson person = { 0 };
   JzEpisode episode = { 0 };
   const char *identity = (const char *) sqlite3_column_text (stmt, C_IDENTITY);
@@ -162,20 +173,21 @@ add_row (sqlite3_stmt           *stmt,
   episode.health = (guint) sqlite3_column_int64 (stmt, C_HEALTH);
   episode.flags = (guint) sqlite3_column_int64 (stmt, C_EFLAGS);
 
-  jz_deadline_subject_init (&subject);
-  jz_person_get_facts (&person, &episode, &subject.person);
-  subject.admitted_at = column_time (stmt, C_ADMITTED);
-  subject.identified_at = column_time (stmt, C_IDENTIFIED);
-  subject.identified = g_strcmp0 (identity, "verified") == 0 || g_strcmp0 (identity, "settled") == 0 ||
-                       subject.identified_at != NULL;
-  subject.notice_published_at = column_time (stmt, C_NOTICE);
-  subject.dna_requested_at = column_time (stmt, C_DNA_REQUEST);
-  subject.dna_result_at = column_time (stmt, C_DNA_RESULT);
-  subject.stay_extended_until = column_time (stmt, C_EXTENDED);
-  subject.settled_at = column_time (stmt, C_SETTLED);
-  subject.departed_at = column_time (stmt, C_DEPARTED);
+  facts->done = g_ptr_array_new_with_free_func ((GDestroyNotify) g_date_time_unref);
+  jz_deadline_subject_init (subject);
+  jz_person_get_facts (&person, &episode, &subject->person);
+  subject->admitted_at = column_time (stmt, C_ADMITTED);
+  subject->identified_at = column_time (stmt, C_IDENTIFIED);
+  subject->identified = g_strcmp0 (identity, "verified") == 0 || g_strcmp0 (identity, "settled") == 0 ||
+                        subject->identified_at != NULL;
+  subject->notice_published_at = column_time (stmt, C_NOTICE);
+  subject->dna_requested_at = column_time (stmt, C_DNA_REQUEST);
+  subject->dna_result_at = column_time (stmt, C_DNA_RESULT);
+  subject->stay_extended_until = column_time (stmt, C_EXTENDED);
+  subject->settled_at = column_time (stmt, C_SETTLED);
+  subject->departed_at = column_time (stmt, C_DEPARTED);
   if (mode != NULL)
-    jz_departure_mode_from_string (mode, &subject.departure_mode);
+    jz_departure_mode_from_string (mode, &subject->departure_mode);
   if (follow_ups != NULL)
     {
       g_auto(GStrv) parts = g_strsplit (follow_ups, ",", -1);
@@ -184,14 +196,65 @@ add_row (sqlite3_stmt           *stmt,
         {
           gint64 t = g_ascii_strtoll (parts[i], NULL, 10);
           if (t > 0)
-            g_ptr_array_add (done, g_date_time_new_from_unix_utc (t));
+            g_ptr_array_add (facts->done, g_date_time_new_from_unix_utc (t));
         }
     }
-  subject.follow_ups_done = (GDateTime **) done->pdata;
-  subject.n_follow_ups_done = done->len;
+  subject->follow_ups_done = (GDateTime **) facts->done->pdata;
+  subject->n_follow_ups_done = facts->done->len;
+}
 
-  if (subject.admitted_at != NULL)
-    deadlines = jz_deadlines_compute (&subject, config, now);
+static void
+facts_clear (Facts *facts)
+{
+  JzDeadlineSubject *subject = &facts->subject;
+
+  clear_time (&subject->admitted_at);
+  clear_time (&subject->identified_at);
+  clear_time (&subject->notice_published_at);
+  clear_time (&subject->dna_requested_at);
+  clear_time (&subject->dna_result_at);
+  clear_time (&subject->stay_extended_until);
+  clear_time (&subject->settled_at);
+  clear_time (&subject->departed_at);
+  g_clear_pointer (&facts->done, g_ptr_array_unref);
+}
+
+/* The current row's deadlines as of @now, or NULL without an admission. */
+static GPtrArray *
+row_deadlines (sqlite3_stmt           *stmt,
+               const JzDeadlineConfig *config,
+               GDateTime              *now)
+{
+  Facts facts;
+  GPtrArray *deadlines = NULL;
+
+  facts_load (&facts, stmt);
+  if (facts.subject.admitted_at != NULL)
+    deadlines = jz_deadlines_compute (&facts.subject, config, now);
+  facts_clear (&facts);
+  return deadlines;
+}
+
+static char *
+row_person_name (sqlite3_stmt *stmt)
+{
+  if (sqlite3_column_type (stmt, C_NAME) != SQLITE_NULL)
+    return dup_col (stmt, C_NAME);
+  return g_strdup_printf ("无名氏%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, C_PLACEHOLDER));
+}
+
+/* Computes the deadlines of the current row and adds those due or
+ * overdue to @out. @follow_ups_only: the episode was found for its
+ * follow-ups; its other deadlines are over. */
+static void
+add_row (sqlite3_stmt           *stmt,
+         const JzDeadlineConfig *config,
+         GDateTime              *now,
+         gint64                  follow_up_since,
+         gboolean                follow_ups_only,
+         GPtrArray              *out)
+{
+  g_autoptr(GPtrArray) deadlines = row_deadlines (stmt, config, now);
 
   for (guint i = 0; deadlines != NULL && i < deadlines->len; i++)
     {
@@ -216,25 +279,12 @@ add_row (sqlite3_stmt           *stmt,
       item->episode_number = dup_col (stmt, C_NUMBER);
       item->episode_status = dup_col (stmt, C_STATUS);
       item->person_id = dup_col (stmt, C_PERSON_ID);
-      if (sqlite3_column_type (stmt, C_NAME) != SQLITE_NULL)
-        item->person_name = dup_col (stmt, C_NAME);
-      else
-        item->person_name = g_strdup_printf ("无名氏%" G_GINT64_FORMAT,
-                                             (gint64) sqlite3_column_int64 (stmt, C_PLACEHOLDER));
+      item->person_name = row_person_name (stmt);
       item->assigned_to = dup_col (stmt, C_ASSIGNED);
       item->admitted_at = sqlite3_column_int64 (stmt, C_ADMITTED);
       item->departed_at = sqlite3_column_int64 (stmt, C_DEPARTED);
       g_ptr_array_add (out, item);
     }
-
-  clear_time (&subject.admitted_at);
-  clear_time (&subject.identified_at);
-  clear_time (&subject.notice_published_at);
-  clear_time (&subject.dna_requested_at);
-  clear_time (&subject.dna_result_at);
-  clear_time (&subject.stay_extended_until);
-  clear_time (&subject.settled_at);
-  clear_time (&subject.departed_at);
 }
 
 static int
@@ -313,29 +363,24 @@ jz_store_list_due (JzStore                 *store,
   return jz_store_list_due_with (store, &options, error);
 }
 
-GPtrArray *
-jz_store_list_due_with (JzStore             *store,
-                        const JzDueOptions  *options,
-                        GError             **error)
+/* Computes the list afresh from the records (see the top of the file). */
+static GPtrArray *
+list_direct (JzStore             *store,
+             const JzDueOptions  *options,
+             gint64               now,
+             GError             **error)
 {
   const JzDeadlineConfig *config = options->config;
-  gint64 now = options->now;
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_due_item_free);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(JzWorkCalendar) calendar = NULL;
-  g_autoptr(GDateTime) now_dt = NULL;
+  g_autoptr(GDateTime) now_dt = g_date_time_new_from_unix_utc (now);
   JzDeadlineConfig defaults;
   const guint *months;
   guint n_months;
   gint64 follow_up_since;
   sqlite3_stmt *stmt;
 
-  g_return_val_if_fail (JZ_IS_STORE (store), NULL);
-  g_return_val_if_fail (options != NULL, NULL);
-
-  if (now == 0)
-    now = g_get_real_time () / G_USEC_PER_SEC;
-  now_dt = g_date_time_new_from_unix_utc (now);
   if (config == NULL)
     {
       calendar = jz_store_load_work_calendar (store, error);
@@ -396,4 +441,418 @@ jz_store_list_due_with (JzStore             *store,
 
   g_ptr_array_sort (out, compare_items);
   return g_steal_pointer (&out);
+}
+
+/* ---- The cache -------------------------------------------------------- */
+
+/* Follow-ups are kept from this long before a rebuild on, so that a list
+ * for a moment a little in the past (the lookback, a test's fixed date)
+ * is still read from the cache. */
+#define FLOOR_MARGIN_DAYS 62
+/* The floor moves forward (and older follow-ups are dropped) once it is
+ * this much further behind than a rebuild would put it. */
+#define FLOOR_SLACK_DAYS 31
+/* The latest follow-up month of the store's configuration (the defaults). */
+#define MAX_FOLLOW_UP_MONTHS 12
+
+G_STATIC_ASSERT (JZ_DEADLINE_FOLLOW_UP == JZ_DEADLINE_N_KINDS - 1);
+
+#define OPEN_STATUSES "('screening', 'admitted', 'hospital', 'police')"
+
+static gboolean
+is_open_status (const char *status)
+{
+  return g_strcmp0 (status, "screening") == 0 || g_strcmp0 (status, "admitted") == 0 ||
+         g_strcmp0 (status, "hospital") == 0 || g_strcmp0 (status, "police") == 0;
+}
+
+static gboolean
+step_done (JzStore       *store,
+           sqlite3_stmt  *stmt,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      jz_store_set_error_from_db (store, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Stores the deadlines not yet met of the current row: all of them for an
+ * open episode, the follow-ups from @floor on for a departed one. */
+static gboolean
+cache_row (JzStore                *store,
+           sqlite3_stmt           *row,
+           const JzDeadlineConfig *config,
+           GDateTime              *now,
+           gint64                  floor,
+           GError                **error)
+{
+  g_autoptr(GPtrArray) deadlines = row_deadlines (row, config, now);
+  gboolean open = is_open_status ((const char *) sqlite3_column_text (row, C_STATUS));
+  g_autofree char *name = NULL;
+  sqlite3_stmt *insert;
+
+  if (deadlines == NULL)
+    return TRUE;
+  insert = jz_store_prepare (store,
+                             "INSERT INTO due_item (episode_id, kind, months, due_at, warn_at, prompt, "
+                             "  episode_number, episode_status, person_id, person_name, assigned_to, "
+                             "  admitted_at, departed_at) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                             error);
+  if (insert == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < deadlines->len; i++)
+    {
+      JzDeadline *d = deadlines->pdata[i];
+      gint64 due_at = g_date_time_to_unix (d->due_at);
+
+      if (d->status == JZ_DEADLINE_DONE)
+        continue;
+      if (!open && (d->kind != JZ_DEADLINE_FOLLOW_UP || due_at < floor))
+        continue;
+      if (name == NULL)
+        name = row_person_name (row);
+
+      sqlite3_bind_value (insert, 1, sqlite3_column_value (row, C_EPISODE_ID));
+      sqlite3_bind_int (insert, 2, d->kind);
+      sqlite3_bind_int (insert, 3, (int) d->months);
+      sqlite3_bind_int64 (insert, 4, due_at);
+      sqlite3_bind_int64 (insert, 5, d->warn_at);
+      sqlite3_bind_int (insert, 6, d->prompt);
+      sqlite3_bind_value (insert, 7, sqlite3_column_value (row, C_NUMBER));
+      sqlite3_bind_value (insert, 8, sqlite3_column_value (row, C_STATUS));
+      sqlite3_bind_value (insert, 9, sqlite3_column_value (row, C_PERSON_ID));
+      sqlite3_bind_text (insert, 10, name, -1, SQLITE_STATIC);
+      sqlite3_bind_value (insert, 11, sqlite3_column_value (row, C_ASSIGNED));
+      sqlite3_bind_value (insert, 12, sqlite3_column_value (row, C_ADMITTED));
+      sqlite3_bind_value (insert, 13, sqlite3_column_value (row, C_DEPARTED));
+      if (!step_done (store, insert, error))
+        return FALSE;
+    }
+  sqlite3_clear_bindings (insert);
+  return TRUE;
+}
+
+/* Departures before this cannot have a follow-up from @floor on. */
+static gint64
+departed_since (gint64 floor)
+{
+  g_autoptr(GDateTime) f = g_date_time_new_from_unix_utc (floor - 2 * 86400);
+  g_autoptr(GDateTime) d = g_date_time_add_months (f, -MAX_FOLLOW_UP_MONTHS);
+
+  return g_date_time_to_unix (d);
+}
+
+static gboolean
+cache_rows (JzStore                *store,
+            sqlite3_stmt           *stmt,
+            const JzDeadlineConfig *config,
+            GDateTime              *now,
+            gint64                  floor,
+            GError                **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    if (!cache_row (store, stmt, config, now, floor, error))
+      {
+        sqlite3_reset (stmt);
+        return FALSE;
+      }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      jz_store_set_error_from_db (store, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+cache_rebuild (JzStore                *store,
+               const JzDeadlineConfig *config,
+               GDateTime              *now,
+               GError                **error)
+{
+  gint64 floor = g_date_time_to_unix (now) - FLOOR_MARGIN_DAYS * 86400;
+  g_autofree char *floor_text = g_strdup_printf ("%" G_GINT64_FORMAT, floor);
+  sqlite3_stmt *stmt;
+
+  if (!jz_store_exec (store, "DELETE FROM due_item; DELETE FROM due_dirty", error))
+    return FALSE;
+
+  stmt = jz_store_prepare (store,
+                           "SELECT " FACTS_COLUMNS
+                           "FROM episode e JOIN person p ON p.id = e.person_id "
+                           "WHERE e.status IN " OPEN_STATUSES " AND e.deleted = 0",
+                           error);
+  if (stmt == NULL || !cache_rows (store, stmt, config, now, floor, error))
+    return FALSE;
+
+  stmt = jz_store_prepare (store,
+                           "SELECT " FACTS_COLUMNS
+                           "FROM episode e JOIN person p ON p.id = e.person_id "
+                           "WHERE e.status = 'departed' AND e.deleted = 0 AND e.departed_at >= ?1",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, departed_since (floor));
+  if (!cache_rows (store, stmt, config, now, floor, error))
+    return FALSE;
+
+  return jz_store_set_meta (store, "due_floor", floor_text, error);
+}
+
+static gboolean
+cache_update (JzStore                *store,
+              const JzDeadlineConfig *config,
+              GDateTime              *now,
+              gint64                  floor,
+              GError                **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  sqlite3_stmt *drop;
+  int rc;
+
+  stmt = jz_store_prepare (store, "SELECT episode_id FROM due_dirty", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      jz_store_set_error_from_db (store, rc, error);
+      return FALSE;
+    }
+
+  drop = jz_store_prepare (store, "DELETE FROM due_item WHERE episode_id = ?1", error);
+  stmt = jz_store_prepare (store,
+                           "SELECT " FACTS_COLUMNS
+                           "FROM episode e JOIN person p ON p.id = e.person_id "
+                           "WHERE e.id = ?1 AND e.deleted = 0 "
+                           "  AND (e.status IN " OPEN_STATUSES
+                           "       OR (e.status = 'departed' AND e.departed_at >= ?2))",
+                           error);
+  if (drop == NULL || stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 2, departed_since (floor));
+  for (guint i = 0; i < ids->len; i++)
+    {
+      sqlite3_bind_text (drop, 1, ids->pdata[i], -1, SQLITE_STATIC);
+      if (!step_done (store, drop, error))
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, ids->pdata[i], -1, SQLITE_STATIC);
+      if (!cache_rows (store, stmt, config, now, floor, error))
+        return FALSE;
+    }
+  sqlite3_clear_bindings (drop);
+  sqlite3_clear_bindings (stmt);
+  return jz_store_exec (store, "DELETE FROM due_dirty", error);
+}
+
+/* Drops the follow-ups the floor has passed and moves it forward. */
+static gboolean
+cache_advance (JzStore  *store,
+               gint64    floor,
+               GError  **error)
+{
+  g_autofree char *floor_text = g_strdup_printf ("%" G_GINT64_FORMAT, floor);
+  sqlite3_stmt *stmt;
+
+  stmt = jz_store_prepare (store, "DELETE FROM due_item WHERE kind = ?1 AND due_at < ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, JZ_DEADLINE_FOLLOW_UP);
+  sqlite3_bind_int64 (stmt, 2, floor);
+  if (!step_done (store, stmt, error))
+    return FALSE;
+  return jz_store_set_meta (store, "due_floor", floor_text, error);
+}
+
+/* The cache's floor, or -1 when the cache is not built; @dirty: episodes
+ * are waiting to be recomputed. */
+static gboolean
+cache_state (JzStore   *store,
+             gint64    *floor,
+             gboolean  *dirty,
+             GError   **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = jz_store_prepare (store,
+                           "SELECT (SELECT value FROM meta WHERE key = 'due_floor'), "
+                           "       EXISTS (SELECT 1 FROM due_dirty)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      jz_store_set_error_from_db (store, rc, error);
+      return FALSE;
+    }
+  *floor = sqlite3_column_type (stmt, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 0);
+  *dirty = sqlite3_column_int (stmt, 1) != 0;
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+gboolean
+jz_due_cache_flush (JzStore  *store,
+                    GError  **error)
+{
+  g_autoptr(JzWorkCalendar) calendar = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  JzDeadlineConfig config;
+  gint64 floor;
+  gint64 wanted_floor;
+  gboolean dirty;
+
+  g_return_val_if_fail (JZ_IS_STORE (store), FALSE);
+
+  if (!cache_state (store, &floor, &dirty, error))
+    return FALSE;
+  now = g_date_time_new_now_utc ();
+  wanted_floor = g_date_time_to_unix (now) - FLOOR_MARGIN_DAYS * 86400;
+  if (floor >= 0 && !dirty && floor >= wanted_floor - FLOOR_SLACK_DAYS * 86400)
+    return TRUE;
+
+  calendar = jz_store_load_work_calendar (store, error);
+  if (calendar == NULL)
+    return FALSE;
+  jz_deadline_config_init (&config);
+  config.calendar = calendar;
+
+  if (floor < 0)
+    return cache_rebuild (store, &config, now, error);
+  if (floor < wanted_floor - FLOOR_SLACK_DAYS * 86400)
+    {
+      if (!cache_advance (store, wanted_floor, error))
+        return FALSE;
+      floor = wanted_floor;
+    }
+  return !dirty || cache_update (store, &config, now, floor, error);
+}
+
+/* The list read from the cache; NULL with no error: the cache cannot
+ * answer (not built, or the window starts before its floor). */
+static GPtrArray *
+list_cached (JzStore             *store,
+             const JzDueOptions  *options,
+             gint64               now,
+             GError             **error)
+{
+  g_autoptr(GPtrArray) out = NULL;
+  gint64 since = now - (gint64) options->follow_up_lookback_days * 86400;
+  gint64 floor;
+  gboolean dirty;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!cache_state (store, &floor, &dirty, error))
+    return NULL;
+  if (dirty && sqlite3_get_autocommit (jz_store_get_db (store)))
+    {
+      /* Written outside a transaction (nothing in Jiuzhu does; a repair
+       * might): bring the cache up to date now. */
+      g_autoptr(GError) local_error = NULL;
+
+      if (jz_store_write_begin (store, &local_error))
+        jz_store_write_end (store, TRUE, &local_error);
+      if (local_error != NULL || !cache_state (store, &floor, &dirty, error))
+        return NULL;
+    }
+  if (floor < 0 || dirty || (options->follow_ups && since < floor))
+    return NULL;
+
+  /* Follow-ups by their date (after the lookback, before the longest
+   * warning), the other deadlines (open episodes only) all; each if its
+   * warning time has come. */
+  stmt = jz_store_prepare (store,
+                           "SELECT kind, months, due_at, prompt, episode_id, episode_number, "
+                           "       episode_status, person_id, person_name, assigned_to, admitted_at, departed_at "
+                           "FROM due_item "
+                           "WHERE kind = ?1 AND ?4 AND due_at >= ?2 AND due_at <= ?3 + ?5 AND warn_at <= ?3 "
+                           "UNION ALL "
+                           "SELECT kind, months, due_at, prompt, episode_id, episode_number, "
+                           "       episode_status, person_id, person_name, assigned_to, admitted_at, departed_at "
+                           "FROM due_item "
+                           "WHERE kind < ?1 AND warn_at <= ?3",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, JZ_DEADLINE_FOLLOW_UP);
+  sqlite3_bind_int64 (stmt, 2, since);
+  sqlite3_bind_int64 (stmt, 3, now);
+  sqlite3_bind_int (stmt, 4, options->follow_ups);
+  sqlite3_bind_int64 (stmt, 5, JZ_DEADLINE_MAX_WARNING_DAYS * 86400);
+
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_due_item_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JzDueItem *item = g_new0 (JzDueItem, 1);
+      gboolean prompt = sqlite3_column_int (stmt, 3);
+
+      item->kind = (JzDeadlineKind) sqlite3_column_int (stmt, 0);
+      item->months = (guint) sqlite3_column_int (stmt, 1);
+      item->due_at = sqlite3_column_int64 (stmt, 2);
+      item->status = !prompt && now > item->due_at ? JZ_DEADLINE_OVERDUE : JZ_DEADLINE_DUE;
+      item->label = jz_deadline_kind_get_label (item->kind);
+      item->episode_id = dup_col (stmt, 4);
+      item->episode_number = dup_col (stmt, 5);
+      item->episode_status = dup_col (stmt, 6);
+      item->person_id = dup_col (stmt, 7);
+      item->person_name = dup_col (stmt, 8);
+      item->assigned_to = dup_col (stmt, 9);
+      item->admitted_at = sqlite3_column_int64 (stmt, 10);
+      item->departed_at = sqlite3_column_int64 (stmt, 11);
+      g_ptr_array_add (out, item);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      jz_store_set_error_from_db (store, rc, error);
+      /* Translators: the reason follows. */
+      g_prefix_error (error, _("Cannot list what is due: "));
+      return NULL;
+    }
+  g_ptr_array_sort (out, compare_items);
+  return g_steal_pointer (&out);
+}
+
+GPtrArray *
+jz_store_list_due_with (JzStore             *store,
+                        const JzDueOptions  *options,
+                        GError             **error)
+{
+  gint64 now;
+
+  g_return_val_if_fail (JZ_IS_STORE (store), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+
+  now = options->now != 0 ? options->now : g_get_real_time () / G_USEC_PER_SEC;
+  if (options->config == NULL && !options->afresh)
+    {
+      GError *local_error = NULL;
+      GPtrArray *list = list_cached (store, options, now, &local_error);
+
+      if (list != NULL || local_error != NULL)
+        {
+          if (local_error != NULL)
+            g_propagate_error (error, local_error);
+          return list;
+        }
+    }
+  return list_direct (store, options, now, error);
 }

@@ -52,6 +52,7 @@ typedef struct
   const JzDeadlineConfig *config;              /* NULL: defaults + holiday table */
   gboolean                follow_ups;          /* list follow-ups after departure */
   guint                   follow_up_lookback_days;
+  gboolean                afresh;              /* compute from the records, not the cache (check, tests) */
 } JzDueOptions;
 
 /* now 0, config NULL, follow-ups on, lookback JZ_DUE_FOLLOW_UP_LOOKBACK_DAYS. */
@@ -61,6 +62,13 @@ void        jz_due_options_init           (JzDueOptions           *options);
  * open episodes (for a first section that must show at once). */
 GPtrArray  *jz_store_list_due_with        (JzStore                *store,
                                            const JzDueOptions     *options,
+                                           GError                **error);
+
+/* Brings the kept deadlines (migration 0007) up to date with the records:
+ * recomputes the episodes the transaction's writes marked, or everything
+ * when the cache is not built or the holiday table changed. JzStore calls
+ * it inside every write transaction just before COMMIT. */
+gboolean    jz_due_cache_flush            (JzStore                *store,
                                            GError                **error);
 
 /* The working-day calendar from the store's holiday table. */

@@ -20,6 +20,7 @@
 
 #include "jz-audit.h"
 #include "jz-core.h"
+#include "jz-due.h"
 #include "jz-hlc.h"
 #include "jz-schema.h"
 #include "jz-search.h"
@@ -412,6 +413,23 @@ load_identity (JzStore  *self,
   return jz_audit_ensure_device (self->db, self->epoch, &self->audit.device, error);
 }
 
+/* A store upgraded to the kept deadlines (schema 7) computes them now,
+ * once, rather than in the first save a worker makes. Should another
+ * process hold the store, the first commit does it instead. */
+static void
+build_due_cache (JzStore *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *floor = jz_store_get_meta (self, "due_floor");
+
+  if (floor != NULL)
+    return;
+  if (jz_store_write_begin (self, &error))
+    jz_store_write_end (self, TRUE, &error);
+  if (error != NULL)
+    g_debug ("The deadlines are computed at the next save: %s", error->message);
+}
+
 /* Checks that @db is a Jiuzhu store this program can use, without writing. */
 static gboolean
 check_identity (sqlite3     *db,
@@ -503,6 +521,7 @@ jz_store_open (const char  *path,
       !load_identity (self, error))
     return NULL;
 
+  build_due_cache (self);
   return g_steal_pointer (&self);
 }
 
@@ -767,6 +786,12 @@ gboolean
 jz_store_commit (JzStore  *self,
                  GError  **error)
 {
+  /* The kept deadlines follow the records in the same transaction. */
+  if (!jz_due_cache_flush (self, error))
+    {
+      jz_store_rollback (self);
+      return FALSE;
+    }
   if (!jz_store_exec (self, "COMMIT", error))
     {
       jz_store_rollback (self);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jz-actions.h"
+#include "jz-audit.h"
 #include "jz-check.h"
 #include "jz-cli.h"
 #include "jz-records.h"
@@ -497,6 +498,105 @@ test_backup_while_writing (Fixture       *f,
   g_assert_cmpint (persons, ==, 5);
 }
 
+/* What the triggers store for @json (jz_audit_pack on a store connection). */
+static GBytes *
+pack_sql (JzStore    *store,
+          const char *json)
+{
+  sqlite3_stmt *stmt = NULL;
+  GBytes *bytes;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (store), "SELECT jz_audit_pack (?1)", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  bytes = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  sqlite3_finalize (stmt);
+  return bytes;
+}
+
+/* Every entry reads back as exactly the JSON text that was hashed, in
+ * whichever form it was stored; the usual rows are stored as tokens
+ * (format 2), anything else deflated (format 1) or as text. */
+static void
+test_pack_round_trip (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const struct { const char *json; guint8 format; } cases[] = {
+    { "{\"name\":\"吕浩中\",\"name_quality\":\"full\",\"sex\":\"male\",\"ethnicity\":1,"
+      "\"birth_date\":\"1991-02-04\",\"birth_precision\":\"exact\",\"id_number\":\"41092619910204409X\","
+      "\"hukou_region\":\"410926\",\"dialect\":\"中原官话\",\"identity_status\":\"verified\",\"dibao\":\"dibao\"}", 0x02 },
+    { "{\"number\":\"320481-01-2023-000001\",\"person_id\":\"01941f29-7c00-704e-8ae9-a2b80d65511d\","
+      "\"admitted_at\":1699066993,\"source\":\"walk_in\",\"refusal_reason\":\"有固定住所和收入，不符合救助条件\","
+      "\"in_station\":1,\"health\":1,\"stay_deadline\":1699977599,\"status\":\"refused\"}", 0x02 },
+    /* numbers: small, the edges of one byte, negative, 18 and 19 digits,
+     * not canonical, real */
+    { "{\"qty\":0,\"a\":127,\"b\":128,\"c\":-1,\"d\":-9223372036854775807,\"e\":999999999999999999,"
+      "\"f\":9223372036854775807,\"g\":-0,\"h\":007,\"latitude\":31.25,\"longitude\":-1e-07}", 0x02 },
+    /* cleared fields, keys and values outside the dictionary, escapes, an
+     * upper-case and a malformed UUID, digits of odd length, empty strings */
+    { "{\"note\":null,\"unknown_column\":\"walk_in\",\"\":\"\",\"item\":\"a\\\"b\\\\c\\n\\u0001\","
+      "\"owner_id\":\"01941F29-7C00-704E-8AE9-A2B80D65511D\",\"x\":\"01941f29-7c00-704e-8ae9-a2b80d65511\","
+      "\"y\":\"01941f29x7c00-704e-8ae9-a2b80d65511d\",\"z\":\"123\",\"t\":\"2026-11-23T08:00:00\",\"w\":\"X\"}", 0x02 },
+    { "{}", 0x02 },
+    /* Not a flat object of numbers, strings and nulls: deflated. */
+    { "{\"aliases\":[\"老王\",\"王二\"],\"active\":true,\"name\":\"王某某\",\"description\":\"穿蓝色外套\"}", 0x01 },
+    { "{\"name\":\"王某某\",\"description\":\"穿蓝色外套，左手有疤\"", 0x01 },
+    /* Short and not packable: kept as text. */
+    { "{\"a\":[1]}", '{' },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) packed = pack_sql (f->store, cases[i].json);
+      gsize len;
+      const guint8 *bytes = g_bytes_get_data (packed, &len);
+      g_autofree char *back = jz_audit_unpack (bytes, len);
+
+      g_test_message ("case %u: %zu bytes of JSON, %zu stored", i, strlen (cases[i].json), len);
+      g_assert_cmpstr (back, ==, cases[i].json);
+      g_assert_cmpint (bytes[0], ==, cases[i].format);
+      if (cases[i].format != '{')
+        g_assert_cmpuint (len, <, strlen (cases[i].json));
+
+      /* A cut entry never reads past its end. */
+      for (gsize cut = 1; cut < len; cut++)
+        g_free (jz_audit_unpack (bytes, cut));
+    }
+  /* Damaged tokens: an unknown tag, a key number past the dictionary. */
+  {
+    static const guint8 bad_tag[] = { 0x02, 0x00, 0x07 };
+    static const guint8 bad_key[] = { 0x02, 0xfe, 0x80 };
+    static const guint8 long_string[] = { 0x02, 0x00, 0x02, 0x10, 'a' };
+
+    g_assert_null (jz_audit_unpack (bad_tag, sizeof bad_tag));
+    g_assert_null (jz_audit_unpack (bad_key, sizeof bad_key));
+    g_assert_null (jz_audit_unpack (long_string, sizeof long_string));
+  }
+}
+
+/* The rows this fixture wrote were packed as tokens, and a damaged one is
+ * reported. */
+static void
+test_damaged_tokens (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (f->store),
+                                       "SELECT count (*) FROM audit WHERE substr (fields_json, 1, 1) <> x'02'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, 0);
+  sqlite3_finalize (stmt);
+
+  raw_exec (f, "DROP TRIGGER audit_no_update;"
+               "UPDATE audit SET fields_json = x'020007' WHERE seq = 2");
+  problems = run_check (f->store);
+  g_assert_true (any_contains (problems, "entry 2 has unreadable fields"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -518,6 +618,8 @@ main (int    argc,
   ADD ("row-deleted", test_row_deleted_behind_back);
   ADD ("outbox-tampered", test_outbox_tampered);
   ADD ("backup-while-writing", test_backup_while_writing);
+  ADD ("pack-round-trip", test_pack_round_trip);
+  ADD ("damaged-tokens", test_damaged_tokens);
 #undef ADD
   g_test_add_func ("/audit/migrate-from-1", test_migrate_from_1);
   g_test_add_func ("/audit/migration-failure-leaves-file", test_migration_failure_leaves_file);

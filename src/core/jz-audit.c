@@ -128,6 +128,528 @@ static const char pack_dictionary_v1[] =
   "ue\":\"remote_station\":\"remote_hlc\":\"decision\":\"decided_by\":\"decided_at\""
   ":\"date\":\"workday\":\"op\":\"actor\":\"device\":";
 
+/* Format 2, tokens: what entries are packed as now. The JSON the triggers
+ * make (jz_row, jz_changed) is a flat object of column names and numbers
+ * or strings: mostly the same names and enumeration values, dates, codes
+ * and ids. Writing those as short tokens is much faster than deflate and
+ * smaller. Names and values are numbered in the order the frozen
+ * dictionary of format 1 lists them ("name": a key, "value", a value), so
+ * the numbers are frozen with it; anything else is written as it is. An
+ * entry that is not such an object, or that would not come back byte for
+ * byte, is packed with format 1 instead. The hash is over the JSON text
+ * either way.
+ *
+ *   entry   = 0x02 member*
+ *   member  = key value
+ *   key     = n (0–254: the dictionary's n-th key) | 0xff len bytes
+ *   value   = 0x80|n (the integer n, 0–127) | 0x00 (null)
+ *           | 0x01 zigzag-varint (an integer)
+ *           | 0x02 len bytes (a string: what is between the quotes)
+ *           | 0x03 16 bytes (a lowercase 8-4-4-4-12 UUID string)
+ *           | 0x04 count bytes (a string of NIBBLES, two a byte, high first)
+ *           | 0x05 len bytes (a number as written)
+ *           | 0x06 n (the dictionary's n-th value, as a string)
+ *   len, count = unsigned LEB128 varint */
+#define PACK_FORMAT_TOKENS_V2 0x02
+
+enum
+{
+  TOKEN_NULL = 0x00,
+  TOKEN_INT = 0x01,
+  TOKEN_STRING = 0x02,
+  TOKEN_UUID = 0x03,
+  TOKEN_NIBBLES = 0x04,
+  TOKEN_NUMBER = 0x05,
+  TOKEN_VALUE = 0x06,
+  TOKEN_SMALL = 0x80,
+};
+#define KEY_RAW 0xff
+
+/* Frozen with format 2. */
+static const char nibbles[] = "0123456789-:. TX";
+
+#define N_SLOTS 1024
+
+typedef struct
+{
+  const char *text;   /* in pack_dictionary_v1, not terminated */
+  guint       len;
+} Word;
+
+typedef struct
+{
+  Word    keys[KEY_RAW];
+  guint   n_keys;
+  Word    values[256];
+  guint   n_values;
+  guint16 key_slots[N_SLOTS];     /* index + 1, 0 for none */
+  guint16 value_slots[N_SLOTS];
+  gint8   nibble_of[256];         /* -1: not in NIBBLES */
+} Tokens;
+
+static guint
+word_hash (const char *text,
+           gsize       len)
+{
+  guint h = 2166136261u;
+
+  for (gsize i = 0; i < len; i++)
+    h = (h ^ (guchar) text[i]) * 16777619u;
+  return h;
+}
+
+static void
+slots_add (guint16    *slots,
+           const Word *words,
+           guint       index)
+{
+  guint h = word_hash (words[index].text, words[index].len) & (N_SLOTS - 1);
+
+  while (slots[h] != 0)
+    {
+      const Word *w = &words[slots[h] - 1];
+
+      /* A word listed twice keeps its first number. */
+      if (w->len == words[index].len && memcmp (w->text, words[index].text, w->len) == 0)
+        return;
+      h = (h + 1) & (N_SLOTS - 1);
+    }
+  slots[h] = index + 1;
+}
+
+static int
+slots_find (const guint16 *slots,
+            const Word    *words,
+            const char    *text,
+            gsize          len)
+{
+  guint h = word_hash (text, len) & (N_SLOTS - 1);
+
+  while (slots[h] != 0)
+    {
+      const Word *w = &words[slots[h] - 1];
+
+      if (w->len == len && memcmp (w->text, text, len) == 0)
+        return slots[h] - 1;
+      h = (h + 1) & (N_SLOTS - 1);
+    }
+  return -1;
+}
+
+static const Tokens *
+tokens_get (void)
+{
+  static Tokens *tokens;
+
+  if (g_once_init_enter (&tokens))
+    {
+      Tokens *t = g_new0 (Tokens, 1);
+      const char *p = pack_dictionary_v1;
+
+      /* "word": is a key, "word", a value. */
+      while ((p = strchr (p, '"')) != NULL)
+        {
+          const char *start = p + 1;
+          const char *close = strchr (start, '"');
+          Word w;
+
+          g_assert (close != NULL);
+          w.text = start;
+          w.len = close - start;
+          if (close[1] == ':')
+            {
+              g_assert (t->n_keys < G_N_ELEMENTS (t->keys));
+              t->keys[t->n_keys] = w;
+              slots_add (t->key_slots, t->keys, t->n_keys++);
+            }
+          else
+            {
+              g_assert (close[1] == ',' && t->n_values < G_N_ELEMENTS (t->values));
+              t->values[t->n_values] = w;
+              slots_add (t->value_slots, t->values, t->n_values++);
+            }
+          p = close + 2;
+        }
+      memset (t->nibble_of, -1, sizeof t->nibble_of);
+      for (guint i = 0; i < 16; i++)
+        t->nibble_of[(guchar) nibbles[i]] = (gint8) i;
+      g_once_init_leave (&tokens, t);
+    }
+  return tokens;
+}
+
+static guint8 *
+put_varint (guint8  *out,
+            guint64  v)
+{
+  while (v >= 0x80)
+    {
+      *out++ = (guint8) (v | 0x80);
+      v >>= 7;
+    }
+  *out++ = (guint8) v;
+  return out;
+}
+
+static gboolean
+get_varint (const guint8 **p,
+            const guint8  *end,
+            guint64       *v)
+{
+  guint64 r = 0;
+
+  for (int shift = 0; shift < 64 && *p < end; shift += 7)
+    {
+      guint8 b = *(*p)++;
+
+      r |= (guint64) (b & 0x7f) << shift;
+      if (!(b & 0x80))
+        {
+          *v = r;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static int
+hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+static gboolean
+is_uuid (const char *s,
+         gsize       len,
+         guint8      out[16])
+{
+  guint n = 0;
+
+  if (len != 36)
+    return FALSE;
+  for (guint i = 0; i < 36; i++)
+    {
+      int hi, lo;
+
+      if (i == 8 || i == 13 || i == 18 || i == 23)
+        {
+          if (s[i] != '-')
+            return FALSE;
+          continue;
+        }
+      hi = hex_value (s[i]);
+      lo = hex_value (s[i + 1]);
+      if (hi < 0 || lo < 0)
+        return FALSE;
+      out[n++] = (guint8) (hi << 4 | lo);
+      i++;
+    }
+  return TRUE;
+}
+
+/* An integer written the way append_json_value() writes one. */
+static gboolean
+parse_int (const char *s,
+           gsize       len,
+           gint64     *v)
+{
+  gboolean neg = len > 0 && s[0] == '-';
+  const char *d = s + neg;
+  gsize n = len - neg;
+  guint64 r = 0;
+
+  /* Up to 18 digits cannot overflow; longer ones are kept as written. */
+  if (n == 0 || n > 18 || (d[0] == '0' && (n > 1 || neg)))
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    {
+      if (d[i] < '0' || d[i] > '9')
+        return FALSE;
+      r = r * 10 + (guint64) (d[i] - '0');
+    }
+  *v = neg ? -(gint64) r : (gint64) r;
+  return TRUE;
+}
+
+/* The end of a JSON string's content starting at @p, or NULL. */
+static const char *
+string_end (const char *p,
+            const char *end)
+{
+  while (p < end && *p != '"')
+    {
+      if (*p == '\\')
+        p++;
+      p++;
+    }
+  return p < end ? p : NULL;
+}
+
+static guint8 *
+put_string (const Tokens *t,
+            guint8       *out,
+            const char   *s,
+            gsize         len)
+{
+  guint8 uuid[16];
+  int index;
+  gsize i;
+
+  if (is_uuid (s, len, uuid))
+    {
+      *out++ = TOKEN_UUID;
+      memcpy (out, uuid, 16);
+      return out + 16;
+    }
+  index = slots_find (t->value_slots, t->values, s, len);
+  if (index >= 0)
+    {
+      *out++ = TOKEN_VALUE;
+      *out++ = (guint8) index;
+      return out;
+    }
+  for (i = 0; i < len && t->nibble_of[(guchar) s[i]] >= 0; i++)
+    ;
+  if (len > 0 && i == len)
+    {
+      *out++ = TOKEN_NIBBLES;
+      out = put_varint (out, len);
+      for (i = 0; i < len; i += 2)
+        *out++ = (guint8) (t->nibble_of[(guchar) s[i]] << 4 |
+                           (i + 1 < len ? t->nibble_of[(guchar) s[i + 1]] : 0));
+      return out;
+    }
+  *out++ = TOKEN_STRING;
+  out = put_varint (out, len);
+  memcpy (out, s, len);
+  return out + len;
+}
+
+/* Writes the tokens of @json to @out (room for 2 × len + 16 bytes); returns
+ * the end, or NULL when @json is not a flat object of numbers, strings and
+ * nulls. */
+static guint8 *
+tokens_pack (const char *json,
+             gsize       len,
+             guint8     *out)
+{
+  const Tokens *t = tokens_get ();
+  const char *p = json;
+  const char *end = json + len;
+
+  *out++ = PACK_FORMAT_TOKENS_V2;
+  if (len < 2 || *p++ != '{')
+    return NULL;
+  if (*p == '}')
+    return p + 1 == end ? out : NULL;
+  for (;;)
+    {
+      const char *key, *key_end;
+      int index;
+
+      if (p >= end || *p != '"')
+        return NULL;
+      key = p + 1;
+      key_end = string_end (key, end);
+      if (key_end == NULL || key_end + 1 >= end || key_end[1] != ':')
+        return NULL;
+      index = slots_find (t->key_slots, t->keys, key, key_end - key);
+      if (index >= 0)
+        *out++ = (guint8) index;
+      else
+        {
+          *out++ = KEY_RAW;
+          out = put_varint (out, key_end - key);
+          memcpy (out, key, key_end - key);
+          out += key_end - key;
+        }
+      p = key_end + 2;
+      if (p >= end)
+        return NULL;
+
+      if (*p == '"')
+        {
+          const char *s_end = string_end (p + 1, end);
+
+          if (s_end == NULL)
+            return NULL;
+          out = put_string (t, out, p + 1, s_end - (p + 1));
+          p = s_end + 1;
+        }
+      else if (end - p >= 4 && memcmp (p, "null", 4) == 0)
+        {
+          *out++ = TOKEN_NULL;
+          p += 4;
+        }
+      else if (*p == '-' || (*p >= '0' && *p <= '9'))
+        {
+          const char *n = p;
+          gint64 v;
+
+          while (p < end && *p != '\0' && strchr ("0123456789-+.eE", *p) != NULL)
+            p++;
+          if (parse_int (n, p - n, &v))
+            {
+              if (v >= 0 && v < 0x80)
+                *out++ = (guint8) (TOKEN_SMALL | v);
+              else
+                {
+                  *out++ = TOKEN_INT;
+                  out = put_varint (out, ((guint64) v << 1) ^ (guint64) (v >> 63));
+                }
+            }
+          else
+            {
+              *out++ = TOKEN_NUMBER;
+              out = put_varint (out, p - n);
+              memcpy (out, n, p - n);
+              out += p - n;
+            }
+        }
+      else
+        return NULL;
+
+      if (p >= end)
+        return NULL;
+      if (*p == '}')
+        return p + 1 == end ? out : NULL;
+      if (*p++ != ',')
+        return NULL;
+    }
+}
+
+static gboolean
+get_bytes (const guint8 **p,
+           const guint8  *end,
+           const guint8 **bytes,
+           guint64       *len)
+{
+  if (!get_varint (p, end, len) || *len > (guint64) (end - *p))
+    return FALSE;
+  *bytes = *p;
+  *p += *len;
+  return TRUE;
+}
+
+static void
+append_int (GString *s,
+            gint64   v)
+{
+  char buf[24];
+  char *p = buf + sizeof buf;
+  guint64 u = v < 0 ? -(guint64) v : (guint64) v;
+
+  do
+    *--p = (char) ('0' + u % 10);
+  while ((u /= 10) != 0);
+  if (v < 0)
+    *--p = '-';
+  g_string_append_len (s, p, buf + sizeof buf - p);
+}
+
+/* The JSON text of a format 2 entry (without its format byte), or NULL. */
+static char *
+tokens_unpack (const guint8 *p,
+               gsize         len)
+{
+  static const char hex[] = "0123456789abcdef";
+  const Tokens *t = tokens_get ();
+  const guint8 *end = p + len;
+  GString *s = g_string_sized_new (len * 3 + 2);
+
+  g_string_append_c (s, '{');
+  while (p < end)
+    {
+      const guint8 *bytes;
+      guint64 n;
+      guint8 tag;
+
+      if (s->len > 1)
+        g_string_append_c (s, ',');
+      g_string_append_c (s, '"');
+      if (*p < t->n_keys)
+        {
+          g_string_append_len (s, t->keys[*p].text, t->keys[*p].len);
+          p++;
+        }
+      else if (*p++ == KEY_RAW && get_bytes (&p, end, &bytes, &n))
+        g_string_append_len (s, (const char *) bytes, n);
+      else
+        goto bad;
+      g_string_append (s, "\":");
+      if (p >= end)
+        goto bad;
+      tag = *p++;
+      if (tag & TOKEN_SMALL)
+        append_int (s, tag & 0x7f);
+      else
+        switch (tag)
+          {
+          case TOKEN_NULL:
+            g_string_append (s, "null");
+            break;
+          case TOKEN_INT:
+            if (!get_varint (&p, end, &n))
+              goto bad;
+            append_int (s, (gint64) (n >> 1) ^ -(gint64) (n & 1));
+            break;
+          case TOKEN_STRING:
+          case TOKEN_NUMBER:
+            if (!get_bytes (&p, end, &bytes, &n))
+              goto bad;
+            if (tag == TOKEN_STRING)
+              g_string_append_c (s, '"');
+            g_string_append_len (s, (const char *) bytes, n);
+            if (tag == TOKEN_STRING)
+              g_string_append_c (s, '"');
+            break;
+          case TOKEN_UUID:
+            if (end - p < 16)
+              goto bad;
+            g_string_append_c (s, '"');
+            for (guint i = 0; i < 16; i++)
+              {
+                if (i == 4 || i == 6 || i == 8 || i == 10)
+                  g_string_append_c (s, '-');
+                g_string_append_c (s, hex[p[i] >> 4]);
+                g_string_append_c (s, hex[p[i] & 0xf]);
+              }
+            g_string_append_c (s, '"');
+            p += 16;
+            break;
+          case TOKEN_NIBBLES:
+            if (!get_varint (&p, end, &n) || n == 0 || (n + 1) / 2 > (guint64) (end - p))
+              goto bad;
+            g_string_append_c (s, '"');
+            for (guint64 i = 0; i < n; i++)
+              g_string_append_c (s, nibbles[i % 2 ? p[i / 2] & 0xf : p[i / 2] >> 4]);
+            g_string_append_c (s, '"');
+            p += (n + 1) / 2;
+            break;
+          case TOKEN_VALUE:
+            if (p >= end || *p >= t->n_values)
+              goto bad;
+            g_string_append_c (s, '"');
+            g_string_append_len (s, t->values[*p].text, t->values[*p].len);
+            g_string_append_c (s, '"');
+            p++;
+            break;
+          default:
+            goto bad;
+          }
+    }
+  g_string_append_c (s, '}');
+  return g_string_free (s, FALSE);
+
+bad:
+  g_string_free (s, TRUE);
+  return NULL;
+}
+
 typedef struct
 {
   z_stream deflate;
@@ -149,13 +671,12 @@ jz_audit_state_clear (JzAuditState *state)
   g_clear_pointer ((Packer **) &state->packer, packer_free);
 }
 
-/* Returns the packed form of @json (newly allocated), or NULL to store
- * the text as it is (when packing does not make it shorter). */
+/* Format 1: raw deflate with the dictionary. */
 static guint8 *
-pack (JzAuditState *state,
-      const char   *json,
-      gsize         len,
-      gsize        *out_len)
+deflate_pack (JzAuditState *state,
+              const char   *json,
+              gsize         len,
+              gsize        *out_len)
 {
   Packer *packer = state->packer;
   gsize bound;
@@ -195,6 +716,32 @@ pack (JzAuditState *state,
   return out;
 }
 
+/* Returns the packed form of @json (newly allocated), or NULL to store
+ * the text as it is (when packing does not make it shorter). */
+static guint8 *
+pack (JzAuditState *state,
+      const char   *json,
+      gsize         len,
+      gsize        *out_len)
+{
+  guint8 *out = g_malloc (2 * len + 16);
+  guint8 *end = tokens_pack (json, len, out);
+
+  if (end != NULL && (gsize) (end - out) < len)
+    {
+      /* Stored only if it reads back as exactly this text. */
+      g_autofree char *back = tokens_unpack (out + 1, end - out - 1);
+
+      if (back != NULL && strlen (back) == len && memcmp (back, json, len) == 0)
+        {
+          *out_len = end - out;
+          return out;
+        }
+    }
+  g_free (out);
+  return deflate_pack (state, json, len, out_len);
+}
+
 char *
 jz_audit_unpack (gconstpointer data,
                  gsize         len)
@@ -209,6 +756,8 @@ jz_audit_unpack (gconstpointer data,
     return NULL;
   if (bytes[0] == '{')
     return g_strndup ((const char *) bytes, len);
+  if (bytes[0] == PACK_FORMAT_TOKENS_V2)
+    return tokens_unpack (bytes + 1, len - 1);
   if (bytes[0] != PACK_FORMAT_DEFLATE_V1 || inflateInit2 (&z, -12) != Z_OK)
     return NULL;
   if (inflateSetDictionary (&z, (const Bytef *) pack_dictionary_v1, sizeof pack_dictionary_v1 - 1) != Z_OK)

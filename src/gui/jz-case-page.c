@@ -111,19 +111,42 @@ clear_rows (JzCasePage *self)
   g_ptr_array_set_size (self->rows, 0);
 }
 
+/* Texts longer than this may not fit a row of the narrower column: the
+ * row's tooltip then shows them whole. */
+#define ROW_TEXT_FITS 16
+
+/* A row of one line for its title and one for its subtitle, unless
+ * @wrap_subtitle (free text: a reason, a description). Rows of one line
+ * are shaped once; a label that wraps is shaped again for every width
+ * GTK measures it at, which made a case page take 160 ms of CPU, most of
+ * it in HarfBuzz shaping Chinese text. */
 static GtkWidget *
 add_row (JzCasePage          *self,
          AdwPreferencesGroup *group,
          const char          *title,
-         const char          *subtitle)
+         const char          *subtitle,
+         gboolean             wrap_subtitle)
 {
   GtkWidget *row = adw_action_row_new ();
+  gboolean has_subtitle = subtitle != NULL && subtitle[0] != '\0';
 
   /* Names, notes and reasons are text, never markup. */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (subtitle != NULL && subtitle[0] != '\0')
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+  if (has_subtitle)
+    {
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      if (!wrap_subtitle)
+        adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
+    }
+  if (g_utf8_strlen (title, -1) > ROW_TEXT_FITS ||
+      (has_subtitle && !wrap_subtitle && g_utf8_strlen (subtitle, -1) > ROW_TEXT_FITS))
+    {
+      g_autofree char *tooltip = has_subtitle ? g_strdup_printf ("%s\n%s", title, subtitle) : g_strdup (title);
+
+      gtk_widget_set_tooltip_text (row, tooltip);
+    }
   adw_preferences_group_add (group, row);
   g_ptr_array_add (self->rows, row);
   return row;
@@ -131,17 +154,38 @@ add_row (JzCasePage          *self,
 
 /* A property row: the label small above, the value as the row's text. */
 static void
-add_property (JzCasePage          *self,
-              AdwPreferencesGroup *group,
-              const char          *label,
-              const char          *value)
+add_property_row (JzCasePage          *self,
+                  AdwPreferencesGroup *group,
+                  const char          *label,
+                  const char          *value,
+                  gboolean             wrap)
 {
   GtkWidget *row;
 
   if (value == NULL || value[0] == '\0')
     return;
-  row = add_row (self, group, label, value);
+  row = add_row (self, group, label, value, wrap);
   gtk_widget_add_css_class (row, "property");
+}
+
+/* A short value: a number, a date, a status. */
+static void
+add_property (JzCasePage          *self,
+              AdwPreferencesGroup *group,
+              const char          *label,
+              const char          *value)
+{
+  add_property_row (self, group, label, value, FALSE);
+}
+
+/* Free text, shown whole on as many lines as it needs. */
+static void
+add_text_property (JzCasePage          *self,
+                   AdwPreferencesGroup *group,
+                   const char          *label,
+                   const char          *value)
+{
+  add_property_row (self, group, label, value, TRUE);
 }
 
 static void
@@ -307,7 +351,7 @@ fill_episode (JzCasePage *self,
       add_property (self, self->episode_group, _("Stay limit"), deadline);
     }
   if (e->reason != NULL)
-    add_property (self, self->episode_group, _("Reason for seeking help"), e->reason);
+    add_text_property (self, self->episode_group, _("Reason for seeking help"), e->reason);
 }
 
 static void
@@ -329,7 +373,7 @@ fill_deadlines (JzCasePage *self,
       g_autofree char *date = jz_case_format_time (g_date_time_to_unix (d->due_at));
       g_autofree char *countdown = jz_case_format_countdown (d, now);
       g_autofree char *subtitle = g_strdup_printf ("%s · %s", date, countdown);
-      GtkWidget *row = add_row (self, self->deadlines_group, _(d->label), subtitle);
+      GtkWidget *row = add_row (self, self->deadlines_group, _(d->label), subtitle, FALSE);
       const char *icon = d->status == JZ_DEADLINE_DONE ? "emblem-ok-symbolic"
                          : d->status == JZ_DEADLINE_OVERDUE ? "dialog-warning-symbolic"
                          : d->status == JZ_DEADLINE_DUE ? "alarm-symbolic" : "x-office-calendar-symbolic";
@@ -368,7 +412,7 @@ fill_identity (JzCasePage *self)
 
   add_property (self, self->identity_group, _("Name"), name);
   if (p->aliases != NULL && g_strcmp0 (p->aliases, "[]") != 0)
-    add_property (self, self->identity_group, _("Other names"), p->aliases);
+    add_text_property (self, self->identity_group, _("Other names"), p->aliases);
   if (p->birth_date != NULL && g_strcmp0 (p->birth_precision, "exact") == 0)
     birth = g_strdup (p->birth_date);
   else if (p->birth_date != NULL && g_strcmp0 (p->birth_precision, "year") == 0)
@@ -378,7 +422,7 @@ fill_identity (JzCasePage *self)
   add_property (self, self->identity_group, _("Born"), birth);
   add_property (self, self->identity_group, _("ID number"), p->id_number);
   add_property (self, self->identity_group, _("Registered residence (户籍地)"), region ? region : p->hukou_region);
-  add_property (self, self->identity_group, _("Where they live"), p->residence);
+  add_text_property (self, self->identity_group, _("Where they live"), p->residence);
   add_property (self, self->identity_group, _("Dialect or accent"), p->dialect);
   add_property (self, self->identity_group, _("Identity"), jz_case_label ("identity_status", p->identity_status));
   if (p->marks != NULL)
@@ -389,7 +433,7 @@ fill_identity (JzCasePage *self)
     g_ptr_array_add (appearance, p->description);
   g_ptr_array_add (appearance, NULL);
   looks = g_strjoinv ("; ", (char **) appearance->pdata);
-  add_property (self, self->identity_group, _("Description"), looks);
+  add_text_property (self, self->identity_group, _("Description"), looks);
 }
 
 static void
@@ -412,7 +456,7 @@ fill_timeline (JzCasePage *self)
       g_autofree char *who = jz_timeline_who (entry);
       g_autofree char *subtitle = g_strdup_printf ("%s · %s", when, who);
 
-      add_row (self, self->timeline_group, what, subtitle);
+      add_row (self, self->timeline_group, what, subtitle, FALSE);
     }
 }
 
@@ -431,7 +475,7 @@ fill_episodes (JzCasePage *self)
                            e->rec.station)
         : g_strdup_printf ("%s · %s · %s", jz_case_label ("status", e->status), admitted, e->rec.station);
 
-      add_row (self, self->episodes_group, e->number, subtitle);
+      add_row (self, self->episodes_group, e->number, subtitle, FALSE);
     }
   /* 跑站: people coming back again and again are flagged for the worker. */
   adw_preferences_group_set_description (self->episodes_group, NULL);

@@ -669,6 +669,7 @@ jz_audit_state_clear (JzAuditState *state)
 {
   g_clear_pointer (&state->actor, g_free);
   g_clear_pointer ((Packer **) &state->packer, packer_free);
+  g_clear_pointer ((sqlite3_stmt **) &state->prev, sqlite3_finalize);
 }
 
 /* Format 1: raw deflate with the dictionary. */
@@ -1078,6 +1079,41 @@ fn_audit_hash (sqlite3_context  *ctx,
   sqlite3_result_blob (ctx, out, sizeof out, SQLITE_TRANSIENT);
 }
 
+/* jz_audit_prev (): the newest entry's hash, or 32 zero bytes. Read here
+ * rather than by a subquery in the trigger, because an INSERT … SELECT
+ * that reads its own table first copies its rows to a temporary b-tree,
+ * which cost more than the rest of the entry. */
+static void
+fn_audit_prev (sqlite3_context  *ctx,
+               int               argc,
+               sqlite3_value   **argv)
+{
+  JzAuditState *state = sqlite3_user_data (ctx);
+  sqlite3 *db = sqlite3_context_db_handle (ctx);
+  sqlite3_stmt *stmt = state->prev;
+  int rc;
+
+  if (stmt == NULL)
+    {
+      if (sqlite3_prepare_v3 (db, "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", -1,
+                              SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+        {
+          sqlite3_result_error (ctx, sqlite3_errmsg (db), -1);
+          return;
+        }
+      state->prev = stmt;
+    }
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    sqlite3_result_blob (ctx, sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0),
+                         SQLITE_TRANSIENT);
+  else if (rc == SQLITE_DONE)
+    sqlite3_result_blob (ctx, zero_hash, sizeof zero_hash, SQLITE_STATIC);
+  else
+    sqlite3_result_error (ctx, sqlite3_errmsg (db), -1);
+  sqlite3_reset (stmt);
+}
+
 gboolean
 jz_audit_register_functions (sqlite3       *db,
                              JzAuditState  *state,
@@ -1097,6 +1133,7 @@ jz_audit_register_functions (sqlite3       *db,
     { "jz_now", 0, 0, fn_now },
     { "jz_row", -1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_row },
     { "jz_changed", -1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_changed },
+    { "jz_audit_prev", 0, 0, fn_audit_prev },
     { "jz_audit_hash", 8, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_audit_hash },
     { "jz_audit_pack", 1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_audit_pack },
     { "jz_audit_json", 1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_audit_json },

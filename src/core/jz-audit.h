@@ -19,13 +19,14 @@ typedef struct
   char     *actor;     /* staff id of the person working, or NULL */
   gint64    device;    /* audit_device.n of this store's epoch */
   gpointer  packer;    /* deflate state, made on first use */
+  gpointer  prev;      /* sqlite3_stmt reading the newest entry's hash */
 } JzAuditState;
 
 void     jz_audit_state_clear        (JzAuditState  *state);
 
 /* Registers jz_applying(), jz_actor(), jz_device(), jz_now(), jz_row(),
- * jz_changed(), jz_audit_hash(), jz_audit_pack() and jz_audit_json() on
- * @db. */
+ * jz_changed(), jz_audit_prev(), jz_audit_hash(), jz_audit_pack() and
+ * jz_audit_json() on @db. */
 gboolean jz_audit_register_functions (sqlite3       *db,
                                       JzAuditState  *state,
                                       GError       **error);

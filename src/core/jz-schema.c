@@ -685,7 +685,7 @@ append_audit_insert (GString        *s,
   g_string_append_printf (s,
     "               jz_device () AS device,\n"
     "               %s AS f,\n"
-    "               coalesce ((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), zeroblob (32)) AS p) AS a;\n",
+    "               jz_audit_prev () AS p) AS a;\n",
     fields);
 }
 

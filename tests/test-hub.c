@@ -30,6 +30,11 @@ typedef struct
   gint64       seq_hub;
 } Fixture;
 
+/* The tests run twice: with changes whose fields are json-c objects (as
+ * jz_push_request_decode gives them), and as the text sent (as the hub's
+ * jz_push_request_decode_lean gives them). */
+static gboolean fields_as_text;
+
 static JzHubDevice *
 enrol (JzHubStore *hub,
        const char *station,
@@ -56,6 +61,7 @@ fixture_setup (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
+  fields_as_text = GPOINTER_TO_INT (data);
   f->dir = g_dir_make_tmp ("jz-test-hub-XXXXXX", &error);
   g_assert_no_error (error);
   path = g_build_filename (f->dir, "hub.db", NULL);
@@ -132,6 +138,11 @@ change (gint64      seq,
   c->hlc = hlc;
   c->fields = json_tokener_parse (fields);
   g_assert_nonnull (c->fields);
+  if (fields_as_text)
+    {
+      g_clear_pointer (&c->fields, json_object_put);
+      c->fields_json = g_strdup (fields);
+    }
   return c;
 }
 
@@ -707,24 +718,224 @@ test_stats (Fixture       *f,
   g_assert_cmpint (json_object_get_int (json_object_object_get (obj, "records")), ==, 1);
 }
 
+/* Bodies the lean decoder takes, and ones it leaves to json-c: either way
+ * the result is what jz_push_request_decode() makes of them. */
+static void
+test_push_lean_decode (void)
+{
+#define HEAD "{\"v\":1,\"station\":\"" A "\",\"epoch\":\"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\",\"changes\":["
+#define ID1 "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c"
+#define CH(seq, op, fields) "{\"seq\":" #seq ",\"entity\":\"person\",\"id\":\"" ID1 "\",\"op\":\"" op "\",\"hlc\":65536,\"fields\":" fields "}"
+  static const struct
+  {
+    const char *body;
+    gboolean    lean;      /* taken without json-c */
+  } cases[] = {
+    { HEAD CH(1, "insert", "{\"name\":\"张三\",\"sex\":\"male\",\"height_cm\":172,\"lat\":31.5,\"verified\":true,\"note\":null}") "]}", TRUE },
+    { " { \"changes\" : [ " CH(1, "insert", "{ }") " , " CH(2, "update", "{\"name\" : \"x\"}") " ] , \"station\":\"" A "\", "
+      "\"epoch\":\"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\" } ", TRUE },
+    { HEAD CH(1, "insert", "{\"name\":\"a\\\"b\\\\c\\u4e2d\\n\"}") "]}", TRUE },
+    { HEAD "{\"seq\":1,\"station\":\"" A "\",\"entity\":\"person\",\"id\":\"" ID1 "\",\"op\":\"delete\",\"base_rev\":5,"
+      "\"base_seq\":0,\"hlc\":65536,\"fields\":{}}]}", TRUE },
+    /* json-c decides these (and refuses most). */
+    { HEAD CH(1, "insert", "{\"name\":\"a\",\"name\":\"b\"}") "]}", FALSE },
+    { HEAD CH(1, "insert", "{\"n\\u0061me\":\"a\"}") "]}", FALSE },
+    { HEAD CH(1, "insert", "{\"name\":\"a\\u0000b\"}") "]}", FALSE },
+    { HEAD CH(1, "insert", "{\"name\":\"\\ud800\"}") "]}", FALSE },
+    { HEAD CH(1, "insert", "{\"flags\":12345678901234567890}") "]}", FALSE },
+    { HEAD CH(1, "insert", "{\"flags\":-0}") "]}", FALSE },
+    { HEAD CH(1, "insert", "{\"lat\":1e5}") "]}", FALSE },
+    { HEAD CH(1, "insert", "{\"name\":[1]}") "]}", FALSE },
+    { HEAD CH(1, "insert", "{\"Name\":1}") "]}", FALSE },
+    { HEAD CH(1, "insert", "{\"name\":\"\xff\"}") "]}", FALSE },
+    { HEAD CH(1, "insert", "{\"name\":\"a\"}") "," CH(3, "update", "{}") "]}", FALSE },
+    { HEAD "]}", FALSE },
+    { HEAD CH(1, "insert", "{}") "]", FALSE },
+    { HEAD CH(1, "insert", "{}") "]}x", FALSE },
+    { HEAD CH(1, "insert", "{}") "],\"v\":2}", FALSE },
+    { HEAD CH(1, "insert", "{}") "],\"station\":\"" A "\"}", FALSE },
+    { HEAD CH(1, "insert", "{}") "],\"extra\":1}", FALSE },
+    { HEAD "{\"seq\":1,\"entity\":\"person\",\"id\":\"" ID1 "\",\"op\":\"insert\",\"hlc\":0,\"fields\":{}}]}", FALSE },
+    { HEAD "{\"seq\":1,\"entity\":\"person\",\"id\":\"" ID1 "\",\"op\":\"move\",\"hlc\":1,\"fields\":{}}]}", FALSE },
+    { HEAD "{\"seq\":1,\"entity\":\"person\",\"id\":\"" ID1 "\",\"op\":\"insert\",\"hlc\":1}]}", FALSE },
+    { HEAD "{\"seq\":1,\"station\":\"" B "\",\"entity\":\"person\",\"id\":\"" ID1 "\",\"op\":\"insert\",\"hlc\":1,\"fields\":{}}]}", FALSE },
+    { HEAD "{\"seq\":1.0,\"entity\":\"person\",\"id\":\"" ID1 "\",\"op\":\"insert\",\"hlc\":1,\"fields\":{}}]}", FALSE },
+  };
+#undef CH
+#undef ID1
+#undef HEAD
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *body = cases[i].body;
+      g_autoptr(GError) full_error = NULL;
+      g_autoptr(GError) lean_error = NULL;
+      g_autoptr(JzPushRequest) full = jz_push_request_decode (body, strlen (body), &full_error);
+      g_autoptr(JzPushRequest) lean = jz_push_request_decode_lean (body, strlen (body), &lean_error);
+
+      g_test_message ("case %u: %s", i, body);
+      if (full == NULL)
+        {
+          g_assert_null (lean);
+          g_assert_error (lean_error, full_error->domain, full_error->code);
+          g_assert_cmpstr (lean_error->message, ==, full_error->message);
+          continue;
+        }
+      g_assert_no_error (lean_error);
+      g_assert_nonnull (lean);
+      g_assert_cmpstr (lean->station, ==, full->station);
+      g_assert_cmpstr (lean->epoch, ==, full->epoch);
+      g_assert_cmpuint (lean->changes->len, ==, full->changes->len);
+      for (guint j = 0; j < full->changes->len; j++)
+        {
+          JzChange *a = g_ptr_array_index (full->changes, j);
+          JzChange *b = g_ptr_array_index (lean->changes, j);
+
+          g_assert_cmpint (b->fields == NULL, ==, cases[i].lean);
+          g_assert_cmpstr (b->station, ==, a->station);
+          g_assert_cmpstr (b->epoch, ==, a->epoch);
+          g_assert_cmpint (b->seq, ==, a->seq);
+          g_assert_cmpstr (b->entity, ==, a->entity);
+          g_assert_cmpstr (b->id, ==, a->id);
+          g_assert_cmpint (b->op, ==, a->op);
+          g_assert_cmpuint (b->base_rev, ==, a->base_rev);
+          g_assert_cmpint (b->has_base_seq, ==, a->has_base_seq);
+          g_assert_cmpint (b->base_seq, ==, a->base_seq);
+          g_assert_cmpuint (b->hlc, ==, a->hlc);
+          g_assert_true (json_object_equal (jz_change_get_fields (b, NULL), a->fields));
+        }
+    }
+}
+
+/* An insert stored from its text holds what the json-c path stores: the
+ * same record fields, owner, parent, deleted flag and registry key. */
+static void
+test_push_lean_insert (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = valid_id_number ("32048119800101001");
+  g_autofree char *fields = g_strdup_printf ("{\"hlc\":7,\"name\":\"王\\u4e94 \\\"小王\\\"\",\"id_number\":\"%s\","
+                                             "\"height_cm\":170,\"deleted\":false,\"dialect\":null}", number);
+  const char *id[2];
+  g_autofree char *id0 = jz_uuid_v7_new ();
+  g_autofree char *id1 = jz_uuid_v7_new ();
+  g_autofree char *episode = jz_uuid_v7_new ();
+  g_autofree char *ep_fields = g_strdup_printf ("{\"person_id\":\"%s\",\"number\":\"E-1\"}", id0);
+  g_autofree char *svc_fields = NULL;
+  sqlite3_stmt *stmt = NULL;
+  JzChange *c;
+
+  id[0] = id0;
+  id[1] = id1;
+  /* The same insert twice, once each way. */
+  for (int i = 0; i < 2; i++)
+    {
+      c = change (0, "person", id[i], JZ_OP_INSERT, 0, hlc_at (1), fields);
+      if (i == 1)
+        {
+          g_clear_pointer (&c->fields, json_object_put);
+          g_clear_pointer (&c->fields_json, g_free);
+          c->fields_json = g_strdup (fields);
+        }
+      else
+        {
+          g_clear_pointer (&c->fields_json, g_free);
+          c->fields = json_tokener_parse (fields);
+        }
+      g_assert_true (push1 (f, 'a', c, &error));
+      g_assert_no_error (error);
+    }
+
+  sqlite3_prepare_v2 (jz_hub_store_get_db (f->hub),
+                      "SELECT r.owner, r.deleted, r.parent_id, c.fields_json FROM record r"
+                      " JOIN change c ON c.hub_seq = r.hub_seq WHERE r.id = ?1", -1, &stmt, NULL);
+  {
+    json_object *stored[2] = { NULL, NULL };
+
+    for (int i = 0; i < 2; i++)
+      {
+        sqlite3_bind_text (stmt, 1, id[i], -1, SQLITE_STATIC);
+        g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+        g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, A);
+        g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 0);
+        g_assert_cmpint (sqlite3_column_type (stmt, 2), ==, SQLITE_NULL);
+        stored[i] = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 3));
+        g_assert_nonnull (stored[i]);
+        sqlite3_reset (stmt);
+      }
+    g_assert_true (json_object_equal (stored[0], stored[1]));
+    g_assert_false (json_object_object_get_ex (stored[1], "hlc", NULL));
+    g_assert_cmpstr (json_object_get_string (json_object_object_get (stored[1], "station")), ==, A);
+    g_assert_cmpstr (json_object_get_string (json_object_object_get (stored[1], "name")), ==, "王五 \"小王\"");
+    json_object_put (stored[0]);
+    json_object_put (stored[1]);
+  }
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM person_key"), ==, 2);
+
+  /* A record's parent, and a station named in the fields. */
+  c = change (0, "episode", episode, JZ_OP_INSERT, 0, hlc_at (2), ep_fields);
+  g_assert_true (push1 (f, 'a', c, &error));
+  svc_fields = g_strdup_printf ("{\"station\":\"" A "\",\"episode_id\":\"%s\",\"kind\":\"meal\",\"qty\":1}", episode);
+  {
+    g_autofree char *svc = jz_uuid_v7_new ();
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM record WHERE id = '%s' AND parent_id = '%s'",
+                                            svc, episode);
+
+    c = change (0, "service_log", svc, JZ_OP_INSERT, 0, hlc_at (3), svc_fields);
+    g_assert_true (push1 (f, 'a', c, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (count (f, sql), ==, 1);
+  }
+
+  /* Someone else's records, a wrong type, an insert of an id that exists:
+   * refused or merged as on the json-c path. */
+  {
+    g_autofree char *other = jz_uuid_v7_new ();
+
+    c = change (0, "person", other, JZ_OP_INSERT, 0, hlc_at (4), "{\"station\":\"" B "\",\"name\":\"x\"}");
+    g_assert_false (push1 (f, 'a', c, &error));
+    g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN);
+    g_clear_error (&error);
+    c = change (0, "person", other, JZ_OP_INSERT, 0, hlc_at (4), "{\"name\":5}");
+    g_assert_false (push1 (f, 'a', c, &error));
+    g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED);
+    g_clear_error (&error);
+  }
+  c = change (0, "person", id0, JZ_OP_INSERT, 0, hlc_at (5), "{\"name\":\"又一次\"}");
+  g_assert_true (push1 (f, 'a', c, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *name = record_field (f, id0, "name");
+
+    g_assert_cmpstr (name, ==, "又一次");
+  }
+  g_assert_cmpint (count (f, "SELECT count (*) FROM record WHERE entity = 'person'"), ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
-  ADD ("/hub/enrol", test_enrol);
-  ADD ("/hub/push/idempotent", test_push_idempotent);
-  ADD ("/hub/push/refusals", test_push_refusals);
-  ADD ("/hub/merge/authority", test_merge);
-  ADD ("/hub/merge/order", test_merge_order);
-  ADD ("/hub/merge/base-seq", test_merge_base_seq);
-  ADD ("/hub/pull/scope", test_pull_scope);
-  ADD ("/hub/registry/links", test_registry_links);
-  ADD ("/hub/transfer", test_transfer);
-  ADD ("/hub/stats", test_stats);
+#define ADD(path, func) \
+  g_test_add ("/hub" path, Fixture, GINT_TO_POINTER (FALSE), fixture_setup, func, fixture_teardown); \
+  g_test_add ("/hub/text" path, Fixture, GINT_TO_POINTER (TRUE), fixture_setup, func, fixture_teardown)
+  ADD ("/enrol", test_enrol);
+  ADD ("/push/idempotent", test_push_idempotent);
+  ADD ("/push/refusals", test_push_refusals);
+  ADD ("/push/lean-insert", test_push_lean_insert);
+  ADD ("/merge/authority", test_merge);
+  ADD ("/merge/order", test_merge_order);
+  ADD ("/merge/base-seq", test_merge_base_seq);
+  ADD ("/pull/scope", test_pull_scope);
+  ADD ("/registry/links", test_registry_links);
+  ADD ("/transfer", test_transfer);
+  ADD ("/stats", test_stats);
 #undef ADD
+  g_test_add_func ("/hub/push/lean-decode", test_push_lean_decode);
 
   return g_test_run ();
 }

@@ -424,7 +424,7 @@ handle_push (JzHubServer       *self,
   body = read_body (self, msg, self->limits.max_inflated);
   if (body == NULL)
     return;
-  request = jz_push_request_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error);
+  request = jz_push_request_decode_lean (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error);
   if (request == NULL ||
       !jz_hub_store_push (self->store, device, request, &reply, &stats, &high_seq, &error))
     {

@@ -1196,16 +1196,17 @@ lookup_field (JzHubStore     *self,
   return g_hash_table_lookup (columns, name);
 }
 
+/* @type: the value's JSON type; @text: its text when it is a string. */
 static gboolean
 check_field (JzHubStore      *self,
              const JzEntity  *entity,
              const char      *name,
-             json_object     *value,
+             json_type        type,
+             const char      *text,
              gint64           index,
              GError         **error)
 {
   const JzField *field = NULL;
-  json_type type = json_object_get_type (value);
   gboolean ok;
 
   if (g_str_equal (name, "id"))
@@ -1215,7 +1216,7 @@ check_field (JzHubStore      *self,
       return FALSE;
     }
   if (g_str_equal (name, "station"))
-    ok = type == json_type_string && jz_protocol_station_is_valid (json_object_get_string (value));
+    ok = type == json_type_string && jz_protocol_station_is_valid (text);
   else if (g_str_equal (name, "hlc") || g_str_equal (name, "deleted"))
     ok = type == json_type_int || type == json_type_boolean;
   else if (g_str_equal (name, "updated_by"))
@@ -1427,12 +1428,11 @@ static gboolean
 update_registry (JzHubStore  *self,
                  const char  *person_id,
                  const char  *owner,
-                 json_object *fields,
+                 const char  *number,
                  gboolean     deleted,
                  gboolean     is_new,
                  gint64       now)
 {
-  const char *number = json_string_field (fields, "id_number");
   sqlite3_stmt *stmt;
   int rc;
 
@@ -1598,6 +1598,186 @@ transfer (JzHubStore  *self,
   return TRUE;
 }
 
+/* May @device write a record the hub has not got, owned by @owner? */
+static gboolean
+may_create (JzHubStore         *self,
+            const JzHubDevice  *device,
+            const JzChange     *c,
+            const char         *owner,
+            gint64              index,
+            GError            **error)
+{
+  if (!device->hub_level && *owner == '\0')
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                   "Change %" G_GINT64_FORMAT ": the hub has no %s %s (yet); only its insert, or hub staff, "
+                   "can write to it", index, c->entity, c->id);
+      return FALSE;
+    }
+  if (!device->hub_level && !g_str_equal (owner, device->station))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                   "Change %" G_GINT64_FORMAT ": a device of station %s cannot create records of station %s",
+                   index, device->station, owner);
+      return FALSE;
+    }
+  if (*owner != '\0' && !station_is_registered (self, owner))
+    {
+      g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
+                   "Change %" G_GINT64_FORMAT ": station %s is not registered at this hub", index, owner);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef enum
+{
+  LEAN_FAILED,
+  LEAN_DONE,
+  LEAN_EXISTS,     /* the record is there after all: merge it */
+  LEAN_UNSUITED,   /* fields this path does not read: take json-c's */
+} LeanResult;
+
+static LeanResult
+lean_internal (sqlite3  *db,
+               GError  **error)
+{
+  set_internal (db, error);
+  return LEAN_FAILED;
+}
+
+/* A new record from an insert whose fields came as text
+ * (jz_push_request_decode_lean): the same checks and rows as
+ * apply_change() makes for one, without a json-c object per field. */
+static LeanResult
+insert_lean (JzHubStore      *self,
+             Ingest          *in,
+             JzChange        *c,
+             const JzEntity  *entity,
+             gint64           index,
+             GError         **error)
+{
+  const JzHubDevice *device = in->device;
+  g_autoptr(GArray) members = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
+  g_autoptr(GString) text = NULL;
+  g_autofree char *station = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *tags_text = NULL;
+  const char *owner;
+  gboolean deleted = FALSE;
+  gboolean registry = FALSE;
+  gboolean first = TRUE;
+  gint64 hlc = (gint64) c->hlc;
+  gint64 hub_seq;
+  int auth;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!jz_json_scan_flat (c->fields_json, strlen (c->fields_json), members))
+    return LEAN_UNSUITED;
+  for (guint i = 0; i < members->len; i++)
+    {
+      const JzJsonMember *m = &g_array_index (members, JzJsonMember, i);
+      static const json_type types[] = {
+        [JZ_JSON_NULL] = json_type_null, [JZ_JSON_BOOL] = json_type_boolean, [JZ_JSON_INT] = json_type_int,
+        [JZ_JSON_REAL] = json_type_double, [JZ_JSON_STRING] = json_type_string,
+      };
+      char name[JZ_PROTOCOL_MAX_FIELD_NAME + 1];
+      g_autofree char *value = NULL;
+
+      if (m->key_len > JZ_PROTOCOL_MAX_FIELD_NAME)
+        return LEAN_UNSUITED;
+      memcpy (name, m->key, m->key_len);
+      name[m->key_len] = '\0';
+      if (m->kind == JZ_JSON_STRING)
+        value = jz_json_member_dup_string (m);
+      if (!check_field (self, entity, name, types[m->kind], value, index, error))
+        return LEAN_FAILED;
+      if (g_str_equal (name, "station"))
+        station = g_steal_pointer (&value);
+      else if (g_str_equal (name, "episode_id"))
+        parent = g_steal_pointer (&value);
+      else if (g_str_equal (name, "id_number"))
+        number = g_steal_pointer (&value), registry = TRUE;
+      else if (g_str_equal (name, "deleted"))
+        deleted = jz_json_member_is_true (m), registry = TRUE;
+    }
+
+  owner = station != NULL ? station : c->station;
+  if (!may_create (self, device, c, owner, index, error))
+    return LEAN_FAILED;
+  auth = device->hub_level ? JZ_AUTHORITY_HUB : JZ_AUTHORITY_OWNER;
+
+  /* The record as sent, without the clock (kept in its own column). */
+  text = g_string_sized_new (strlen (c->fields_json) + 32);
+  g_string_append_c (text, '{');
+  for (guint i = 0; i < members->len; i++)
+    {
+      const JzJsonMember *m = &g_array_index (members, JzJsonMember, i);
+
+      if (m->key_len == 3 && memcmp (m->key, "hlc", 3) == 0)
+        continue;
+      if (!first)
+        g_string_append_c (text, ',');
+      first = FALSE;
+      g_string_append_c (text, '"');
+      g_string_append_len (text, m->key, m->key_len);
+      g_string_append (text, "\":");
+      g_string_append_len (text, m->value, m->value_len);
+    }
+  if (station == NULL)
+    {
+      if (!first)
+        g_string_append_c (text, ',');
+      g_string_append (text, "\"station\":");
+      jz_json_append_string (text, owner);
+    }
+  g_string_append_c (text, '}');
+
+  hub_seq = insert_change (self, c->station, c->epoch, c->seq, c->entity, c->id, "insert",
+                           (gint64) c->base_rev, hlc, auth, owner, text->str, NULL, device->id, in->now);
+  if (hub_seq < 0)
+    return lean_internal (self->db, error);
+  tags_text = g_strdup_printf ("{\"*\":[%" G_GINT64_FORMAT ",\"%s\",%d,%" G_GINT64_FORMAT "]}",
+                               hlc, c->station, auth, hub_seq);
+  stmt = prepare (self,
+                  "INSERT INTO record (entity, id, owner, creator, parent_id, hlc, deleted, fields_json, tags_json, hub_seq)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (entity, id) DO NOTHING");
+  sqlite3_bind_text (stmt, 1, c->entity, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, c->id, -1, SQLITE_STATIC);
+  bind_text (stmt, 3, owner);
+  sqlite3_bind_text (stmt, 4, c->station, -1, SQLITE_STATIC);
+  bind_text (stmt, 5, parent);
+  sqlite3_bind_int64 (stmt, 6, hlc);
+  sqlite3_bind_int (stmt, 7, deleted);
+  /* Its fields are those of the change that made it. */
+  sqlite3_bind_null (stmt, 8);
+  bind_text (stmt, 9, tags_text);
+  sqlite3_bind_int64 (stmt, 10, hub_seq);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return lean_internal (self->db, error);
+  if (sqlite3_changes (self->db) == 0)
+    {
+      /* The id exists after all: undo this change's row and merge. */
+      stmt = prepare (self, "DELETE FROM change WHERE hub_seq = ?1");
+      sqlite3_bind_int64 (stmt, 1, hub_seq);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return lean_internal (self->db, error);
+      memcpy (self->chain, self->prev_chain, sizeof self->chain);
+      return LEAN_EXISTS;
+    }
+
+  if (g_str_equal (c->entity, "person") && registry &&
+      !update_registry (self, c->id, owner, number, deleted, TRUE, in->now))
+    return lean_internal (self->db, error);
+  return LEAN_DONE;
+}
+
 /* @lookup: FALSE for an insert, which is tried as a new record first
  * (ids are fresh UUIDs, so it nearly always is) and looked up only when the
  * id exists after all. */
@@ -1641,6 +1821,23 @@ apply_change (JzHubStore  *self,
                    "Change %" G_GINT64_FORMAT ": “%s” is not a table that syncs", index, c->entity);
       return FALSE;
     }
+  if (!lookup && c->op == JZ_OP_INSERT && c->fields == NULL && c->fields_json != NULL)
+    {
+      switch (insert_lean (self, in, c, entity, index, error))
+        {
+        case LEAN_DONE:
+          return TRUE;
+        case LEAN_FAILED:
+          return FALSE;
+        case LEAN_EXISTS:
+          lookup = TRUE;
+          break;
+        case LEAN_UNSUITED:
+          break;
+        }
+    }
+  if (jz_change_get_fields (c, error) == NULL)
+    return FALSE;
   if (c->op == JZ_OP_VOID)
     {
       /* A place in the stream, nothing more: no record is touched. */
@@ -1666,7 +1863,9 @@ apply_change (JzHubStore  *self,
   incoming = json_object_get (c->fields);
   {
     json_object_object_foreach (incoming, key, val)
-      if (!check_field (self, entity, key, val, index, error))
+      if (!check_field (self, entity, key, json_object_get_type (val),
+                        json_object_is_type (val, json_type_string) ? json_object_get_string (val) : NULL,
+                        index, error))
         return FALSE;
   }
 
@@ -1715,26 +1914,8 @@ apply_change (JzHubStore  *self,
         owner = g_strdup (UNCLAIMED);
       else
         owner = g_strdup (new_owner ? new_owner : c->station);
-      if (!device->hub_level && *owner == '\0')
-        {
-          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
-                       "Change %" G_GINT64_FORMAT ": the hub has no %s %s (yet); only its insert, or hub staff, "
-                       "can write to it", index, c->entity, c->id);
-          return FALSE;
-        }
-      if (!device->hub_level && !g_str_equal (owner, device->station))
-        {
-          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
-                       "Change %" G_GINT64_FORMAT ": a device of station %s cannot create records of station %s",
-                       index, device->station, owner);
-          return FALSE;
-        }
-      if (*owner != '\0' && !station_is_registered (self, owner))
-        {
-          g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN,
-                       "Change %" G_GINT64_FORMAT ": station %s is not registered at this hub", index, owner);
-          return FALSE;
-        }
+      if (!may_create (self, device, c, owner, index, error))
+        return FALSE;
       auth = device->hub_level ? JZ_AUTHORITY_HUB : JZ_AUTHORITY_OWNER;
       /* The change's fields become the record as they are: no copy. */
       fields = json_object_get (incoming);
@@ -2002,7 +2183,7 @@ apply_change (JzHubStore  *self,
   if (g_str_equal (c->entity, "person") &&
       (json_object_object_get_ex (incoming, "id_number", NULL) ||
        json_object_object_get_ex (incoming, "deleted", NULL) || c->op == JZ_OP_DELETE || is_transfer) &&
-      !update_registry (self, c->id, owner, fields, deleted, !found, in->now))
+      !update_registry (self, c->id, owner, json_string_field (fields, "id_number"), deleted, !found, in->now))
     return set_internal (self->db, error);
 
   if (is_transfer &&

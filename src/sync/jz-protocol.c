@@ -514,6 +514,248 @@ jz_protocol_parse (const char  *data,
   return obj;
 }
 
+/* Flat objects without json-c
+ *
+ * A change's fields are a flat object of scalars, mostly stored as they
+ * came; building a json-c object per field only to write it out again was
+ * the larger part of the hub's work per change. The scanner below accepts
+ * only what jz_protocol_parse() accepts as well, and gives up (FALSE) on
+ * whatever it would have to interpret: escapes in keys, a key twice, NUL
+ * or surrogate escapes, nested values, integers beyond 18 digits, numbers
+ * with exponents. Callers then take the json-c path, which decides. */
+
+static gboolean
+scan_string (Lexer    *lx,
+             gboolean *escaped)
+{
+  const guchar *start;
+  gboolean high = FALSE;
+
+  *escaped = FALSE;
+  if (lx->p >= lx->end || *lx->p != '"')
+    return FALSE;
+  start = ++lx->p;
+  while (lx->p < lx->end)
+    {
+      guchar c = *lx->p;
+
+      if (c == '"')
+        {
+          if (high && !g_utf8_validate_len ((const char *) start, lx->p - start, NULL))
+            return FALSE;
+          lx->p++;
+          return TRUE;
+        }
+      if (c < 0x20)
+        return FALSE;
+      if (c >= 0x80)
+        high = TRUE;
+      if (c == '\\')
+        {
+          *escaped = TRUE;
+          lx->p++;
+          if (lx->p >= lx->end)
+            return FALSE;
+          switch (*lx->p)
+            {
+            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+              lx->p++;
+              break;
+            case 'u':
+              {
+                guint v = 0;
+
+                lx->p++;
+                for (int i = 0; i < 4; i++, lx->p++)
+                  {
+                    if (lx->p >= lx->end || !g_ascii_isxdigit (*lx->p))
+                      return FALSE;
+                    v = v * 16 + g_ascii_xdigit_value (*lx->p);
+                  }
+                if (v == 0 || (v >= 0xd800 && v <= 0xdfff))
+                  return FALSE;
+              }
+              break;
+            default:
+              return FALSE;
+            }
+          continue;
+        }
+      lx->p++;
+    }
+  return FALSE;
+}
+
+static gboolean
+scan_number (Lexer      *lx,
+             JzJsonKind *kind)
+{
+  const guchar *start = lx->p;
+  gsize digits;
+
+  if (!lex_number (lx))
+    return FALSE;
+  digits = lx->p - start - (*start == '-');
+  for (const guchar *q = start; q < lx->p; q++)
+    if (*q == 'e' || *q == 'E')
+      return FALSE;
+    else if (*q == '.')
+      {
+        *kind = JZ_JSON_REAL;
+        return digits <= 24;
+      }
+  *kind = JZ_JSON_INT;
+  return digits <= 18 && !(start[0] == '-' && start[1] == '0');
+}
+
+/* A scalar value at lx->p into @m. */
+static gboolean
+scan_scalar (Lexer        *lx,
+             JzJsonMember *m)
+{
+  const guchar *start = lx->p;
+  gboolean ok;
+
+  if (lx->p >= lx->end)
+    return FALSE;
+  m->escaped = FALSE;
+  switch (*lx->p)
+    {
+    case '"': m->kind = JZ_JSON_STRING; ok = scan_string (lx, &m->escaped); break;
+    case 't': m->kind = JZ_JSON_BOOL; ok = lex_literal (lx, "true"); break;
+    case 'f': m->kind = JZ_JSON_BOOL; ok = lex_literal (lx, "false"); break;
+    case 'n': m->kind = JZ_JSON_NULL; ok = lex_literal (lx, "null"); break;
+    case '-': case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+      ok = scan_number (lx, &m->kind);
+      break;
+    default:
+      ok = FALSE;
+    }
+  m->value = (const char *) start;
+  m->value_len = lx->p - start;
+  return ok;
+}
+
+/* A member's key, with the colon after it. */
+static gboolean
+scan_key (Lexer        *lx,
+          JzJsonMember *m)
+{
+  const guchar *start = lx->p;
+  gboolean escaped;
+
+  if (!scan_string (lx, &escaped) || escaped)
+    return FALSE;
+  m->key = (const char *) start + 1;
+  m->key_len = lx->p - start - 2;
+  lex_space (lx);
+  if (lx->p >= lx->end || *lx->p != ':')
+    return FALSE;
+  lx->p++;
+  lex_space (lx);
+  return TRUE;
+}
+
+static gboolean
+key_is (const JzJsonMember *m,
+        const char         *name)
+{
+  return m->key_len == strlen (name) && memcmp (m->key, name, m->key_len) == 0;
+}
+
+/* The object at lx->p, whose members are all scalars, into @members. */
+static gboolean
+scan_flat (Lexer  *lx,
+           GArray *members)
+{
+  g_array_set_size (members, 0);
+  if (lx->p >= lx->end || *lx->p != '{')
+    return FALSE;
+  lx->p++;
+  lex_space (lx);
+  if (lx->p < lx->end && *lx->p == '}')
+    {
+      lx->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      JzJsonMember m;
+
+      if (!scan_key (lx, &m) || !scan_scalar (lx, &m))
+        return FALSE;
+      for (guint i = 0; i < members->len; i++)
+        {
+          const JzJsonMember *o = &g_array_index (members, JzJsonMember, i);
+
+          if (o->key_len == m.key_len && memcmp (o->key, m.key, m.key_len) == 0)
+            return FALSE;
+        }
+      g_array_append_val (members, m);
+      lex_space (lx);
+      if (lx->p >= lx->end)
+        return FALSE;
+      if (*lx->p == '}')
+        {
+          lx->p++;
+          return TRUE;
+        }
+      if (*lx->p != ',')
+        return FALSE;
+      lx->p++;
+      lex_space (lx);
+    }
+}
+
+gboolean
+jz_json_scan_flat (const char *text,
+                   gsize       len,
+                   GArray     *members)
+{
+  Lexer lx = { (const guchar *) text, (const guchar *) text + len, (const guchar *) text, 0 };
+
+  g_return_val_if_fail (members != NULL && g_array_get_element_size (members) == sizeof (JzJsonMember), FALSE);
+
+  lex_space (&lx);
+  if (!scan_flat (&lx, members))
+    return FALSE;
+  lex_space (&lx);
+  return lx.p == lx.end;
+}
+
+/* A string member's text, unescaped. */
+char *
+jz_json_member_dup_string (const JzJsonMember *member)
+{
+  g_autoptr(JzJson) value = NULL;
+  json_tokener *tok;
+
+  g_return_val_if_fail (member->kind == JZ_JSON_STRING, NULL);
+  if (!member->escaped)
+    return g_strndup (member->value + 1, member->value_len - 2);
+  tok = json_tokener_new ();
+  value = json_tokener_parse_ex (tok, member->value, (int) member->value_len);
+  json_tokener_free (tok);
+  return value != NULL ? g_strdup (json_object_get_string (value)) : NULL;
+}
+
+gboolean
+jz_json_member_is_true (const JzJsonMember *member)
+{
+  switch (member->kind)
+    {
+    case JZ_JSON_BOOL:
+      return member->value[0] == 't';
+    case JZ_JSON_INT:
+      return g_ascii_strtoll (member->value, NULL, 10) != 0;
+    case JZ_JSON_REAL:
+      return (gint64) g_ascii_strtod (member->value, NULL) != 0;
+    default:
+      return FALSE;
+    }
+}
+
 void
 jz_json_append_string (GString    *out,
                        const char *text)
@@ -1443,6 +1685,271 @@ jz_push_request_decode (const char  *data,
         }
     }
   return g_steal_pointer (&request);
+}
+
+/* An integer member, as json-c would give it (no fraction, no exponent,
+ * at most 18 digits: never clamped). */
+static gboolean
+member_int (const JzJsonMember *m,
+            gint64              min,
+            gint64             *out)
+{
+  gint64 v;
+
+  if (m->kind != JZ_JSON_INT)
+    return FALSE;
+  v = g_ascii_strtoll (m->value, NULL, 10);
+  if (v < min)
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+/* A string member without escapes, at most @max_len bytes, into @out. */
+static gboolean
+member_plain_string (const JzJsonMember *m,
+                     gsize               max_len,
+                     char              **out)
+{
+  if (m->kind != JZ_JSON_STRING || m->escaped || m->value_len - 2 > max_len)
+    return FALSE;
+  g_free (*out);
+  *out = g_strndup (m->value + 1, m->value_len - 2);
+  return TRUE;
+}
+
+/* One change of a push at lx->p; NULL when it is not plainly valid. */
+static JzChange *
+change_decode_fast (Lexer  *lx,
+                    GArray *fields)
+{
+  enum { SEQ = 1, STATION = 2, EPOCH = 4, ENTITY = 8, ID = 16, OP = 32, BASE_REV = 64,
+         BASE_SEQ = 128, HLC = 256, FIELDS = 512 };
+  g_autoptr(JzChange) change = jz_change_new ();
+  g_autofree char *op = NULL;
+  guint seen = 0;
+
+  if (lx->p >= lx->end || *lx->p != '{')
+    return NULL;
+  lx->p++;
+  lex_space (lx);
+  for (;;)
+    {
+      JzJsonMember m;
+      guint bit;
+      gint64 v = 0;
+
+      if (!scan_key (lx, &m))
+        return NULL;
+      if (key_is (&m, "fields"))
+        {
+          const guchar *start = lx->p;
+          gsize total = 2;
+
+          if (seen & FIELDS || !scan_flat (lx, fields))
+            return NULL;
+          for (guint i = 0; i < fields->len; i++)
+            {
+              const JzJsonMember *f = &g_array_index (fields, JzJsonMember, i);
+              char name[JZ_PROTOCOL_MAX_FIELD_NAME + 1];
+
+              if (f->key_len > JZ_PROTOCOL_MAX_FIELD_NAME)
+                return NULL;
+              memcpy (name, f->key, f->key_len);
+              name[f->key_len] = '\0';
+              if (!jz_protocol_name_is_valid (name, JZ_PROTOCOL_MAX_FIELD_NAME))
+                return NULL;
+              total += f->key_len + 4 + (f->kind == JZ_JSON_STRING ? f->value_len : 24);
+            }
+          if (total > JZ_PROTOCOL_MAX_FIELDS)
+            return NULL;
+          change->fields_json = g_strndup ((const char *) start, lx->p - start);
+          seen |= FIELDS;
+        }
+      else
+        {
+          if (!scan_scalar (lx, &m))
+            return NULL;
+          if (key_is (&m, "seq"))
+            bit = SEQ, v = member_int (&m, 1, &change->seq);
+          else if (key_is (&m, "station"))
+            bit = STATION, v = member_plain_string (&m, 9, &change->station) &&
+                               jz_protocol_station_is_valid (change->station);
+          else if (key_is (&m, "epoch"))
+            bit = EPOCH, v = member_plain_string (&m, 36, &change->epoch) && jz_uuid_is_valid (change->epoch);
+          else if (key_is (&m, "entity"))
+            bit = ENTITY, v = member_plain_string (&m, JZ_PROTOCOL_MAX_ENTITY, &change->entity) &&
+                              jz_protocol_name_is_valid (change->entity, JZ_PROTOCOL_MAX_ENTITY);
+          else if (key_is (&m, "id"))
+            bit = ID, v = member_plain_string (&m, 36, &change->id) && jz_uuid_is_valid (change->id);
+          else if (key_is (&m, "op"))
+            bit = OP, v = member_plain_string (&m, 16, &op) && jz_op_from_string (op, &change->op);
+          else if (key_is (&m, "base_rev"))
+            {
+              gint64 rev = 0;
+
+              bit = BASE_REV, v = member_int (&m, 0, &rev);
+              change->base_rev = (guint64) rev;
+            }
+          else if (key_is (&m, "base_seq"))
+            bit = BASE_SEQ, v = member_int (&m, 0, &change->base_seq), change->has_base_seq = TRUE;
+          else if (key_is (&m, "hlc"))
+            {
+              gint64 hlc = 0;
+
+              bit = HLC, v = member_int (&m, 1, &hlc);
+              change->hlc = (guint64) hlc;
+            }
+          else
+            return NULL;
+          if (!v || (seen & bit))
+            return NULL;
+          seen |= bit;
+        }
+      lex_space (lx);
+      if (lx->p >= lx->end)
+        return NULL;
+      if (*lx->p == '}')
+        {
+          lx->p++;
+          break;
+        }
+      if (*lx->p != ',')
+        return NULL;
+      lx->p++;
+      lex_space (lx);
+    }
+  if ((seen & (SEQ | ENTITY | ID | OP | HLC | FIELDS)) != (SEQ | ENTITY | ID | OP | HLC | FIELDS))
+    return NULL;
+  return g_steal_pointer (&change);
+}
+
+/* The push as a well-behaved station sends it, decoded without json-c;
+ * NULL for anything else, which jz_push_request_decode() then judges. */
+static JzPushRequest *
+push_request_decode_fast (const char *data,
+                          gsize       len)
+{
+  enum { V = 1, STATION = 2, EPOCH = 4, CHANGES = 8 };
+  Lexer lx = { (const guchar *) data, (const guchar *) data + len, (const guchar *) data, 0 };
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_change_free);
+  g_autoptr(GArray) fields = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
+  g_autofree char *station = NULL;
+  g_autofree char *epoch = NULL;
+  JzPushRequest *request;
+  guint seen = 0;
+
+  if (len > G_MAXINT)
+    return NULL;
+  lex_space (&lx);
+  if (lx.p >= lx.end || *lx.p != '{')
+    return NULL;
+  lx.p++;
+  lex_space (&lx);
+  for (;;)
+    {
+      JzJsonMember m;
+      guint bit;
+      gboolean ok;
+
+      if (!scan_key (&lx, &m))
+        return NULL;
+      if (key_is (&m, "changes"))
+        {
+          bit = CHANGES;
+          if (lx.p >= lx.end || *lx.p != '[')
+            return NULL;
+          lx.p++;
+          lex_space (&lx);
+          for (;;)
+            {
+              JzChange *c = change_decode_fast (&lx, fields);
+
+              if (c == NULL || changes->len == JZ_PROTOCOL_MAX_BATCH)
+                {
+                  jz_change_free (c);
+                  return NULL;
+                }
+              g_ptr_array_add (changes, c);
+              lex_space (&lx);
+              if (lx.p >= lx.end)
+                return NULL;
+              if (*lx.p == ']')
+                {
+                  lx.p++;
+                  break;
+                }
+              if (*lx.p != ',')
+                return NULL;
+              lx.p++;
+              lex_space (&lx);
+            }
+          ok = TRUE;
+        }
+      else
+        {
+          gint64 v = 0;
+
+          if (!scan_scalar (&lx, &m))
+            return NULL;
+          if (key_is (&m, "v"))
+            bit = V, ok = member_int (&m, 0, &v) && v == JZ_PROTOCOL_VERSION;
+          else if (key_is (&m, "station"))
+            bit = STATION, ok = member_plain_string (&m, 9, &station) && jz_protocol_station_is_valid (station);
+          else if (key_is (&m, "epoch"))
+            bit = EPOCH, ok = member_plain_string (&m, 36, &epoch) && jz_uuid_is_valid (epoch);
+          else
+            return NULL;
+        }
+      if (!ok || (seen & bit))
+        return NULL;
+      seen |= bit;
+      lex_space (&lx);
+      if (lx.p >= lx.end)
+        return NULL;
+      if (*lx.p == '}')
+        {
+          lx.p++;
+          break;
+        }
+      if (*lx.p != ',')
+        return NULL;
+      lx.p++;
+      lex_space (&lx);
+    }
+  lex_space (&lx);
+  if (lx.p != lx.end || (seen & (STATION | EPOCH | CHANGES)) != (STATION | EPOCH | CHANGES))
+    return NULL;
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      JzChange *c = g_ptr_array_index (changes, i);
+
+      if ((c->station != NULL && !g_str_equal (c->station, station)) ||
+          (c->epoch != NULL && !g_str_equal (c->epoch, epoch)) ||
+          (i > 0 && c->seq != ((JzChange *) g_ptr_array_index (changes, i - 1))->seq + 1))
+        return NULL;
+      if (c->station == NULL)
+        c->station = g_strdup (station);
+      if (c->epoch == NULL)
+        c->epoch = g_strdup (epoch);
+    }
+
+  request = g_new0 (JzPushRequest, 1);
+  request->station = g_steal_pointer (&station);
+  request->epoch = g_steal_pointer (&epoch);
+  request->changes = g_steal_pointer (&changes);
+  return request;
+}
+
+JzPushRequest *
+jz_push_request_decode_lean (const char  *data,
+                             gsize        len,
+                             GError     **error)
+{
+  JzPushRequest *request = push_request_decode_fast (data, len);
+
+  return request != NULL ? request : jz_push_request_decode (data, len, error);
 }
 
 char *

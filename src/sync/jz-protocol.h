@@ -122,6 +122,27 @@ typedef struct
   GPtrArray *changes;          /* JzChange */
 } JzPushRequest;
 
+/* A member of a flat JSON object, pointing into its text
+ * (jz_json_scan_flat). */
+typedef enum
+{
+  JZ_JSON_NULL,
+  JZ_JSON_BOOL,
+  JZ_JSON_INT,
+  JZ_JSON_REAL,
+  JZ_JSON_STRING,
+} JzJsonKind;
+
+typedef struct
+{
+  const char *key;             /* not NUL-terminated; never holds an escape */
+  gsize       key_len;
+  const char *value;           /* the value's text; a string with its quotes */
+  gsize       value_len;
+  JzJsonKind  kind;
+  gboolean    escaped;         /* a string with a backslash escape in it */
+} JzJsonMember;
+
 typedef struct
 {
   gint64 high_seq;
@@ -234,6 +255,13 @@ char           *jz_protocol_spki_pin             (const guint8     *der,
 
 void            jz_json_append_string            (GString          *out,
                                                   const char       *text);
+/* @members: GArray of JzJsonMember. FALSE for anything but a plain flat
+ * object of scalars (see jz-protocol.c): parse it with json-c instead. */
+gboolean        jz_json_scan_flat                (const char       *text,
+                                                  gsize             len,
+                                                  GArray           *members);
+char           *jz_json_member_dup_string        (const JzJsonMember *member);
+gboolean        jz_json_member_is_true           (const JzJsonMember *member);
 
 JzChange       *jz_change_new                    (void);
 JzChange       *jz_change_copy                   (const JzChange   *change);
@@ -256,6 +284,12 @@ void            jz_push_request_free             (JzPushRequest    *request);
 char           *jz_push_request_encode           (JzPushRequest    *request,
                                                   gsize            *len);
 JzPushRequest  *jz_push_request_decode           (const char       *data,
+                                                  gsize             len,
+                                                  GError          **error);
+/* As jz_push_request_decode(), but the changes of a plain push keep their
+ * fields as the text sent (fields_json, fields NULL): the hub stores an
+ * insert's fields without building them as objects. */
+JzPushRequest  *jz_push_request_decode_lean      (const char       *data,
                                                   gsize             len,
                                                   GError          **error);
 

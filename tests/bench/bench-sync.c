@@ -346,7 +346,7 @@ static JzPushRequest *
 decode_or_die (GString *json)
 {
   g_autoptr(GError) error = NULL;
-  JzPushRequest *req = jz_push_request_decode (json->str, json->len, &error);
+  JzPushRequest *req = jz_push_request_decode_lean (json->str, json->len, &error);
 
   check (req != NULL, error);
   return req;

@@ -298,6 +298,30 @@ assert_cache_matches (Fixture    *f,
             g_assert_cmpint (a->departed_at, ==, b->departed_at);
           }
         total += kept->len;
+
+        /* The first few, and the counts of the whole list (Today). */
+        {
+          g_autoptr(GPtrArray) first = NULL;
+          guint n_overdue = G_MAXUINT, n_due = G_MAXUINT, overdue = 0;
+
+          options.afresh = FALSE;
+          first = jz_store_list_due_first (f->store, &options, 5, &n_overdue, &n_due, &error);
+          g_assert_no_error (error);
+          g_assert_cmpuint (first->len, ==, MIN (5, fresh->len));
+          for (guint i = 0; i < first->len; i++)
+            {
+              JzDueItem *a = first->pdata[i], *b = fresh->pdata[i];
+
+              g_assert_cmpint (a->kind, ==, b->kind);
+              g_assert_cmpint (a->due_at, ==, b->due_at);
+              g_assert_cmpstr (a->episode_id, ==, b->episode_id);
+            }
+          for (guint i = 0; i < fresh->len; i++)
+            if (((JzDueItem *) fresh->pdata[i])->status == JZ_DEADLINE_OVERDUE)
+              overdue++;
+          g_assert_cmpuint (n_overdue, ==, overdue);
+          g_assert_cmpuint (n_due, ==, fresh->len - overdue);
+        }
       }
   return total;
 }

@@ -32,7 +32,9 @@ CREATE TABLE due_item (
   admitted_at    INTEGER,
   departed_at    INTEGER
 );
-CREATE INDEX due_item_time ON due_item (kind, due_at);
+-- Holds what a list filters and sorts on, so that counting what is due
+-- and picking the first few (Today) never read the rows.
+CREATE INDEX due_item_time ON due_item (kind, due_at, warn_at, prompt, episode_number);
 CREATE INDEX due_item_episode ON due_item (episode_id);
 
 CREATE TABLE due_dirty (
@@ -159,3 +161,7 @@ CREATE TRIGGER due_holiday_ad AFTER DELETE ON holiday
 BEGIN
   DELETE FROM meta WHERE key = 'due_floor';
 END;
+
+-- A demo store never syncs (jz_store_is_demo; since this version its
+-- triggers queue nothing): what an older one queued is never sent.
+DELETE FROM outbox WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'demo' AND value = '1');

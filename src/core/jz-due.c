@@ -39,17 +39,49 @@ static const guint default_follow_ups[] = { 1, 3, 6, 12 };
 /* A follow-up is "due" this long before its date (jz-deadlines.c). */
 #define FOLLOW_UP_WARNING_DAYS 7
 
+/* An item and its strings in one block (a list can hold tens of
+ * thousands): the strings are copied after the struct. */
+static JzDueItem *
+due_item_new (const char *episode_id,
+              const char *episode_number,
+              const char *episode_status,
+              const char *person_id,
+              const char *person_name,
+              const char *assigned_to)
+{
+  const char *texts[] = { episode_id, episode_number, episode_status, person_id, person_name, assigned_to };
+  gsize lengths[G_N_ELEMENTS (texts)];
+  gsize size = sizeof (JzDueItem);
+  char **slots[G_N_ELEMENTS (texts)];
+  JzDueItem *item;
+  char *p;
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      lengths[i] = texts[i] != NULL ? strlen (texts[i]) + 1 : 0;
+      size += lengths[i];
+    }
+  item = g_malloc0 (size);
+  slots[0] = &item->episode_id;
+  slots[1] = &item->episode_number;
+  slots[2] = &item->episode_status;
+  slots[3] = &item->person_id;
+  slots[4] = &item->person_name;
+  slots[5] = &item->assigned_to;
+  p = (char *) (item + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    if (texts[i] != NULL)
+      {
+        memcpy (p, texts[i], lengths[i]);
+        *slots[i] = p;
+        p += lengths[i];
+      }
+  return item;
+}
+
 void
 jz_due_item_free (JzDueItem *item)
 {
-  if (item == NULL)
-    return;
-  g_free (item->episode_id);
-  g_free (item->episode_number);
-  g_free (item->episode_status);
-  g_free (item->person_id);
-  g_free (item->person_name);
-  g_free (item->assigned_to);
   g_free (item);
 }
 
@@ -255,6 +287,7 @@ add_row (sqlite3_stmt           *stmt,
          GPtrArray              *out)
 {
   g_autoptr(GPtrArray) deadlines = row_deadlines (stmt, config, now);
+  g_autofree char *name = NULL;
 
   for (guint i = 0; deadlines != NULL && i < deadlines->len; i++)
     {
@@ -269,18 +302,19 @@ add_row (sqlite3_stmt           *stmt,
       if (follow_ups_only && d->kind != JZ_DEADLINE_FOLLOW_UP)
         continue;
 
-      item = g_new0 (JzDueItem, 1);
+      if (name == NULL)
+        name = row_person_name (stmt);
+      item = due_item_new ((const char *) sqlite3_column_text (stmt, C_EPISODE_ID),
+                           (const char *) sqlite3_column_text (stmt, C_NUMBER),
+                           (const char *) sqlite3_column_text (stmt, C_STATUS),
+                           (const char *) sqlite3_column_text (stmt, C_PERSON_ID),
+                           name,
+                           (const char *) sqlite3_column_text (stmt, C_ASSIGNED));
       item->kind = d->kind;
       item->status = d->status;
       item->due_at = due_at;
       item->months = d->months;
       item->label = d->label;
-      item->episode_id = dup_col (stmt, C_EPISODE_ID);
-      item->episode_number = dup_col (stmt, C_NUMBER);
-      item->episode_status = dup_col (stmt, C_STATUS);
-      item->person_id = dup_col (stmt, C_PERSON_ID);
-      item->person_name = row_person_name (stmt);
-      item->assigned_to = dup_col (stmt, C_ASSIGNED);
       item->admitted_at = sqlite3_column_int64 (stmt, C_ADMITTED);
       item->departed_at = sqlite3_column_int64 (stmt, C_DEPARTED);
       g_ptr_array_add (out, item);
@@ -745,12 +779,72 @@ jz_due_cache_flush (JzStore  *store,
   return !dirty || cache_update (store, &config, now, floor, error);
 }
 
-/* The list read from the cache; NULL with no error: the cache cannot
- * answer (not built, or the window starts before its floor). */
+/* The deadlines whose warning time has come at ?3: follow-ups by their
+ * date (after the lookback ?2, before the longest warning ?5; none when
+ * ?4 is 0), the other deadlines (open episodes only) all. Each with its
+ * row and whether it is overdue; every column but the row's is in the
+ * index due_item_time. */
+#define CACHED_HITS \
+  "SELECT rowid AS r, (NOT prompt AND due_at < ?3) AS late, due_at, kind, episode_number " \
+  "FROM due_item WHERE kind = ?1 AND ?4 AND due_at >= ?2 AND due_at <= ?3 + ?5 AND warn_at <= ?3 " \
+  "UNION ALL " \
+  "SELECT rowid, (NOT prompt AND due_at < ?3), due_at, kind, episode_number " \
+  "FROM due_item WHERE kind < ?1 AND warn_at <= ?3"
+
+#define CACHED_COLUMNS \
+  "kind, months, due_at, prompt, episode_id, episode_number, episode_status, person_id, " \
+  "person_name, assigned_to, admitted_at, departed_at "
+
+static void
+bind_hits (sqlite3_stmt       *stmt,
+           const JzDueOptions *options,
+           gint64              now)
+{
+  sqlite3_bind_int (stmt, 1, JZ_DEADLINE_FOLLOW_UP);
+  sqlite3_bind_int64 (stmt, 2, now - (gint64) options->follow_up_lookback_days * 86400);
+  sqlite3_bind_int64 (stmt, 3, now);
+  sqlite3_bind_int (stmt, 4, options->follow_ups);
+  sqlite3_bind_int64 (stmt, 5, JZ_DEADLINE_MAX_WARNING_DAYS * 86400);
+}
+
+static gboolean
+cached_counts (JzStore            *store,
+               const JzDueOptions *options,
+               gint64              now,
+               guint              *n_overdue,
+               guint              *n_due,
+               GError            **error)
+{
+  sqlite3_stmt *stmt = jz_store_prepare (store, "SELECT count (*), total (late) FROM (" CACHED_HITS ")", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_hits (stmt, options, now);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      guint late = (guint) sqlite3_column_double (stmt, 1);
+
+      *n_overdue = late;
+      *n_due = (guint) sqlite3_column_int64 (stmt, 0) - late;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return jz_store_set_error_from_db (store, rc, error);
+  return TRUE;
+}
+
+/* The list read from the cache (the first @limit items; 0: all); NULL
+ * with no error: the cache cannot answer (not built, or the window starts
+ * before its floor). */
 static GPtrArray *
 list_cached (JzStore             *store,
              const JzDueOptions  *options,
              gint64               now,
+             guint                limit,
+             guint               *n_overdue,
+             guint               *n_due,
              GError             **error)
 {
   g_autoptr(GPtrArray) out = NULL;
@@ -776,32 +870,44 @@ list_cached (JzStore             *store,
   if (floor < 0 || dirty || (options->follow_ups && since < floor))
     return NULL;
 
-  /* Follow-ups by their date (after the lookback, before the longest
-   * warning), the other deadlines (open episodes only) all; each if its
-   * warning time has come. */
-  stmt = jz_store_prepare (store,
-                           "SELECT kind, months, due_at, prompt, episode_id, episode_number, "
-                           "       episode_status, person_id, person_name, assigned_to, admitted_at, departed_at "
-                           "FROM due_item "
-                           "WHERE kind = ?1 AND ?4 AND due_at >= ?2 AND due_at <= ?3 + ?5 AND warn_at <= ?3 "
-                           "UNION ALL "
-                           "SELECT kind, months, due_at, prompt, episode_id, episode_number, "
-                           "       episode_status, person_id, person_name, assigned_to, admitted_at, departed_at "
-                           "FROM due_item "
-                           "WHERE kind < ?1 AND warn_at <= ?3",
-                           error);
+  if ((n_overdue != NULL || n_due != NULL))
+    {
+      guint overdue = 0, due = 0;
+
+      if (!cached_counts (store, options, now, &overdue, &due, error))
+        return NULL;
+      if (n_overdue != NULL)
+        *n_overdue = overdue;
+      if (n_due != NULL)
+        *n_due = due;
+    }
+
+  /* The first few are picked in the index, then their rows read. */
+  if (limit > 0)
+    stmt = jz_store_prepare (store,
+                             "SELECT " CACHED_COLUMNS "FROM due_item WHERE rowid IN "
+                             "(SELECT r FROM (" CACHED_HITS ") "
+                             " ORDER BY late DESC, due_at, kind, episode_number LIMIT ?6)",
+                             error);
+  else
+    stmt = jz_store_prepare (store,
+                             "SELECT " CACHED_COLUMNS "FROM due_item WHERE rowid IN (SELECT r FROM (" CACHED_HITS "))",
+                             error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int (stmt, 1, JZ_DEADLINE_FOLLOW_UP);
-  sqlite3_bind_int64 (stmt, 2, since);
-  sqlite3_bind_int64 (stmt, 3, now);
-  sqlite3_bind_int (stmt, 4, options->follow_ups);
-  sqlite3_bind_int64 (stmt, 5, JZ_DEADLINE_MAX_WARNING_DAYS * 86400);
+  bind_hits (stmt, options, now);
+  if (limit > 0)
+    sqlite3_bind_int64 (stmt, 6, limit);
 
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_due_item_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      JzDueItem *item = g_new0 (JzDueItem, 1);
+      JzDueItem *item = due_item_new ((const char *) sqlite3_column_text (stmt, 4),
+                                      (const char *) sqlite3_column_text (stmt, 5),
+                                      (const char *) sqlite3_column_text (stmt, 6),
+                                      (const char *) sqlite3_column_text (stmt, 7),
+                                      (const char *) sqlite3_column_text (stmt, 8),
+                                      (const char *) sqlite3_column_text (stmt, 9));
       gboolean prompt = sqlite3_column_int (stmt, 3);
 
       item->kind = (JzDeadlineKind) sqlite3_column_int (stmt, 0);
@@ -809,12 +915,6 @@ list_cached (JzStore             *store,
       item->due_at = sqlite3_column_int64 (stmt, 2);
       item->status = !prompt && now > item->due_at ? JZ_DEADLINE_OVERDUE : JZ_DEADLINE_DUE;
       item->label = jz_deadline_kind_get_label (item->kind);
-      item->episode_id = dup_col (stmt, 4);
-      item->episode_number = dup_col (stmt, 5);
-      item->episode_status = dup_col (stmt, 6);
-      item->person_id = dup_col (stmt, 7);
-      item->person_name = dup_col (stmt, 8);
-      item->assigned_to = dup_col (stmt, 9);
       item->admitted_at = sqlite3_column_int64 (stmt, 10);
       item->departed_at = sqlite3_column_int64 (stmt, 11);
       g_ptr_array_add (out, item);
@@ -832,10 +932,14 @@ list_cached (JzStore             *store,
 }
 
 GPtrArray *
-jz_store_list_due_with (JzStore             *store,
-                        const JzDueOptions  *options,
-                        GError             **error)
+jz_store_list_due_first (JzStore             *store,
+                         const JzDueOptions  *options,
+                         guint                limit,
+                         guint               *n_overdue,
+                         guint               *n_due,
+                         GError             **error)
 {
+  g_autoptr(GPtrArray) list = NULL;
   gint64 now;
 
   g_return_val_if_fail (JZ_IS_STORE (store), NULL);
@@ -845,14 +949,41 @@ jz_store_list_due_with (JzStore             *store,
   if (options->config == NULL && !options->afresh)
     {
       GError *local_error = NULL;
-      GPtrArray *list = list_cached (store, options, now, &local_error);
 
-      if (list != NULL || local_error != NULL)
+      list = list_cached (store, options, now, limit, n_overdue, n_due, &local_error);
+      if (local_error != NULL)
         {
-          if (local_error != NULL)
-            g_propagate_error (error, local_error);
-          return list;
+          g_propagate_error (error, local_error);
+          return NULL;
         }
+      if (list != NULL)
+        return g_steal_pointer (&list);
     }
-  return list_direct (store, options, now, error);
+
+  list = list_direct (store, options, now, error);
+  if (list == NULL)
+    return NULL;
+  if (n_overdue != NULL || n_due != NULL)
+    {
+      guint overdue = 0;
+
+      for (guint i = 0; i < list->len; i++)
+        if (((JzDueItem *) list->pdata[i])->status == JZ_DEADLINE_OVERDUE)
+          overdue++;
+      if (n_overdue != NULL)
+        *n_overdue = overdue;
+      if (n_due != NULL)
+        *n_due = list->len - overdue;
+    }
+  if (limit > 0 && list->len > limit)
+    g_ptr_array_set_size (list, limit);
+  return g_steal_pointer (&list);
+}
+
+GPtrArray *
+jz_store_list_due_with (JzStore             *store,
+                        const JzDueOptions  *options,
+                        GError             **error)
+{
+  return jz_store_list_due_first (store, options, 0, NULL, NULL, error);
 }

@@ -14,7 +14,9 @@ G_BEGIN_DECLS
  * ones are missed, and counted by the follow-up rate (jz-followup-rate.h). */
 #define JZ_DUE_FOLLOW_UP_LOOKBACK_DAYS 30
 
-/* One deadline due or overdue, with the episode it belongs to. */
+/* One deadline due or overdue, with the episode it belongs to. The item
+ * and its strings are one allocation: read them, never free or replace
+ * them. */
 typedef struct
 {
   JzDeadlineKind    kind;
@@ -62,6 +64,17 @@ void        jz_due_options_init           (JzDueOptions           *options);
  * open episodes (for a first section that must show at once). */
 GPtrArray  *jz_store_list_due_with        (JzStore                *store,
                                            const JzDueOptions     *options,
+                                           GError                **error);
+
+/* The first @limit items of jz_store_list_due_with()'s list (0: all of
+ * them), and how many deadlines the whole list holds overdue and due
+ * (either may be NULL): what a summary such as Today shows, without
+ * making tens of thousands of items. */
+GPtrArray  *jz_store_list_due_first       (JzStore                *store,
+                                           const JzDueOptions     *options,
+                                           guint                   limit,
+                                           guint                  *n_overdue,
+                                           guint                  *n_due,
                                            GError                **error);
 
 /* Brings the kept deadlines (migration 0007) up to date with the records:

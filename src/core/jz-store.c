@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -299,10 +300,30 @@ migrate (sqlite3  *db,
   return TRUE;
 }
 
+/* JIUZHU_SLOW_SQL_MS=N: each statement that ran N ms or longer is logged
+ * with its text as written (parameters unexpanded: no personal data). */
+static int
+trace_slow (unsigned  type,
+            void     *data,
+            void     *stmt,
+            void     *ns)
+{
+  gint64 took_ms = *(sqlite3_int64 *) ns / 1000000;
+
+  if (took_ms >= GPOINTER_TO_INT (data))
+    g_message ("SQL took %" G_GINT64_FORMAT " ms: %s", took_ms, sqlite3_sql (stmt));
+  return 0;
+}
+
 static gboolean
 configure (sqlite3  *db,
            GError  **error)
 {
+  const char *slow = g_getenv ("JIUZHU_SLOW_SQL_MS");
+
+  if (slow != NULL)
+    sqlite3_trace_v2 (db, SQLITE_TRACE_PROFILE, trace_slow,
+                      GINT_TO_POINTER (MAX (0, atoi (slow))));
   sqlite3_busy_timeout (db, 5000);
   sqlite3_extended_result_codes (db, 1);
   return exec (db,

@@ -193,6 +193,19 @@ case_row (const char *title,
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  /* One line each, ellipsized, the whole text in the tooltip: wrapping
+   * labels are measured again and again at each width GTK tries, which on
+   * a slow PC made Today take seconds to appear. */
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
+  if (subtitle != NULL)
+    {
+      g_autofree char *tip = g_strdup_printf ("%s\n%s", title, subtitle);
+
+      gtk_widget_set_tooltip_text (row, tip);
+    }
+  else
+    gtk_widget_set_tooltip_text (row, title);
   if (icon != NULL)
     {
       GtkWidget *image = gtk_image_new_from_icon_name (icon);
@@ -224,6 +237,9 @@ placeholder_row (const char *text)
   return label;
 }
 
+/* The condition of the partial index episode_open (migration 0002). */
+#define OPEN_EPISODE(t) t "status IN ('screening', 'admitted', 'hospital', 'police') AND " t "deleted = 0"
+
 static guint
 count (JzStore    *store,
        const char *sql,
@@ -247,11 +263,15 @@ load_due (JzTodayView *self,
           gint64       now)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) due = jz_store_list_due (self->store, now, NULL, &error);
-  guint shown = 0;
+  g_autoptr(GPtrArray) due = NULL;
+  JzDueOptions options;
 
+  jz_due_options_init (&options);
+  options.now = now;
   clear_list (self->due_list);
   self->overdue = self->due = 0;
+  due = jz_store_list_due_first (self->store, &options, JZ_TODAY_MAX_DUE_ROWS,
+                                 &self->overdue, &self->due, &error);
   if (due == NULL)
     {
       gtk_list_box_append (self->due_list, placeholder_row (error->message));
@@ -265,13 +285,6 @@ load_due (JzTodayView *self,
       g_autofree char *subtitle = NULL;
       gboolean overdue = item->status == JZ_DEADLINE_OVERDUE;
 
-      if (overdue)
-        self->overdue++;
-      else
-        self->due++;
-      if (shown >= JZ_TODAY_MAX_DUE_ROWS)
-        continue;
-      shown++;
       /* TRANSLATORS: a deadline and the person it is about */
       title = g_strdup_printf (C_("deadline row", "%s — %s"), _(item->label), item->person_name);
       when = jz_today_format_when (item->status, item->due_at, now);
@@ -283,13 +296,14 @@ load_due (JzTodayView *self,
     }
   if (due->len == 0)
     gtk_list_box_append (self->due_list, placeholder_row (_("Nothing is due. Deadlines of tracing, DNA requests, stay limits, settlement and follow-ups appear here when they come near.")));
-  else if (due->len > shown)
+  else if (self->overdue + self->due > due->len)
     {
-      g_autofree char *more = g_strdup_printf (ngettext ("%u more deadline: see the overdue cases in People & cases",
+      guint more = self->overdue + self->due - due->len;
+      g_autofree char *text = g_strdup_printf (ngettext ("%u more deadline: see the overdue cases in People & cases",
                                                          "%u more deadlines: see the overdue cases in People & cases",
-                                                         due->len - shown),
-                                               due->len - shown);
-      GtkWidget *row = case_row (more, NULL, NULL, NULL, NULL);
+                                                         more),
+                                               more);
+      GtkWidget *row = case_row (text, NULL, NULL, NULL, NULL);
 
       gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "today.show-overdue");
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
@@ -354,15 +368,20 @@ load_people (JzTodayView *self,
   int rc;
 
   clear_list (self->people_list);
+  /* Both read the partial index episode_open, whose condition they
+   * repeat word for word (SQLite uses a partial index only then); without
+   * it they walk every episode on file. */
   self->in_station = count (self->store,
-                            "SELECT count(*) FROM episode WHERE status IN ('screening', 'admitted') AND deleted = 0",
+                            "SELECT count(*) FROM episode "
+                            "WHERE " OPEN_EPISODE ("") " AND status IN ('screening', 'admitted')",
                             0);
   /* The longest stays first: they are the ones with deadlines. */
   stmt = jz_store_prepare (self->store,
                            "SELECT e.person_id, e.number, e.admitted_at, e.id, p.name, p.placeholder_no "
-                           "FROM episode e JOIN person p ON p.id = e.person_id "
-                           "WHERE e.status IN ('screening', 'admitted') AND e.deleted = 0 "
-                           "ORDER BY e.admitted_at LIMIT ?1", NULL);
+                           "FROM (SELECT person_id, number, admitted_at, id FROM episode "
+                           "      WHERE " OPEN_EPISODE ("") " AND status IN ('screening', 'admitted') "
+                           "      ORDER BY admitted_at LIMIT ?1) e "
+                           "JOIN person p ON p.id = e.person_id ORDER BY e.admitted_at", NULL);
   if (stmt == NULL)
     return;
   sqlite3_bind_int (stmt, 1, JZ_TODAY_MAX_PEOPLE_ROWS);

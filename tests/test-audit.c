@@ -282,9 +282,11 @@ test_rehashed_entry (Fixture       *f,
   /* Use Jiuzhu's own hash function to forge entry 2 consistently. */
   g_assert_cmpint (sqlite3_exec (db,
     "DROP TRIGGER audit_no_update;"
-    "UPDATE audit SET device = 99, hash = jz_audit_hash (prev_hash, at, actor, 99, entity, entity_id, op, jz_audit_json (fields_json)) WHERE seq = 2",
+    "UPDATE audit SET device = 99, hash = jz_audit_hash ((SELECT hash FROM audit WHERE seq = 1), "
+    "  at, actor, 99, entity, entity_id, op, jz_audit_json (fields_json)) WHERE seq = 2",
     NULL, NULL, NULL), ==, SQLITE_OK);
   problems = run_check (f->store);
+  g_assert_false (any_contains (problems, "entry 2 "));
   g_assert_true (any_contains (problems, "entry 3 does not follow"));
 }
 
@@ -498,6 +500,31 @@ test_backup_while_writing (Fixture       *f,
   g_assert_cmpint (persons, ==, 5);
 }
 
+/* Entries written before 2026-11-23 store the whole previous hash, later
+ * ones its first 4 bytes: a log with both verifies, and a gap is still
+ * told from an edit in either. */
+static void
+test_prev_hash_forms (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clean = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+
+  raw_exec (f, "DROP TRIGGER audit_no_update;"
+               "UPDATE audit SET prev_hash = coalesce ((SELECT b.hash FROM audit b WHERE b.seq = audit.seq - 1), "
+               "  zeroblob (32)) WHERE seq <= 5;"
+               "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+               "BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;");
+  clean = run_check (f->store);
+  g_assert_cmpuint (clean->len, ==, 0);
+
+  raw_exec (f, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq IN (3, 8)");
+  problems = run_check (f->store);
+  g_assert_true (any_contains (problems, "entry 4 does not follow"));
+  g_assert_true (any_contains (problems, "entry 9 does not follow"));
+  g_assert_false (any_contains (problems, "entry 4 was edited"));
+}
+
 /* What the triggers store for @json (jz_audit_pack on a store connection). */
 static GBytes *
 pack_sql (JzStore    *store,
@@ -620,6 +647,7 @@ main (int    argc,
   ADD ("backup-while-writing", test_backup_while_writing);
   ADD ("pack-round-trip", test_pack_round_trip);
   ADD ("damaged-tokens", test_damaged_tokens);
+  ADD ("prev-hash-forms", test_prev_hash_forms);
 #undef ADD
   g_test_add_func ("/audit/migrate-from-1", test_migrate_from_1);
   g_test_add_func ("/audit/migration-failure-leaves-file", test_migration_failure_leaves_file);

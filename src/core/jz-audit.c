@@ -11,6 +11,9 @@
  *
  * with 0x1f between the parts, 0x1e standing for a NULL actor, the device
  * number in decimal, and the first entry's prev_hash being 32 zero bytes.
+ * The column prev_hash keeps only the first 4 bytes of it (entries written
+ * before 2026-11-23 keep all 32): the whole hash is the entry before's own,
+ * and the prefix only tells a gap in the chain from an edited entry.
  * The fields are hashed as JSON text; they are stored packed (below). Editing or deleting an
  * entry breaks the chain; removing the newest entries is caught by
  * AUTOINCREMENT's sqlite_sequence and by the replay, which rebuilds every
@@ -1056,6 +1059,9 @@ jz_audit_compute_hash (const guint8 *prev_hash,
 
 static const guint8 zero_hash[JZ_AUDIT_HASH_LEN];
 
+/* How much of the previous hash an entry stores (see the top). */
+#define AUDIT_PREV_PREFIX_LEN 4
+
 /* jz_audit_hash (prev, at, actor, device, entity, entity_id, op, fields) */
 static void
 fn_audit_hash (sqlite3_context  *ctx,
@@ -1211,6 +1217,7 @@ jz_audit_verify_chain (sqlite3   *db,
       int hash_len = sqlite3_column_bytes (stmt, 9);
       guint8 computed[JZ_AUDIT_HASH_LEN];
       g_autofree char *fields = jz_audit_unpack (sqlite3_column_blob (stmt, 7), sqlite3_column_bytes (stmt, 7));
+      gboolean follows;
 
       n++;
       if (fields == NULL)
@@ -1220,22 +1227,31 @@ jz_audit_verify_chain (sqlite3   *db,
         report (problems, max_report, &count,
                 "audit log: entries %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " are missing (deleted)",
                 last_seq + 1, seq - 1);
-      if (prev_len != JZ_AUDIT_HASH_LEN || memcmp (stored_prev, prev, JZ_AUDIT_HASH_LEN) != 0)
+      /* The whole previous hash, or its first bytes (see the top). */
+      follows = (prev_len == JZ_AUDIT_HASH_LEN || prev_len == AUDIT_PREV_PREFIX_LEN) &&
+                memcmp (stored_prev, prev, prev_len) == 0;
+      if (!follows)
         report (problems, max_report, &count,
                 "audit log: entry %" G_GINT64_FORMAT " does not follow the entry before it "
                 "(an entry was deleted, inserted or edited)", seq);
-      jz_audit_compute_hash (stored_prev && prev_len == JZ_AUDIT_HASH_LEN ? stored_prev : zero_hash,
-                             sqlite3_column_int64 (stmt, 1),
-                             (const char *) sqlite3_column_text (stmt, 2),
-                             sqlite3_column_int64 (stmt, 3),
-                             (const char *) sqlite3_column_text (stmt, 4),
-                             (const char *) sqlite3_column_text (stmt, 5),
-                             (const char *) sqlite3_column_text (stmt, 6),
-                             fields ? fields : "",
-                             computed);
-      if (hash_len != JZ_AUDIT_HASH_LEN || memcmp (stored_hash, computed, JZ_AUDIT_HASH_LEN) != 0)
-        report (problems, max_report, &count,
-                "audit log: entry %" G_GINT64_FORMAT " was edited (its hash does not match its content)", seq);
+      /* An entry that stores only a prefix is hashed over the entry
+       * before's hash: when it does not follow, its own content cannot be
+       * judged. */
+      if (follows || prev_len == JZ_AUDIT_HASH_LEN)
+        {
+          jz_audit_compute_hash (prev_len == JZ_AUDIT_HASH_LEN ? stored_prev : prev,
+                                 sqlite3_column_int64 (stmt, 1),
+                                 (const char *) sqlite3_column_text (stmt, 2),
+                                 sqlite3_column_int64 (stmt, 3),
+                                 (const char *) sqlite3_column_text (stmt, 4),
+                                 (const char *) sqlite3_column_text (stmt, 5),
+                                 (const char *) sqlite3_column_text (stmt, 6),
+                                 fields ? fields : "",
+                                 computed);
+          if (hash_len != JZ_AUDIT_HASH_LEN || memcmp (stored_hash, computed, JZ_AUDIT_HASH_LEN) != 0)
+            report (problems, max_report, &count,
+                    "audit log: entry %" G_GINT64_FORMAT " was edited (its hash does not match its content)", seq);
+        }
       if (hash_len == JZ_AUDIT_HASH_LEN)
         memcpy (prev, stored_hash, JZ_AUDIT_HASH_LEN);
       last_seq = seq;

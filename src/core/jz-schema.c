@@ -673,7 +673,7 @@ append_audit_insert (GString        *s,
 
   g_string_append_printf (s,
     "  INSERT INTO audit (at, actor, device, entity, entity_id, op, fields_json, prev_hash, hash)\n"
-    "  SELECT a.at, a.actor, a.device, '%s', %s.%s, '%s', jz_audit_pack (a.f), a.p,\n"
+    "  SELECT a.at, a.actor, a.device, '%s', %s.%s, '%s', jz_audit_pack (a.f), substr (a.p, 1, 4),\n"
     "         jz_audit_hash (a.p, a.at, a.actor, a.device, '%s', %s.%s, '%s', a.f)\n"
     "  FROM (SELECT jz_now () AS at,\n",
     entity->name, row, key, op, entity->name, row, key, op);

@@ -297,6 +297,12 @@ test_today (Fixture       *f,
   g_assert_cmpuint (jz_today_view_get_unsynced (today), >, unsynced);
 }
 
+static void
+count_change (guint *changes)
+{
+  (*changes)++;
+}
+
 /* Search as you type finds 张伟 by characters, pinyin, initials, ID digits. */
 static void
 test_search (Fixture       *f,
@@ -322,6 +328,31 @@ test_search (Fixture       *f,
   g_assert_true (gtk_widget_has_focus (search) || gtk_widget_is_focus (gtk_root_get_focus (GTK_ROOT (f->window))));
   model = jz_cases_view_get_model (view);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+
+  /* The rows keep their places: the item a view holds for the first row
+   * is given the first row found (and told so once), so the view keeps
+   * its row widgets. */
+  {
+    g_autoptr(JzCaseItem) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_autoptr(JzCaseItem) again = NULL;
+    guint changes = 0;
+
+    g_signal_connect_swapped (first, "changed", G_CALLBACK (count_change), &changes);
+    g_assert_cmpstr (jz_case_item_get_person_id (first), ==, li);
+    gtk_editable_set_text (GTK_EDITABLE (search), "张伟");
+    drain ();
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
+    again = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_assert_true (again == first);
+    g_assert_cmpstr (jz_case_item_get_person_id (first), ==, zhang);
+    g_assert_cmpuint (changes, ==, 1);
+    gtk_editable_set_text (GTK_EDITABLE (search), "");
+    drain ();
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+    g_assert_cmpstr (jz_case_item_get_person_id (first), ==, li);
+    g_assert_cmpuint (changes, ==, 2);
+    g_signal_handlers_disconnect_by_func (first, count_change, &changes);
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     {

@@ -28,6 +28,50 @@ struct _JzCaseItem
 
 G_DEFINE_FINAL_TYPE (JzCaseItem, jz_case_item, G_TYPE_OBJECT)
 
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean
+set_string (char       **field,
+            const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+set_data (JzCaseItem           *self,
+          const JzCaseItemData *data)
+{
+  gboolean changed = FALSE;
+
+  changed |= set_string (&self->episode_id, data->episode_id);
+  changed |= set_string (&self->person_id, data->person_id);
+  changed |= set_string (&self->number, data->number);
+  changed |= set_string (&self->name, data->name);
+  changed |= set_string (&self->sex, data->sex);
+  changed |= set_string (&self->status, data->status);
+  changed |= set_string (&self->category, data->category);
+  changed |= set_string (&self->id_number, data->id_number);
+  changed |= self->age != data->age || self->age_estimated != data->age_estimated ||
+             self->admitted_at != data->admitted_at || self->departed_at != data->departed_at ||
+             self->flags != data->flags || self->overdue != data->overdue;
+  self->age = data->age;
+  self->age_estimated = data->age_estimated;
+  self->admitted_at = data->admitted_at;
+  self->departed_at = data->departed_at;
+  self->flags = data->flags;
+  self->overdue = data->overdue;
+  return changed;
+}
+
 static void
 jz_case_item_finalize (GObject *object)
 {
@@ -48,6 +92,17 @@ static void
 jz_case_item_class_init (JzCaseItemClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = jz_case_item_finalize;
+
+  /**
+   * JzCaseItem::changed:
+   *
+   * The row now shows another episode, or the same one changed: the
+   * model updates the items a view holds instead of replacing them, so
+   * the view keeps its row widgets (see jz-case-list-model.c).
+   */
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void
@@ -63,21 +118,19 @@ jz_case_item_new (const JzCaseItemData *data)
 
   g_return_val_if_fail (data != NULL, self);
 
-  self->episode_id = g_strdup (data->episode_id);
-  self->person_id = g_strdup (data->person_id);
-  self->number = g_strdup (data->number);
-  self->name = g_strdup (data->name);
-  self->sex = g_strdup (data->sex);
-  self->age = data->age;
-  self->age_estimated = data->age_estimated;
-  self->status = g_strdup (data->status);
-  self->category = g_strdup (data->category);
-  self->id_number = g_strdup (data->id_number);
-  self->admitted_at = data->admitted_at;
-  self->departed_at = data->departed_at;
-  self->flags = data->flags;
-  self->overdue = data->overdue;
+  set_data (self, data);
   return self;
+}
+
+void
+jz_case_item_update (JzCaseItem           *self,
+                     const JzCaseItemData *data)
+{
+  g_return_if_fail (JZ_IS_CASE_ITEM (self));
+  g_return_if_fail (data != NULL);
+
+  if (set_data (self, data))
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 #define GETTER(type, field) \

@@ -2,7 +2,9 @@
  *
  * Items are made by JzCaseListModel a page at a time. An item whose
  * page is not read yet is never handed out: the model reads the page
- * first (see jz-case-list-model.c).
+ * first (see jz-case-list-model.c). An item is a row of the list: when
+ * the query changes, the items a view still holds are given the rows
+ * now at their places (jz_case_item_update(), the "changed" signal).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -35,6 +37,8 @@ typedef struct
 } JzCaseItemData;
 
 JzCaseItem *jz_case_item_new            (const JzCaseItemData *data);
+void        jz_case_item_update         (JzCaseItem           *self,
+                                         const JzCaseItemData *data);
 
 const char *jz_case_item_get_episode_id (JzCaseItem *self);
 const char *jz_case_item_get_person_id  (JzCaseItem *self);

@@ -9,6 +9,13 @@
  * recently used one, so scrolling through the whole list never holds
  * more than that many items (views keep refs to the few rows on screen).
  *
+ * Rows stay put: an item is the row at its position, and when the query
+ * changes (a keystroke in the search) the items a view still holds are
+ * given the rows now at their places, and only the end of the list is
+ * removed or added. GTK's list widgets then keep their row widgets and
+ * only set new text; replacing the items made them destroy and build
+ * every row's nine cells at each keystroke.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "jz-case-list"
@@ -302,6 +309,8 @@ struct _JzCaseListModel
   JzCaseQuery  query;
   guint        n_items;
   GHashTable  *pages;        /* index → Page */
+  GHashTable  *live;         /* position → JzCaseItem alive (weak), in a page or held by a view */
+  GHashTable  *live_at;      /* JzCaseItem → position, for its weak notify */
   guint64      clock;
   guint        pages_read;
   char        *search_json;  /* person ids the search found, best first */
@@ -411,6 +420,38 @@ fill_age (sqlite3_stmt *stmt,
   data->age_estimated = precision != JZ_DATE_PRECISION_EXACT;
 }
 
+static void
+on_item_finalized (gpointer  data,
+                   GObject  *where_the_object_was)
+{
+  JzCaseListModel *self = data;
+  gpointer position;
+
+  if (g_hash_table_steal_extended (self->live_at, where_the_object_was, NULL, &position))
+    g_hash_table_remove (self->live, position);
+}
+
+/* The item for the row at @position: the one alive there, updated, or a
+ * new one. */
+static JzCaseItem *
+take_row (JzCaseListModel      *self,
+          guint                 position,
+          const JzCaseItemData *data)
+{
+  JzCaseItem *item = g_hash_table_lookup (self->live, GUINT_TO_POINTER (position));
+
+  if (item != NULL)
+    {
+      jz_case_item_update (item, data);
+      return g_object_ref (item);
+    }
+  item = jz_case_item_new (data);
+  g_hash_table_insert (self->live, GUINT_TO_POINTER (position), item);
+  g_hash_table_insert (self->live_at, item, GUINT_TO_POINTER (position));
+  g_object_weak_ref (G_OBJECT (item), on_item_finalized, self);
+  return item;
+}
+
 static Page *
 read_page (JzCaseListModel  *self,
            guint             index,
@@ -459,7 +500,7 @@ read_page (JzCaseListModel  *self,
       data.id_number = column_text (stmt, 15);
       fill_age (stmt, &today, &data);
       data.overdue = self->overdue != NULL && g_hash_table_contains (self->overdue, data.episode_id);
-      g_ptr_array_add (items, jz_case_item_new (&data));
+      g_ptr_array_add (items, take_row (self, index * JZ_CASE_PAGE_SIZE + items->len, &data));
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
@@ -646,15 +687,15 @@ count_rows (JzCaseListModel *self)
   return n;
 }
 
-/* Counts again; when @keep_position and the count is the same, the
- * cached pages are re-read in place so a view keeps its scroll position. */
+/* Counts again and reads again the pages of the rows still held (by a
+ * view: the rows on screen); those items change in place, and only the
+ * end of the list is removed or added. */
 static void
 reload (JzCaseListModel *self,
-        gboolean         search_changed,
-        gboolean         keep_position)
+        gboolean         search_changed)
 {
   guint old_n = self->n_items;
-  g_autoptr(GArray) cached = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) held = g_array_new (FALSE, FALSE, sizeof (guint));
   GHashTableIter iter;
   gpointer key;
 
@@ -665,44 +706,26 @@ reload (JzCaseListModel *self,
   if (search_changed)
     load_search (self);
 
-  g_hash_table_iter_init (&iter, self->pages);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      guint index = GPOINTER_TO_UINT (key);
-      g_array_append_val (cached, index);
-    }
+  /* Pages only the cache holds are forgotten, not read again. */
   g_hash_table_remove_all (self->pages);
   self->n_items = count_rows (self);
 
-  if (keep_position && old_n == self->n_items)
+  g_hash_table_iter_init (&iter, self->live);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
     {
-      for (guint i = 0; i < cached->len; i++)
-        {
-          guint start = g_array_index (cached, guint, i) * JZ_CASE_PAGE_SIZE;
-          guint len = MIN (JZ_CASE_PAGE_SIZE, self->n_items - MIN (start, self->n_items));
+      guint position = GPOINTER_TO_UINT (key);
+      guint index = position / JZ_CASE_PAGE_SIZE;
 
-          if (len > 0)
-            g_list_model_items_changed (G_LIST_MODEL (self), start, len, len);
-        }
-      return;
+      if (position < MIN (old_n, self->n_items))
+        g_array_append_val (held, index);
     }
-  /* GTK's list widgets look for the rows they track (focus, scroll
-   * anchor) among the added items when those were removed in the same
-   * change. For a list that fits the page cache that is cheap, and one
-   * change lets them keep their row widgets; a longer one is replaced in
-   * two steps, a removal and an addition, or that search would read
-   * every row of a million through SQL. */
-  if (old_n > 0 && self->n_items > JZ_CASE_PAGE_SIZE * JZ_CASE_MAX_PAGES)
-    {
-      guint n = self->n_items;
+  for (guint i = 0; i < held->len; i++)
+    get_page (self, g_array_index (held, guint, i));
 
-      self->n_items = 0;
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, 0);
-      self->n_items = n;
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n);
-    }
-  else
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, self->n_items);
+  if (self->n_items < old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), self->n_items, old_n - self->n_items, 0);
+  else if (self->n_items > old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, self->n_items - old_n);
   if (old_n != self->n_items)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
@@ -714,7 +737,7 @@ on_refresh_idle (gpointer user_data)
 
   self->refresh_id = 0;
   /* A search's matches can change too (a name edited, a person added). */
-  reload (self, TRUE, TRUE);
+  reload (self, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -734,6 +757,18 @@ jz_case_list_model_dispose (GObject *object)
   JzCaseListModel *self = JZ_CASE_LIST_MODEL (object);
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_hash_table_remove_all (self->pages);
+  {
+    GHashTableIter iter;
+    gpointer item;
+
+    /* Items a view still holds outlive the model. */
+    g_hash_table_iter_init (&iter, self->live_at);
+    while (g_hash_table_iter_next (&iter, &item, NULL))
+      g_object_weak_unref (item, on_item_finalized, self);
+    g_hash_table_remove_all (self->live_at);
+    g_hash_table_remove_all (self->live);
+  }
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_object (&self->store);
@@ -747,6 +782,8 @@ jz_case_list_model_finalize (GObject *object)
 
   jz_case_query_clear (&self->query);
   g_hash_table_unref (self->pages);
+  g_hash_table_unref (self->live);
+  g_hash_table_unref (self->live_at);
   g_clear_pointer (&self->overdue, g_hash_table_unref);
   g_free (self->overdue_json);
   g_free (self->search_json);
@@ -798,6 +835,8 @@ jz_case_list_model_init (JzCaseListModel *self)
 {
   jz_case_query_init (&self->query);
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, page_free);
+  self->live = g_hash_table_new (NULL, NULL);
+  self->live_at = g_hash_table_new (NULL, NULL);
   self->overdue_stale = TRUE;
 }
 
@@ -810,7 +849,7 @@ jz_case_list_model_new (JzStore *store)
 
   self->store = g_object_ref (store);
   g_signal_connect_swapped (store, "changed", G_CALLBACK (on_store_changed), self);
-  reload (self, TRUE, FALSE);
+  reload (self, TRUE);
   return self;
 }
 
@@ -835,7 +874,7 @@ jz_case_list_model_set_query (JzCaseListModel   *self,
   search_changed = g_strcmp0 (self->query.search, query->search) != 0;
   jz_case_query_clear (&self->query);
   jz_case_query_copy (query, &self->query);
-  reload (self, search_changed, FALSE);
+  reload (self, search_changed);
 }
 
 const JzCaseQuery *
@@ -852,7 +891,7 @@ jz_case_list_model_refresh (JzCaseListModel *self)
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
   self->overdue_stale = TRUE;
-  reload (self, TRUE, TRUE);
+  reload (self, TRUE);
 }
 
 guint

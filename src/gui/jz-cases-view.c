@@ -37,6 +37,7 @@ struct _JzCasesView
   /* owned */
   JzStore          *store;
   JzCaseListModel  *model;
+  guint             search_idle_id;
 };
 
 G_DEFINE_FINAL_TYPE (JzCasesView, jz_cases_view, GTK_TYPE_WIDGET)
@@ -196,6 +197,7 @@ apply_query (JzCasesView *self)
   guint category = gtk_drop_down_get_selected (self->category_dropdown);
   JzCaseQuery q;
 
+  g_clear_handle_id (&self->search_idle_id, g_source_remove);
   if (self->model == NULL)
     return;
   /* A hidden list reads nothing: counting a million episodes and the
@@ -219,15 +221,38 @@ apply_query (JzCasesView *self)
       q.sort = sorts[sort].sort;
       q.descending = sorts[sort].descending;
     }
-  jz_case_list_model_set_query (self->model, &q);
+  if (!jz_case_query_equal (&q, jz_case_list_model_get_query (self->model)))
+    {
+      GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller));
+
+      /* The rows keep their places (see jz-case-list-model.c): another
+       * query is read from its start. */
+      jz_case_list_model_set_query (self->model, &q);
+      gtk_adjustment_set_value (adj, gtk_adjustment_get_lower (adj));
+    }
   jz_case_query_clear (&q);
   update_count (self);
 }
 
+static gboolean
+on_search_idle (gpointer user_data)
+{
+  JzCasesView *self = user_data;
+
+  self->search_idle_id = 0;
+  apply_query (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Once per turn of the main loop, before the next frame is drawn: text
+ * replaced (typed over a selection, pasted, set) changes the entry twice,
+ * and the empty text between would read the whole list; keystrokes that
+ * came in together are one query. */
 static void
 on_search_changed (JzCasesView *self)
 {
-  apply_query (self);
+  if (self->search_idle_id == 0)
+    self->search_idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, on_search_idle, self, NULL);
 }
 
 static void
@@ -291,17 +316,53 @@ setup_cell (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (list_item, label);
 }
 
+/* Text set only when it differs: a label given new text is shaped again. */
+static void
+show_cell (GtkListItem   *list_item,
+           JzCasesColumn  column)
+{
+  JzCaseItem *item = gtk_list_item_get_item (list_item);
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (list_item));
+  g_autofree char *text = item ? jz_cases_format_cell (item, column) : NULL;
+
+  if (g_strcmp0 (gtk_label_get_text (label), text ? text : "") == 0)
+    return;
+  gtk_label_set_text (label, text ? text : "");
+  /* The notes are the column cut short first. */
+  if (column == JZ_CASES_COLUMN_NOTES)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (label), text && text[0] ? text : NULL);
+}
+
+static void
+on_item_changed (JzCaseItem  *item,
+                 GtkListItem *list_item)
+{
+  show_cell (list_item, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (list_item), "jz-column")));
+}
+
 static void
 bind_cell (GtkSignalListItemFactory *factory,
            GtkListItem              *list_item,
            gpointer                  user_data)
 {
-  JzCasesColumn column = GPOINTER_TO_UINT (user_data);
   JzCaseItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *label = gtk_list_item_get_child (list_item);
-  g_autofree char *text = item ? jz_cases_format_cell (item, column) : NULL;
 
-  gtk_label_set_text (GTK_LABEL (label), text ? text : "");
+  g_object_set_data (G_OBJECT (list_item), "jz-column", user_data);
+  show_cell (list_item, GPOINTER_TO_UINT (user_data));
+  /* The model gives the rows a view holds new content in place. */
+  if (item != NULL)
+    g_signal_connect (item, "changed", G_CALLBACK (on_item_changed), list_item);
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             gpointer                  user_data)
+{
+  JzCaseItem *item = gtk_list_item_get_item (list_item);
+
+  if (item != NULL)
+    g_signal_handlers_disconnect_by_func (item, on_item_changed, list_item);
 }
 
 static void
@@ -326,6 +387,7 @@ add_columns (JzCasesView *self)
 
       g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GUINT_TO_POINTER (c));
       g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GUINT_TO_POINTER (c));
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), GUINT_TO_POINTER (c));
       column = gtk_column_view_column_new (jz_cases_column_title (c), factory);
       gtk_column_view_column_set_resizable (column, TRUE);
       gtk_column_view_column_set_fixed_width (column, widths[c].width);
@@ -352,6 +414,7 @@ jz_cases_view_dispose (GObject *object)
   JzCasesView *self = JZ_CASES_VIEW (object);
   GtkWidget *child;
 
+  g_clear_handle_id (&self->search_idle_id, g_source_remove);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), JZ_TYPE_CASES_VIEW);

@@ -17,11 +17,13 @@
 -- commit. It is derived data: never synced, never audited; a list is
 -- computed afresh when asked about a window before the floor.
 
+-- Stored in the order lists read it (kind, then date): a list of tens of
+-- thousands of deadlines is one sequential range, not a look-up per row.
 CREATE TABLE due_item (
-  episode_id     TEXT NOT NULL,
   kind           INTEGER NOT NULL,   -- JzDeadlineKind
-  months         INTEGER NOT NULL,   -- follow-ups: months after departure
   due_at         INTEGER NOT NULL,   -- unix seconds
+  episode_id     TEXT NOT NULL,
+  months         INTEGER NOT NULL,   -- follow-ups: months after departure
   warn_at        INTEGER NOT NULL,   -- due (shown) from this time on
   prompt         INTEGER NOT NULL,   -- never overdue
   episode_number TEXT,
@@ -30,11 +32,9 @@ CREATE TABLE due_item (
   person_name    TEXT NOT NULL,      -- display name (无名氏N for the unnamed)
   assigned_to    TEXT,
   admitted_at    INTEGER,
-  departed_at    INTEGER
-);
--- Holds what a list filters and sorts on, so that counting what is due
--- and picking the first few (Today) never read the rows.
-CREATE INDEX due_item_time ON due_item (kind, due_at, warn_at, prompt, episode_number);
+  departed_at    INTEGER,
+  PRIMARY KEY (kind, due_at, episode_id, months)
+) WITHOUT ROWID;
 CREATE INDEX due_item_episode ON due_item (episode_id);
 
 CREATE TABLE due_dirty (

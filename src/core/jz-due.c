@@ -533,8 +533,10 @@ cache_row (JzStore                *store,
 
   if (deadlines == NULL)
     return TRUE;
+  /* One row per kind, date, episode and month: should two ever coincide
+   * the save goes on (a cache must never make a save fail). */
   insert = jz_store_prepare (store,
-                             "INSERT INTO due_item (episode_id, kind, months, due_at, warn_at, prompt, "
+                             "INSERT OR REPLACE INTO due_item (episode_id, kind, months, due_at, warn_at, prompt, "
                              "  episode_number, episode_status, person_id, person_name, assigned_to, "
                              "  admitted_at, departed_at) "
                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -779,21 +781,21 @@ jz_due_cache_flush (JzStore  *store,
   return !dirty || cache_update (store, &config, now, floor, error);
 }
 
-/* The deadlines whose warning time has come at ?3: follow-ups by their
- * date (after the lookback ?2, before the longest warning ?5; none when
- * ?4 is 0), the other deadlines (open episodes only) all. Each with its
- * row and whether it is overdue; every column but the row's is in the
- * index due_item_time. */
-#define CACHED_HITS \
-  "SELECT rowid AS r, (NOT prompt AND due_at < ?3) AS late, due_at, kind, episode_number " \
-  "FROM due_item WHERE kind = ?1 AND ?4 AND due_at >= ?2 AND due_at <= ?3 + ?5 AND warn_at <= ?3 " \
+/* The deadlines whose warning time has come at ?3, with @cols: follow-ups
+ * by their date (after the lookback ?2, before the longest warning ?5;
+ * none when ?4 is 0), the other deadlines (open episodes only) all. The
+ * table is ordered by kind and date: two ranges read in order. */
+#define CACHED_HITS(cols) \
+  "SELECT " cols " FROM due_item " \
+  "WHERE kind = ?1 AND ?4 AND due_at >= ?2 AND due_at <= ?3 + ?5 AND warn_at <= ?3 " \
   "UNION ALL " \
-  "SELECT rowid, (NOT prompt AND due_at < ?3), due_at, kind, episode_number " \
-  "FROM due_item WHERE kind < ?1 AND warn_at <= ?3"
+  "SELECT " cols " FROM due_item WHERE kind < ?1 AND warn_at <= ?3"
+
+#define LATE "(NOT prompt AND due_at < ?3)"
 
 #define CACHED_COLUMNS \
   "kind, months, due_at, prompt, episode_id, episode_number, episode_status, person_id, " \
-  "person_name, assigned_to, admitted_at, departed_at "
+  "person_name, assigned_to, admitted_at, departed_at"
 
 static void
 bind_hits (sqlite3_stmt       *stmt,
@@ -815,7 +817,7 @@ cached_counts (JzStore            *store,
                guint              *n_due,
                GError            **error)
 {
-  sqlite3_stmt *stmt = jz_store_prepare (store, "SELECT count (*), total (late) FROM (" CACHED_HITS ")", error);
+  sqlite3_stmt *stmt = jz_store_prepare (store, "SELECT count (*), total (late) FROM (" CACHED_HITS (LATE " AS late") ")", error);
   int rc;
 
   if (stmt == NULL)
@@ -882,17 +884,13 @@ list_cached (JzStore             *store,
         *n_due = due;
     }
 
-  /* The first few are picked in the index, then their rows read. */
   if (limit > 0)
     stmt = jz_store_prepare (store,
-                             "SELECT " CACHED_COLUMNS "FROM due_item WHERE rowid IN "
-                             "(SELECT r FROM (" CACHED_HITS ") "
-                             " ORDER BY late DESC, due_at, kind, episode_number LIMIT ?6)",
+                             "SELECT * FROM (" CACHED_HITS (CACHED_COLUMNS ", " LATE " AS late") ") "
+                             "ORDER BY late DESC, due_at, kind, episode_number LIMIT ?6",
                              error);
   else
-    stmt = jz_store_prepare (store,
-                             "SELECT " CACHED_COLUMNS "FROM due_item WHERE rowid IN (SELECT r FROM (" CACHED_HITS "))",
-                             error);
+    stmt = jz_store_prepare (store, CACHED_HITS (CACHED_COLUMNS), error);
   if (stmt == NULL)
     return NULL;
   bind_hits (stmt, options, now);

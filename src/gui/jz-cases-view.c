@@ -298,6 +298,24 @@ on_items_changed (JzCasesView *self)
   update_count (self);
 }
 
+/* The notes are the column cut short first: their tooltip is the whole
+ * text. (Asked for when shown: setting a tooltip at each change asks the
+ * X server where the pointer is.) */
+static gboolean
+on_notes_query_tooltip (GtkWidget  *label,
+                        int         x,
+                        int         y,
+                        gboolean    keyboard,
+                        GtkTooltip *tooltip)
+{
+  const char *text = gtk_label_get_text (GTK_LABEL (label));
+
+  if (text == NULL || text[0] == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 setup_cell (GtkSignalListItemFactory *factory,
             GtkListItem              *list_item,
@@ -312,7 +330,11 @@ setup_cell (GtkSignalListItemFactory *factory,
       column == JZ_CASES_COLUMN_AGE)
     gtk_widget_add_css_class (label, "numeric");
   if (column == JZ_CASES_COLUMN_NOTES)
-    gtk_widget_add_css_class (label, "warning");
+    {
+      gtk_widget_add_css_class (label, "warning");
+      gtk_widget_set_has_tooltip (label, TRUE);
+      g_signal_connect (label, "query-tooltip", G_CALLBACK (on_notes_query_tooltip), NULL);
+    }
   gtk_list_item_set_child (list_item, label);
 }
 
@@ -325,12 +347,8 @@ show_cell (GtkListItem   *list_item,
   GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (list_item));
   g_autofree char *text = item ? jz_cases_format_cell (item, column) : NULL;
 
-  if (g_strcmp0 (gtk_label_get_text (label), text ? text : "") == 0)
-    return;
-  gtk_label_set_text (label, text ? text : "");
-  /* The notes are the column cut short first. */
-  if (column == JZ_CASES_COLUMN_NOTES)
-    gtk_widget_set_tooltip_text (GTK_WIDGET (label), text && text[0] ? text : NULL);
+  if (g_strcmp0 (gtk_label_get_text (label), text ? text : "") != 0)
+    gtk_label_set_text (label, text ? text : "");
 }
 
 static void

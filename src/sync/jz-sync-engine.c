@@ -439,6 +439,14 @@ http_begin (JzSyncEngine *self,
     }
   curl_easy_setopt (self->curl, CURLOPT_HTTPHEADER, self->headers);
   curl_multi_add_handle (self->multi, self->curl);
+  /* Sends what can be sent without waiting (on a kept-alive connection,
+   * usually the whole request), so that the hub works on it while this
+   * side prepares the next one; curl does nothing until asked. */
+  {
+    int running;
+
+    curl_multi_perform (self->multi, &running);
+  }
 }
 
 /* Waits for the request started by http_begin(). A reply other than 2xx
@@ -524,6 +532,16 @@ http_end (JzSyncEngine  *self,
     return jz_protocol_error_decode ((const char *) self->response->data, self->response->len,
                                      (guint) status, high_seq, error);
   return TRUE;
+}
+
+/* Drops the request started by http_begin() without waiting for its
+ * reply (curl closes the connection if the reply was under way). */
+static void
+http_abandon (JzSyncEngine *self)
+{
+  curl_multi_remove_handle (self->multi, self->curl);
+  curl_easy_setopt (self->curl, CURLOPT_HTTPHEADER, NULL);
+  g_clear_pointer (&self->headers, curl_slist_free_all);
 }
 
 static gboolean
@@ -2110,6 +2128,22 @@ resync_end (JzSyncEngine  *self,
   return TRUE;
 }
 
+/* Asks for the page after @cursor; http_end() takes the reply. The
+ * anchor (a hash chain value, hex) proves the cursor still means what it
+ * meant: a hub restored from a backup would not have it. */
+static void
+pull_begin (JzSyncEngine *self,
+            gint64        cursor,
+            const char   *anchor)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/pull?since=%" G_GINT64_FORMAT "&epoch=%s&limit=%d%s%s%s",
+                                           cursor, self->epoch, JZ_PROTOCOL_PULL_PAGE,
+                                           anchor && cursor > 0 ? "&anchor=" : "", anchor && cursor > 0 ? anchor : "",
+                                           self->resyncing ? "&whole=1" : "");
+
+  http_begin (self, "GET", path, NULL, 0, FALSE);
+}
+
 static gboolean
 pull (JzSyncEngine  *self,
       JzSyncStats   *stats,
@@ -2122,25 +2156,26 @@ pull (JzSyncEngine  *self,
   if (state_get_int (self->store, "resync") != 0 && !self->resyncing && !resync_begin (self, error))
     return FALSE;
 
-  for (;;)
+  for (gboolean in_flight = FALSE;;)
     {
       g_autoptr(JzPullReply) reply = NULL;
-      g_autofree char *path = NULL;
       gint64 cursor = state_get_int (self->store, "cursor");
       Page page = { 0 };
       gboolean need_pending = FALSE;
       gboolean ok = TRUE;
 
-      g_autofree char *anchor = state_get (self->store, "anchor");
       g_autoptr(GError) local_error = NULL;
 
-      /* The anchor (a hash chain value, hex) proves the cursor still means
-       * what it meant: a hub restored from a backup would not have it. */
-      path = g_strdup_printf ("/v1/pull?since=%" G_GINT64_FORMAT "&epoch=%s&limit=%d%s%s%s",
-                              cursor, self->epoch, JZ_PROTOCOL_PULL_PAGE,
-                              anchor && cursor > 0 ? "&anchor=" : "", anchor && cursor > 0 ? anchor : "",
-                              self->resyncing ? "&whole=1" : "");
-      if (!http (self, "GET", path, NULL, 0, FALSE, NULL, &local_error))
+      if (!in_flight)
+        {
+          g_autofree char *anchor = state_get (self->store, "anchor");
+
+          if (self->cancellable != NULL && g_cancellable_set_error_if_cancelled (self->cancellable, error))
+            return FALSE;
+          pull_begin (self, cursor, anchor);
+        }
+      in_flight = FALSE;
+      if (!http_end (self, NULL, &local_error))
         {
           /* STALE (the hub was restored from a backup since the hello):
            * the caller says hello again, which finds out what the hub lost
@@ -2155,6 +2190,13 @@ pull (JzSyncEngine  *self,
         stats->pulled += reply->changes->len;
       if (reply->cursor == cursor && reply->changes->len == 0)
         break;
+      /* The hub reads the next page while this one is applied. Should
+       * this one fail, that reply is dropped unread. */
+      if (reply->more)
+        {
+          pull_begin (self, reply->cursor, reply->anchor);
+          in_flight = TRUE;
+        }
 
       page.own_seq = state_get_int (self->store, "own_seq");
       for (guint i = 0; i < reply->changes->len && !need_pending; i++)
@@ -2163,7 +2205,13 @@ pull (JzSyncEngine  *self,
       page.deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, deferred_free);
       page.deferred_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       if (!apply_begin (self, error))
-        return FALSE;
+        {
+          g_clear_pointer (&page.deferred, g_hash_table_unref);
+          g_clear_pointer (&page.deferred_ids, g_hash_table_unref);
+          if (in_flight)
+            http_abandon (self);
+          return FALSE;
+        }
       if (need_pending)
         ok = load_pending (self, &page, error);
       jz_store_set_applying (self->store, TRUE);
@@ -2188,12 +2236,19 @@ pull (JzSyncEngine  *self,
       if (ok && page.max_hlc > 0)
         ok = jz_store_hlc_observe (self->store, page.max_hlc, error);
       if (!apply_end (self, ok, ok ? error : NULL) || !ok)
-        return FALSE;
+        {
+          if (in_flight)
+            http_abandon (self);
+          return FALSE;
+        }
 
       if (!reply->more)
         break;
       if (self->cancellable != NULL && g_cancellable_set_error_if_cancelled (self->cancellable, error))
-        return FALSE;
+        {
+          http_abandon (self);
+          return FALSE;
+        }
     }
   return !self->resyncing || resync_end (self, stats, error);
 }

@@ -145,6 +145,14 @@ jz_store_load_work_calendar (JzStore  *store,
   "(SELECT d.mode FROM departure d WHERE d.episode_id = e.id AND d.deleted = 0 LIMIT 1), " \
   "(SELECT group_concat (f.done_at) FROM followup f WHERE f.episode_id = e.id AND f.done_at IS NOT NULL AND f.deleted = 0) "
 
+#define OPEN_STATUSES "('screening', 'admitted', 'hospital', 'police')"
+
+/* Every open episode with its facts (the partial index episode_open). */
+#define OPEN_FACTS \
+  "SELECT " FACTS_COLUMNS \
+  "FROM episode e JOIN person p ON p.id = e.person_id " \
+  "WHERE e.status IN " OPEN_STATUSES " AND e.deleted = 0"
+
 enum
 {
   C_EPISODE_ID, C_NUMBER, C_STATUS, C_ADMITTED, C_DEPARTED, C_HEALTH, C_EFLAGS, C_ASSIGNED,
@@ -427,11 +435,7 @@ list_direct (JzStore             *store,
   follow_up_since = now - (gint64) options->follow_up_lookback_days * 86400;
 
   /* Open episodes: the partial index episode_open. */
-  stmt = jz_store_prepare (store,
-                           "SELECT " FACTS_COLUMNS
-                           "FROM episode e JOIN person p ON p.id = e.person_id "
-                           "WHERE e.status IN ('screening', 'admitted', 'hospital', 'police') AND e.deleted = 0",
-                           error);
+  stmt = jz_store_prepare (store, OPEN_FACTS, error);
   if (stmt == NULL ||
       !step_all (store, stmt, config, now_dt, follow_up_since, FALSE, NULL, out, error))
     return NULL;
@@ -490,8 +494,6 @@ list_direct (JzStore             *store,
 #define MAX_FOLLOW_UP_MONTHS 12
 
 G_STATIC_ASSERT (JZ_DEADLINE_FOLLOW_UP == JZ_DEADLINE_N_KINDS - 1);
-
-#define OPEN_STATUSES "('screening', 'admitted', 'hospital', 'police')"
 
 static gboolean
 is_open_status (const char *status)
@@ -624,11 +626,7 @@ cache_rebuild (JzStore                *store,
   if (!jz_store_exec (store, "DELETE FROM due_item; DELETE FROM due_dirty", error))
     return FALSE;
 
-  stmt = jz_store_prepare (store,
-                           "SELECT " FACTS_COLUMNS
-                           "FROM episode e JOIN person p ON p.id = e.person_id "
-                           "WHERE e.status IN " OPEN_STATUSES " AND e.deleted = 0",
-                           error);
+  stmt = jz_store_prepare (store, OPEN_FACTS, error);
   if (stmt == NULL || !cache_rows (store, stmt, config, now, floor, error))
     return FALSE;
 

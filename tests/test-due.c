@@ -481,6 +481,20 @@ test_cache (Fixture       *f,
   g_assert_cmpuint (items->len, ==, 0);
   exec_in_transaction (f, "DELETE FROM meta WHERE key = 'due_floor'");
   g_assert_cmpuint (assert_cache_matches (f, "a rebuild"), >, 0);
+
+  /* Built when the clock was months ahead (then put right): rebuilt for
+   * today at the next commit, not left unable to answer. */
+  {
+    g_autofree char *sql = g_strdup_printf ("UPDATE meta SET value = '%" G_GINT64_FORMAT "' WHERE key = 'due_floor'",
+                                            f->now + 100 * DAY);
+    g_autofree char *floor = NULL;
+
+    exec_in_transaction (f, sql);
+    floor = jz_store_get_meta (f->store, "due_floor");
+    g_assert_cmpint (g_ascii_strtoll (floor, NULL, 10), <, f->now);
+    g_assert_cmpint (g_ascii_strtoll (floor, NULL, 10), >, f->now - 90 * DAY);
+    assert_cache_matches (f, "the clock put back");
+  }
 }
 
 int

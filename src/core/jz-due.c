@@ -759,6 +759,10 @@ jz_due_cache_flush (JzStore  *store,
     return FALSE;
   now = g_date_time_new_now_utc ();
   wanted_floor = g_date_time_to_unix (now) - FLOOR_MARGIN_DAYS * 86400;
+  /* The clock was put back past what the cache can answer for now: it
+   * is rebuilt for the new date. */
+  if (floor > wanted_floor + (FLOOR_MARGIN_DAYS - JZ_DUE_FOLLOW_UP_LOOKBACK_DAYS) * 86400)
+    floor = -1;
   if (floor >= 0 && !dirty && floor >= wanted_floor - FLOOR_SLACK_DAYS * 86400)
     return TRUE;
 

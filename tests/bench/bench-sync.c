@@ -2,6 +2,8 @@
  *
  *   bench-sync push [N]     N changes (persons) from jiuzhu-cli to a jiuzhu-hub
  *                           process, end to end over HTTP; bytes per change
+ *   bench-sync push-tls [N] the same over HTTPS (a certificate made with
+ *                           openssl, pinned at enrolment)
  *   bench-sync bytes [N]    the same with batches of 50 (JIUZHU_SYNC_BATCH)
  *   bench-sync ingest [N]   the hub's store alone: N inserts, then N updates
  *   bench-sync latency [N]  N edits in a running JzSyncClient; save → acked
@@ -41,6 +43,8 @@ typedef struct
   char        *data_dir;
   GSubprocess *hub;
   char        *url;
+  char        *cert;      /* with a key: the hub serves HTTPS */
+  char        *key;
 } Bench;
 
 static void
@@ -104,9 +108,14 @@ hub_start (Bench *b)
   g_assert (program != NULL);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   /* JZ_BENCH_HUB_LOG=1: the hub's line per request on stderr. */
-  b->hub = g_subprocess_launcher_spawn (launcher, &error, program, "serve", "--db", b->hub_db,
-                                        "--listen", "127.0.0.1:0", "--rate", "0",
-                                        g_getenv ("JZ_BENCH_HUB_LOG") ? NULL : "--quiet", NULL);
+  if (b->cert != NULL)
+    b->hub = g_subprocess_launcher_spawn (launcher, &error, program, "serve", "--db", b->hub_db,
+                                          "--listen", "127.0.0.1:0", "--rate", "0", "--tls-cert", b->cert,
+                                          "--tls-key", b->key, g_getenv ("JZ_BENCH_HUB_LOG") ? NULL : "--quiet", NULL);
+  else
+    b->hub = g_subprocess_launcher_spawn (launcher, &error, program, "serve", "--db", b->hub_db,
+                                          "--listen", "127.0.0.1:0", "--rate", "0",
+                                          g_getenv ("JZ_BENCH_HUB_LOG") ? NULL : "--quiet", NULL);
   check (b->hub != NULL, error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (b->hub));
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
@@ -125,6 +134,8 @@ bench_clear (Bench *b)
     }
   remove_tree (b->dir);
   g_free (b->dir);
+  g_free (b->cert);
+  g_free (b->key);
   g_free (b->hub_db);
   g_free (b->data_dir);
   g_free (b->url);
@@ -301,9 +312,27 @@ jdouble (json_object *obj,
   return json_object_get_double (json_object_object_get (obj, key));
 }
 
+/* A self-signed certificate for the hub, as an administrator makes one. */
+static void
+make_certificate (Bench *b)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) gen = NULL;
+
+  b->cert = g_build_filename (b->dir, "cert.pem", NULL);
+  b->key = g_build_filename (b->dir, "key.pem", NULL);
+  gen = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                          "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                          "-nodes", "-keyout", b->key, "-out", b->cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                          NULL);
+  check (gen != NULL, error);
+  check (g_subprocess_wait_check (gen, NULL, &error), error);
+}
+
 static void
 bench_push (guint       n,
-            const char *batch)
+            const char *batch,
+            gboolean    tls)
 {
   Bench b = { 0 };
   g_autoptr(JzStore) store = NULL;
@@ -314,6 +343,8 @@ bench_push (guint       n,
   gint64 pushed;
 
   bench_init (&b);
+  if (tls)
+    make_certificate (&b);
   hub_start (&b);
   store = make_profile (&b, "a", A, JZ_STATION_LEVEL_COUNTY);
   enrol (&b, store);
@@ -328,8 +359,8 @@ bench_push (guint       n,
   pushed = jint (result, "pushed");
   if (pushed != n)
     g_error ("pushed %" G_GINT64_FORMAT " of %u", pushed, n);
-  printf ("push%s: %" G_GINT64_FORMAT " changes in %" G_GINT64_FORMAT " requests\n",
-          batch ? " (batches of 50)" : "", pushed, jint (result, "push_requests"));
+  printf ("push%s%s: %" G_GINT64_FORMAT " changes in %" G_GINT64_FORMAT " requests\n",
+          tls ? " over HTTPS" : "", batch ? " (batches of 50)" : "", pushed, jint (result, "push_requests"));
   printf ("  push phase:              %.2f s = %.0f changes/s\n", jdouble (result, "push_seconds"),
           pushed / jdouble (result, "push_seconds"));
   printf ("  jiuzhu-cli end to end:   %.2f s = %.0f changes/s (process start, hello, push, pull of own acks)\n",
@@ -675,9 +706,11 @@ main (int    argc,
   if (all || g_str_equal (mode, "ingest"))
     bench_ingest (n ? n : 100000);
   if (all || g_str_equal (mode, "push"))
-    bench_push (n ? n : 100000, NULL);
+    bench_push (n ? n : 100000, NULL, FALSE);
+  if (all || g_str_equal (mode, "push-tls"))
+    bench_push (n ? n : 100000, NULL, TRUE);
   if (all || g_str_equal (mode, "bytes"))
-    bench_push (n ? n : 10000, "50");
+    bench_push (n ? n : 10000, "50", FALSE);
   if (all || g_str_equal (mode, "latency"))
     bench_latency (n ? n : 300);
   if (all || g_str_equal (mode, "pull"))

@@ -295,6 +295,21 @@ test_today (Fixture       *f,
   drain ();
   g_assert_cmpuint (jz_today_view_get_in_station (today), ==, 4);
   g_assert_cmpuint (jz_today_view_get_unsynced (today), >, unsynced);
+
+  /* Live deadlines: 李强 leaves, and his overdue stay limit goes. */
+  {
+    guint overdue = jz_today_view_get_overdue (today);
+    g_autoptr(JzEpisode) e = jz_store_get_episode (f->store, late_episode, NULL);
+    g_autoptr(JzDepartureRecord) d = jz_departure_new ();
+
+    d->departed_at = g_get_real_time () / G_USEC_PER_SEC;
+    d->mode = g_strdup ("escorted");
+    g_assert_true (jz_store_record_departure (f->store, e, d, &error));
+    g_assert_no_error (error);
+    drain ();
+    g_assert_cmpuint (jz_today_view_get_in_station (today), ==, 3);
+    g_assert_cmpuint (jz_today_view_get_overdue (today), <, overdue);
+  }
 }
 
 static void

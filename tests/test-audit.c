@@ -500,6 +500,24 @@ test_backup_while_writing (Fixture       *f,
   g_assert_cmpint (persons, ==, 5);
 }
 
+/* jz_row() writes the JSON that is hashed and sent: its exact text. */
+static void
+test_row_json (Fixture       *f,
+               gconstpointer  data)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (f->store),
+    "SELECT jz_row ('a', 'x\"y\\z' || char (10) || char (9) || char (13) || char (1) || '末', "
+    "'b', -9223372036854775807 - 1, 'c', 0, 'd', NULL, 'e', 1.5, 'f', 9223372036854775807, 'g', '')",
+    -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==,
+                   "{\"a\":\"x\\\"y\\\\z\\n\\t\\r\\u0001末\",\"b\":-9223372036854775808,\"c\":0,"
+                   "\"e\":1.5,\"f\":9223372036854775807,\"g\":\"\"}");
+  sqlite3_finalize (stmt);
+}
+
 /* Entries written before 2026-11-23 store the whole previous hash, later
  * ones its first 4 bytes: a log with both verifies, and a gap is still
  * told from an edit in either. */
@@ -648,6 +666,7 @@ main (int    argc,
   ADD ("pack-round-trip", test_pack_round_trip);
   ADD ("damaged-tokens", test_damaged_tokens);
   ADD ("prev-hash-forms", test_prev_hash_forms);
+  ADD ("row-json", test_row_json);
 #undef ADD
   g_test_add_func ("/audit/migrate-from-1", test_migrate_from_1);
   g_test_add_func ("/audit/migration-failure-leaves-file", test_migration_failure_leaves_file);

@@ -882,11 +882,18 @@ append_json_string (GString     *s,
                     const char  *text,
                     int          len)
 {
+  int run = 0;
+
   g_string_append_c (s, '"');
   for (int i = 0; i < len; i++)
     {
       guchar c = (guchar) text[i];
 
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      /* The characters before this one need no escape: in one go. */
+      g_string_append_len (s, text + run, i - run);
+      run = i + 1;
       switch (c)
         {
         case '"':  g_string_append (s, "\\\""); break;
@@ -895,12 +902,10 @@ append_json_string (GString     *s,
         case '\r': g_string_append (s, "\\r"); break;
         case '\t': g_string_append (s, "\\t"); break;
         default:
-          if (c < 0x20)
-            g_string_append_printf (s, "\\u%04x", c);
-          else
-            g_string_append_c (s, (char) c);
+          g_string_append_printf (s, "\\u%04x", c);
         }
     }
+  g_string_append_len (s, text + run, len - run);
   g_string_append_c (s, '"');
 }
 
@@ -911,7 +916,7 @@ append_json_value (GString       *s,
   switch (sqlite3_value_type (v))
     {
     case SQLITE_INTEGER:
-      g_string_append_printf (s, "%" G_GINT64_FORMAT, (gint64) sqlite3_value_int64 (v));
+      append_int (s, sqlite3_value_int64 (v));
       break;
     case SQLITE_FLOAT:
       {

@@ -565,6 +565,44 @@ test_staff_pin (Fixture       *f,
   g_assert_false (jz_staff_check_pin (staff, "1357"));
 }
 
+/* 全程留痕: a departure taken back (a tombstone) stays in the timeline,
+ * its recording and its taking back both. */
+static void
+test_timeline_departure_taken_back (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *episode_id = NULL;
+  g_autofree char *person_id = jz_test_add_case (f->store, "王芳", "female", NULL, NULL, "admitted", 3, 0, &episode_id);
+  g_autoptr(JzEpisode) episode = jz_store_get_episode (f->store, episode_id, NULL);
+  g_autoptr(JzDepartureRecord) d = jz_departure_new ();
+  JzCaseData *data_loaded;
+  gboolean recorded = FALSE, taken_back = FALSE;
+
+  d->departed_at = g_get_real_time () / G_USEC_PER_SEC;
+  d->mode = g_strdup ("escorted");
+  g_assert_true (jz_store_record_departure (f->store, episode, d, &error));
+  g_assert_no_error (error);
+  g_assert_true (jz_store_delete (f->store, &jz_entity_departure, d->rec.id, 0, &error));
+  g_assert_no_error (error);
+
+  data_loaded = jz_case_data_load (f->store, person_id, 0, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < data_loaded->timeline->len; i++)
+    {
+      JzTimelineEntry *e = data_loaded->timeline->pdata[i];
+
+      if (g_str_equal (e->entity, "departure") && g_str_equal (e->entity_id, d->rec.id))
+        {
+          recorded |= g_str_equal (e->op, "insert");
+          taken_back |= g_str_equal (e->op, "update") || g_str_equal (e->op, "delete");
+        }
+    }
+  g_assert_true (recorded);
+  g_assert_true (taken_back);
+  jz_case_data_free (data_loaded);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -584,6 +622,8 @@ main (int    argc,
               test_model_search_filter_sort, fixture_tear_down);
   g_test_add ("/case-list/live", Fixture, NULL, fixture_set_up, test_model_live, fixture_tear_down);
   g_test_add ("/case-list/lazy-100k", Fixture, NULL, fixture_set_up, test_model_lazy, fixture_tear_down);
+  g_test_add ("/case-page/timeline-departure-taken-back", Fixture, NULL, fixture_set_up,
+              test_timeline_departure_taken_back, fixture_tear_down);
   g_test_add ("/staff/pin", Fixture, NULL, fixture_set_up, test_staff_pin, fixture_tear_down);
   return g_test_run ();
 }

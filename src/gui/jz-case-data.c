@@ -423,11 +423,9 @@ load_timeline (JzStore     *store,
 
   /* The episode, its person, and every record that belongs to them; the
    * audit log is read through its entity_id index (0006-case-page.sql).
-   * Departures are found through their only index, which holds the live
-   * ones (one per episode): without "deleted = 0" SQLite scanned every
-   * departure of the store, 1.4 million on the benchmark's, at each case
-   * page. A departure taken back (Undo) leaves the timeline with it; its
-   * entries stay in the audit log. */
+   * Departures are found through two partial indexes, the live one and
+   * those taken back (0009-departure-history.sql), each named by its own
+   * condition: without them SQLite scanned every departure on file. */
   stmt = jz_store_prepare (store,
     "SELECT a.seq, a.at, a.actor, a.device = 0, a.entity, a.entity_id, a.op, jz_audit_json (a.fields_json), "
     "       (SELECT s.name FROM staff s WHERE s.id = a.actor) "
@@ -438,6 +436,7 @@ load_timeline (JzStore     *store,
     "  UNION ALL SELECT id FROM tracing_step WHERE episode_id = ?1"
     "  UNION ALL SELECT id FROM stay_extension WHERE episode_id = ?1"
     "  UNION ALL SELECT id FROM departure WHERE episode_id = ?1 AND deleted = 0"
+    "  UNION ALL SELECT id FROM departure WHERE episode_id = ?1 AND deleted = 1"
     "  UNION ALL SELECT id FROM escort_trip WHERE episode_id = ?1"
     "  UNION ALL SELECT id FROM expenditure WHERE episode_id = ?1"
     "  UNION ALL SELECT id FROM referral WHERE episode_id = ?1"

@@ -7,4 +7,4 @@
 -- every departure on file (1.4 million on the benchmark's store) at each
 -- case page. Tombstones get a partial index of their own: a few rows.
 
-CREATE INDEX departure_taken_back ON departure (episode_id) WHERE deleted = 1;
+CREATE INDEX IF NOT EXISTS departure_taken_back ON departure (episode_id) WHERE deleted = 1;

@@ -914,6 +914,119 @@ test_push_lean_insert (Fixture       *f,
   g_assert_cmpint (count (f, "SELECT count (*) FROM record WHERE entity = 'person'"), ==, 2);
 }
 
+/* An update merged from its text (a field replaced, one added, one set to
+ * null, an ID number changed; by the owner, then by hub staff) leaves the
+ * record, its tags, the change served and the registry as the json-c path
+ * leaves them. */
+static void
+test_push_lean_update (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *n1 = valid_id_number ("32048119800101001");
+  g_autofree char *n2 = valid_id_number ("32048119800101002");
+  g_autofree char *insert = g_strdup_printf ("{\"name\":\"张三\",\"id_number\":\"%s\",\"dialect\":\"徐州话\"}", n1);
+  g_autofree char *update = g_strdup_printf ("{\"hlc\":9,\"name\":\"李\\\"四\\\"\",\"height_cm\":180,"
+                                             "\"dialect\":null,\"id_number\":\"%s\"}", n2);
+  g_autofree char *id0 = jz_uuid_v7_new ();
+  g_autofree char *id1 = jz_uuid_v7_new ();
+  const char *id[2] = { id0, id1 };
+  json_object *fields[2] = { NULL, NULL };
+  json_object *tags[2] = { NULL, NULL };
+  json_object *served[2] = { NULL, NULL };
+  sqlite3_stmt *stmt = NULL;
+
+  /* The same changes twice, once each way. */
+  for (int i = 0; i < 2; i++)
+    {
+      struct { char who; guint64 base; guint64 hlc; const char *fields; } steps[] = {
+        { 'a', 0, hlc_at (1), insert },
+        { 'a', hlc_at (1), hlc_at (2), update },
+        { 'h', hlc_at (2), hlc_at (3), "{\"name\":\"王\"}" },
+      };
+
+      for (guint s = 0; s < G_N_ELEMENTS (steps); s++)
+        {
+          JzChange *c = change (0, "person", id[i], s == 0 ? JZ_OP_INSERT : JZ_OP_UPDATE, steps[s].base,
+                                steps[s].hlc, steps[s].fields);
+
+          g_clear_pointer (&c->fields, json_object_put);
+          g_clear_pointer (&c->fields_json, g_free);
+          if (i == 1)
+            c->fields_json = g_strdup (steps[s].fields);
+          else
+            c->fields = json_tokener_parse (steps[s].fields);
+          g_assert_true (push1 (f, steps[s].who, c, &error));
+          g_assert_no_error (error);
+        }
+    }
+
+  sqlite3_prepare_v2 (jz_hub_store_get_db (f->hub),
+                      "SELECT r.owner, r.deleted, r.fields_json, r.tags_json,"
+                      " (SELECT fields_json FROM change WHERE entity_id = r.id AND station = '" A "' AND op = 'update')"
+                      " FROM record r WHERE r.id = ?1", -1, &stmt, NULL);
+  for (int i = 0; i < 2; i++)
+    {
+      sqlite3_bind_text (stmt, 1, id[i], -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, A);
+      g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 0);
+      fields[i] = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 2));
+      tags[i] = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 3));
+      served[i] = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 4));
+      g_assert_nonnull (fields[i]);
+      g_assert_nonnull (tags[i]);
+      g_assert_nonnull (served[i]);
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+
+  g_assert_true (json_object_equal (fields[0], fields[1]));
+  g_assert_true (json_object_equal (served[0], served[1]));
+  g_assert_false (json_object_object_get_ex (fields[1], "hlc", NULL));
+  g_assert_false (json_object_object_get_ex (served[1], "hlc", NULL));
+  g_assert_cmpstr (json_object_get_string (json_object_object_get (fields[1], "name")), ==, "王");
+  g_assert_cmpint (json_object_get_int (json_object_object_get (fields[1], "height_cm")), ==, 180);
+  g_assert_true (json_object_object_get_ex (fields[1], "dialect", NULL));
+  g_assert_null (json_object_object_get (fields[1], "dialect"));
+  g_assert_cmpstr (json_object_get_string (json_object_object_get (fields[1], "station")), ==, A);
+  g_assert_cmpstr (json_object_get_string (json_object_object_get (served[1], "name")), ==, "李\"四\"");
+
+  /* The tags name the same writers; their hub_seqs are each record's own. */
+  g_assert_cmpint (json_object_object_length (tags[0]), ==, json_object_object_length (tags[1]));
+  {
+    json_object_object_foreach (tags[0], key, t0)
+      {
+        json_object *t1 = json_object_object_get (tags[1], key);
+
+        g_test_message ("tag %s", key);
+        g_assert_nonnull (t1);
+        g_assert_cmpint (json_object_array_length (t1), ==, 4);
+        for (int k = 0; k < 3; k++)
+          g_assert_true (json_object_equal (json_object_array_get_idx (t0, k), json_object_array_get_idx (t1, k)));
+        g_assert_cmpint (json_object_get_int64 (json_object_array_get_idx (t1, 3)), >,
+                         json_object_get_int64 (json_object_array_get_idx (t0, 3)));
+      }
+  }
+  g_assert_cmpint (json_object_get_int (json_object_array_get_idx (json_object_object_get (tags[1], "name"), 2)),
+                   ==, JZ_AUTHORITY_HUB);
+  g_assert_cmpint (json_object_get_int (json_object_array_get_idx (json_object_object_get (tags[1], "height_cm"), 2)),
+                   ==, JZ_AUTHORITY_OWNER);
+  for (int i = 0; i < 2; i++)
+    {
+      json_object_put (fields[i]);
+      json_object_put (tags[i]);
+      json_object_put (served[i]);
+    }
+
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM person_key WHERE id_number = '%s'", n2);
+
+    g_assert_cmpint (count (f, sql), ==, 2);
+    g_assert_cmpint (count (f, "SELECT count (*) FROM person_key"), ==, 2);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -927,6 +1040,7 @@ main (int    argc,
   ADD ("/push/idempotent", test_push_idempotent);
   ADD ("/push/refusals", test_push_refusals);
   ADD ("/push/lean-insert", test_push_lean_insert);
+  ADD ("/push/lean-update", test_push_lean_update);
   ADD ("/merge/authority", test_merge);
   ADD ("/merge/order", test_merge_order);
   ADD ("/merge/base-seq", test_merge_base_seq);

@@ -1778,6 +1778,360 @@ insert_lean (JzHubStore      *self,
   return LEAN_DONE;
 }
 
+/* A stored record's tags as the hub writes them, {"field":[hlc,"station",
+ * auth,hub_seq],…} (hub_seq may be missing in old ones); FALSE for
+ * anything else, which json-c then reads. */
+typedef struct
+{
+  const char *key;
+  gsize       key_len;
+  const char *value;
+  gsize       value_len;
+  Tag         tag;
+} TagMember;
+
+static gboolean
+scan_tag_int (const char **p,
+              gint64      *out)
+{
+  const char *s = *p;
+  gint64 v = 0;
+  int n = 0;
+
+  while (g_ascii_isdigit (*s) && n < 18)
+    v = v * 10 + (*s++ - '0'), n++;
+  if (n == 0 || g_ascii_isdigit (*s))
+    return FALSE;
+  *p = s;
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+scan_tags (const char *text,
+           GArray     *members)
+{
+  const char *p = text;
+
+  g_array_set_size (members, 0);
+  if (*p++ != '{')
+    return FALSE;
+  if (*p == '}')
+    return p[1] == '\0';
+  for (;;)
+    {
+      TagMember m = { 0 };
+      gint64 auth;
+
+      if (*p++ != '"')
+        return FALSE;
+      m.key = p;
+      while (*p != '"' && *p != '\\' && (guchar) *p >= 0x20)
+        p++;
+      if (*p != '"')
+        return FALSE;
+      m.key_len = p - m.key;
+      p++;
+      if (*p++ != ':')
+        return FALSE;
+      m.value = p;
+      if (*p++ != '[' || !scan_tag_int (&p, &m.tag.hlc) || *p++ != ',' || *p++ != '"')
+        return FALSE;
+      m.tag.station = p;
+      while (g_ascii_isalnum (*p) || *p == '-' || *p == '_')
+        p++;
+      if (*p++ != '"' || *p++ != ',' || !scan_tag_int (&p, &auth) || auth > G_MAXINT)
+        return FALSE;
+      m.tag.auth = (int) auth;
+      if (*p == ',' && (p++, !scan_tag_int (&p, &m.tag.hub_seq)))
+        return FALSE;
+      if (*p++ != ']')
+        return FALSE;
+      m.value_len = p - m.value;
+      g_array_append_val (members, m);
+      if (*p == '}')
+        return p[1] == '\0';
+      if (*p++ != ',')
+        return FALSE;
+    }
+}
+
+static int
+find_tag (const GArray *tags,
+          const char   *key,
+          gsize         key_len)
+{
+  for (guint i = 0; i < tags->len; i++)
+    {
+      const TagMember *t = &g_array_index (tags, TagMember, i);
+
+      if (t->key_len == key_len && memcmp (t->key, key, key_len) == 0)
+        return (int) i;
+    }
+  return -1;
+}
+
+static int
+find_field (const GArray *members,
+            const char   *key,
+            gsize         key_len)
+{
+  for (guint i = 0; i < members->len; i++)
+    {
+      const JzJsonMember *m = &g_array_index (members, JzJsonMember, i);
+
+      if (m->key_len == key_len && memcmp (m->key, key, key_len) == 0)
+        return (int) i;
+    }
+  return -1;
+}
+
+static void
+append_tag (GString    *out,
+            gint64      hlc,
+            const char *station,
+            int         auth,
+            gint64      hub_seq)
+{
+  g_string_append_printf (out, "[%" G_GINT64_FORMAT ",\"%s\",%d,%" G_GINT64_FORMAT "]",
+                          hlc, station, auth, hub_seq);
+}
+
+/* An update of a live record its writer had seen every written field of
+ * (no conflict possible), from fields that came as text: the same rows
+ * apply_change() makes for it, without json-c. Anything else (a transfer,
+ * a delete or undelete, a record not here, unclaimed or deleted, a field
+ * someone else wrote meanwhile, stored text json-c would have to read)
+ * is LEAN_UNSUITED and goes the json-c way, which decides. */
+static LeanResult
+update_lean (JzHubStore      *self,
+             Ingest          *in,
+             JzChange        *c,
+             const JzEntity  *entity,
+             gint64           index,
+             GError         **error)
+{
+  const JzHubDevice *device = in->device;
+  g_autoptr(GArray) incoming = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 16);
+  g_autoptr(GArray) stored = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
+  g_autoptr(GArray) tags = g_array_sized_new (FALSE, FALSE, sizeof (TagMember), 8);
+  g_autofree char *old_owner = NULL;
+  g_autofree char *fields_text = NULL;
+  g_autofree char *tags_text = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *number = NULL;
+  g_autoptr(GString) fields_out = NULL;
+  g_autoptr(GString) tags_out = NULL;
+  g_autoptr(GString) effective = NULL;
+  gboolean has_number = FALSE;
+  gboolean has_parent = FALSE;
+  gboolean first;
+  gint64 hlc = (gint64) c->hlc;
+  gint64 rec_hlc = 0;
+  gint64 hub_seq;
+  sqlite3_stmt *stmt;
+  int auth;
+  int rc;
+
+  if (!jz_json_scan_flat (c->fields_json, strlen (c->fields_json), incoming))
+    return LEAN_UNSUITED;
+  for (guint i = 0; i < incoming->len; i++)
+    {
+      const JzJsonMember *m = &g_array_index (incoming, JzJsonMember, i);
+      static const json_type types[] = {
+        [JZ_JSON_NULL] = json_type_null, [JZ_JSON_BOOL] = json_type_boolean, [JZ_JSON_INT] = json_type_int,
+        [JZ_JSON_REAL] = json_type_double, [JZ_JSON_STRING] = json_type_string,
+      };
+      char name[JZ_PROTOCOL_MAX_FIELD_NAME + 1];
+      g_autofree char *value = NULL;
+
+      if (m->key_len > JZ_PROTOCOL_MAX_FIELD_NAME)
+        return LEAN_UNSUITED;
+      memcpy (name, m->key, m->key_len);
+      name[m->key_len] = '\0';
+      if (g_str_equal (name, "station") || g_str_equal (name, "deleted"))
+        return LEAN_UNSUITED;
+      if (m->kind == JZ_JSON_STRING)
+        value = jz_json_member_dup_string (m);
+      /* A refusal is json-c's path's to word. */
+      if (!check_field (self, entity, name, types[m->kind], value, index, NULL))
+        return LEAN_UNSUITED;
+      if (g_str_equal (name, "id_number"))
+        number = g_steal_pointer (&value), has_number = TRUE;
+      else if (g_str_equal (name, "episode_id"))
+        parent = g_steal_pointer (&value), has_parent = TRUE;
+    }
+
+  stmt = prepare (self,
+                  "SELECT r.owner, r.hlc, r.deleted, " RECORD_FIELDS ", r.tags_json FROM record r"
+                  " " RECORD_JOIN " WHERE r.entity = ?1 AND r.id = ?2");
+  sqlite3_bind_text (stmt, 1, c->entity, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, c->id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      old_owner = column_dup (stmt, 0);
+      rec_hlc = sqlite3_column_int64 (stmt, 1);
+      if (sqlite3_column_int (stmt, 2) == 0)
+        {
+          fields_text = column_dup (stmt, 3);
+          tags_text = column_dup (stmt, 4);
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return lean_internal (self->db, error);
+  if (rc != SQLITE_ROW || fields_text == NULL || tags_text == NULL || *old_owner == '\0' ||
+      (!device->hub_level && !g_str_equal (old_owner, device->station)))
+    return LEAN_UNSUITED;
+  if (!jz_json_scan_flat (fields_text, strlen (fields_text), stored) || !scan_tags (tags_text, tags))
+    return LEAN_UNSUITED;
+  auth = device->hub_level ? JZ_AUTHORITY_HUB
+       : g_str_equal (old_owner, c->station) ? JZ_AUTHORITY_OWNER : JZ_AUTHORITY_OTHER;
+
+  /* Every field written: had the writer seen its stored value? */
+  for (guint i = 0; i < incoming->len; i++)
+    {
+      const JzJsonMember *m = &g_array_index (incoming, JzJsonMember, i);
+      int t;
+
+      if (m->key_len == 3 && memcmp (m->key, "hlc", 3) == 0)
+        continue;
+      t = find_tag (tags, m->key, m->key_len);
+      if (t < 0)
+        t = find_tag (tags, "*", 1);
+      /* No tag at all: nobody wrote it since tags were kept, seen. */
+      if (t >= 0 && !tag_seen (self, &g_array_index (tags, TagMember, t).tag, c))
+        return LEAN_UNSUITED;
+    }
+
+  /* What took effect: the fields written, without the clock. */
+  effective = g_string_sized_new (strlen (c->fields_json));
+  g_string_append_c (effective, '{');
+  first = TRUE;
+  for (guint i = 0; i < incoming->len; i++)
+    {
+      const JzJsonMember *m = &g_array_index (incoming, JzJsonMember, i);
+
+      if (m->key_len == 3 && memcmp (m->key, "hlc", 3) == 0)
+        continue;
+      if (!first)
+        g_string_append_c (effective, ',');
+      first = FALSE;
+      g_string_append_c (effective, '"');
+      g_string_append_len (effective, m->key, m->key_len);
+      g_string_append (effective, "\":");
+      g_string_append_len (effective, m->value, m->value_len);
+    }
+  g_string_append_c (effective, '}');
+
+  hub_seq = insert_change (self, c->station, c->epoch, c->seq, c->entity, c->id, "update",
+                           (gint64) c->base_rev, hlc, auth, old_owner, effective->str, NULL, device->id, in->now);
+  if (hub_seq < 0)
+    return lean_internal (self->db, error);
+
+  /* The record: a field written replaces its value (and tag) where it
+   * stands; a new one is added at the end, as json-c's object_add does. */
+  fields_out = g_string_sized_new (strlen (fields_text) + effective->len);
+  tags_out = g_string_sized_new (strlen (tags_text) + incoming->len * 40);
+  g_string_append_c (fields_out, '{');
+  first = TRUE;
+  for (guint i = 0; i < stored->len; i++)
+    {
+      const JzJsonMember *m = &g_array_index (stored, JzJsonMember, i);
+      int w = find_field (incoming, m->key, m->key_len);
+
+      if (w >= 0 && m->key_len == 3 && memcmp (m->key, "hlc", 3) == 0)
+        w = -1;
+      if (!first)
+        g_string_append_c (fields_out, ',');
+      first = FALSE;
+      g_string_append_c (fields_out, '"');
+      g_string_append_len (fields_out, m->key, m->key_len);
+      g_string_append (fields_out, "\":");
+      if (w >= 0)
+        g_string_append_len (fields_out, g_array_index (incoming, JzJsonMember, w).value,
+                             g_array_index (incoming, JzJsonMember, w).value_len);
+      else
+        g_string_append_len (fields_out, m->value, m->value_len);
+      if (!has_parent && m->key_len == 10 && memcmp (m->key, "episode_id", 10) == 0 &&
+          m->kind == JZ_JSON_STRING)
+        parent = jz_json_member_dup_string (m);
+    }
+  g_string_append_c (tags_out, '{');
+  for (guint i = 0; i < tags->len; i++)
+    {
+      const TagMember *t = &g_array_index (tags, TagMember, i);
+      int w = find_field (incoming, t->key, t->key_len);
+
+      if (w >= 0 && t->key_len == 3 && memcmp (t->key, "hlc", 3) == 0)
+        w = -1;
+      if (i > 0)
+        g_string_append_c (tags_out, ',');
+      g_string_append_c (tags_out, '"');
+      g_string_append_len (tags_out, t->key, t->key_len);
+      g_string_append (tags_out, "\":");
+      if (w >= 0)
+        append_tag (tags_out, hlc, c->station, auth, hub_seq);
+      else
+        g_string_append_len (tags_out, t->value, t->value_len);
+    }
+  for (guint i = 0; i < incoming->len; i++)
+    {
+      const JzJsonMember *m = &g_array_index (incoming, JzJsonMember, i);
+
+      if (m->key_len == 3 && memcmp (m->key, "hlc", 3) == 0)
+        continue;
+      if (find_field (stored, m->key, m->key_len) < 0)
+        {
+          if (!first)
+            g_string_append_c (fields_out, ',');
+          first = FALSE;
+          g_string_append_c (fields_out, '"');
+          g_string_append_len (fields_out, m->key, m->key_len);
+          g_string_append (fields_out, "\":");
+          g_string_append_len (fields_out, m->value, m->value_len);
+        }
+      if (find_tag (tags, m->key, m->key_len) < 0)
+        {
+          if (tags_out->len > 1)
+            g_string_append_c (tags_out, ',');
+          g_string_append_c (tags_out, '"');
+          g_string_append_len (tags_out, m->key, m->key_len);
+          g_string_append (tags_out, "\":");
+          append_tag (tags_out, hlc, c->station, auth, hub_seq);
+        }
+    }
+  g_string_append_c (fields_out, '}');
+  g_string_append_c (tags_out, '}');
+
+  stmt = prepare (self,
+                  "INSERT INTO record (entity, id, owner, creator, parent_id, hlc, deleted, fields_json, tags_json, hub_seq)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                  " ON CONFLICT (entity, id) DO UPDATE SET owner = excluded.owner, parent_id = excluded.parent_id,"
+                  " hlc = max (hlc, excluded.hlc), deleted = excluded.deleted, fields_json = excluded.fields_json,"
+                  " tags_json = excluded.tags_json, hub_seq = excluded.hub_seq");
+  sqlite3_bind_text (stmt, 1, c->entity, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, c->id, -1, SQLITE_STATIC);
+  bind_text (stmt, 3, old_owner);
+  sqlite3_bind_text (stmt, 4, c->station, -1, SQLITE_STATIC);
+  bind_text (stmt, 5, parent);
+  sqlite3_bind_int64 (stmt, 6, MAX (hlc, rec_hlc));
+  sqlite3_bind_int (stmt, 7, FALSE);
+  sqlite3_bind_text (stmt, 8, fields_out->str, (int) fields_out->len, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, tags_out->str, (int) tags_out->len, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 10, hub_seq);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return lean_internal (self->db, error);
+
+  if (has_number && g_str_equal (c->entity, "person") &&
+      !update_registry (self, c->id, old_owner, number, FALSE, FALSE, in->now))
+    return lean_internal (self->db, error);
+  return LEAN_DONE;
+}
+
 /* @lookup: FALSE for an insert, which is tried as a new record first
  * (ids are fresh UUIDs, so it nearly always is) and looked up only when the
  * id exists after all. */
@@ -1832,6 +2186,19 @@ apply_change (JzHubStore  *self,
         case LEAN_EXISTS:
           lookup = TRUE;
           break;
+        case LEAN_UNSUITED:
+          break;
+        }
+    }
+  if (lookup && c->op == JZ_OP_UPDATE && c->fields == NULL && c->fields_json != NULL)
+    {
+      switch (update_lean (self, in, c, entity, index, error))
+        {
+        case LEAN_DONE:
+          return TRUE;
+        case LEAN_FAILED:
+          return FALSE;
+        case LEAN_EXISTS:
         case LEAN_UNSUITED:
           break;
         }

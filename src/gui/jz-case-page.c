@@ -115,17 +115,6 @@ clear_rows (JzCasePage *self)
  * row's tooltip then shows them whole. */
 #define ROW_TEXT_FITS 16
 
-static gboolean
-on_row_query_tooltip (GtkWidget  *row,
-                      int         x,
-                      int         y,
-                      gboolean    keyboard,
-                      GtkTooltip *tooltip)
-{
-  gtk_tooltip_set_text (tooltip, g_object_get_data (G_OBJECT (row), "jz-tooltip"));
-  return TRUE;
-}
-
 /* A row of one line for its title and one for its subtitle, unless
  * @wrap_subtitle (free text: a reason, a description). Rows of one line
  * are shaped once; a label that wraps is shaped again for every width
@@ -154,13 +143,9 @@ add_row (JzCasePage          *self,
   if (g_utf8_strlen (title, -1) > ROW_TEXT_FITS ||
       (has_subtitle && !wrap_subtitle && g_utf8_strlen (subtitle, -1) > ROW_TEXT_FITS))
     {
-      /* Given when asked for: setting a tooltip asks the display where
-       * the pointer is, a round trip to the X server for each row. */
-      g_object_set_data_full (G_OBJECT (row), "jz-tooltip",
-                              has_subtitle ? g_strdup_printf ("%s\n%s", title, subtitle) : g_strdup (title),
-                              g_free);
-      gtk_widget_set_has_tooltip (row, TRUE);
-      g_signal_connect (row, "query-tooltip", G_CALLBACK (on_row_query_tooltip), NULL);
+      g_autofree char *tip = has_subtitle ? g_strdup_printf ("%s\n%s", title, subtitle) : g_strdup (title);
+
+      jz_widget_set_lazy_tooltip (row, tip);
     }
   adw_preferences_group_add (group, row);
   g_ptr_array_add (self->rows, row);

@@ -93,6 +93,55 @@ jz_window_save_png_when_drawn (GtkWindow  *window,
   gtk_widget_add_tick_callback (GTK_WIDGET (window), on_tick, shot, shot_data_free);
 }
 
+static gboolean
+has_gpu_render_node (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/dev/dri", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "renderD"))
+      return TRUE;
+  return FALSE;
+}
+
+/* GTK 4 draws with OpenGL by default. A machine without a GPU (no DRM
+ * render node: many county PCs, virtual machines, remote sessions) gets
+ * OpenGL emulated on the CPU by Mesa's llvmpipe, which costs about 100 MB
+ * of memory and more CPU than GTK's own cairo renderer for the same lists
+ * and forms (tests/bench/README.md, "App"). GTK reads GSK_RENDERER when it
+ * makes its first renderer; a value the user set wins. */
+void
+jz_gui_choose_renderer (void)
+{
+  if (g_getenv ("GSK_RENDERER") != NULL || has_gpu_render_node ())
+    return;
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+}
+
+static gboolean
+on_lazy_query_tooltip (GtkWidget  *widget,
+                       int         x,
+                       int         y,
+                       gboolean    keyboard,
+                       GtkTooltip *tooltip)
+{
+  gtk_tooltip_set_text (tooltip, g_object_get_data (G_OBJECT (widget), "jz-tooltip"));
+  return TRUE;
+}
+
+void
+jz_widget_set_lazy_tooltip (GtkWidget  *widget,
+                            const char *text)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  if (g_object_get_data (G_OBJECT (widget), "jz-tooltip") == NULL)
+    g_signal_connect (widget, "query-tooltip", G_CALLBACK (on_lazy_query_tooltip), NULL);
+  g_object_set_data_full (G_OBJECT (widget), "jz-tooltip", g_strdup (text), g_free);
+  gtk_widget_set_has_tooltip (widget, text != NULL);
+}
+
 /* Registers the UI's GResource (templates, icons) once; every widget with a
  * template calls this from class_init. */
 void

@@ -198,14 +198,11 @@ case_row (const char *title,
    * a slow PC made Today take seconds to appear. */
   adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
-  if (subtitle != NULL)
-    {
-      g_autofree char *tip = g_strdup_printf ("%s\n%s", title, subtitle);
+  {
+    g_autofree char *tip = subtitle ? g_strdup_printf ("%s\n%s", title, subtitle) : g_strdup (title);
 
-      gtk_widget_set_tooltip_text (row, tip);
-    }
-  else
-    gtk_widget_set_tooltip_text (row, title);
+    jz_widget_set_lazy_tooltip (row, tip);
+  }
   if (icon != NULL)
     {
       GtkWidget *image = gtk_image_new_from_icon_name (icon);

@@ -8,6 +8,7 @@
 #include <locale.h>
 
 #include "jz-application.h"
+#include "jz-gui-util.h"
 
 int
 main (int    argc,
@@ -20,6 +21,7 @@ main (int    argc,
   bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  jz_gui_choose_renderer ();
 
   app = jz_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

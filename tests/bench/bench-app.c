@@ -535,6 +535,10 @@ main (int    argc,
 
   setlocale (LC_ALL, "");
   setvbuf (stdout, NULL, _IOLBF, 0);
+  /* The renderer the app would choose here (main.c); GSK_RENDERER=gl
+   * measures OpenGL (llvmpipe without a GPU). */
+  jz_gui_choose_renderer ();
+  printf ("renderer: %s\n", g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "GTK's default (OpenGL)");
   gtk_init ();
   adw_init ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);

@@ -886,10 +886,15 @@ list_cached (JzStore             *store,
         *n_due = due;
     }
 
+  /* The first few are picked in the index due_item_warn, then read. */
   if (limit > 0)
     stmt = jz_store_prepare (store,
-                             "SELECT * FROM (" CACHED_HITS (CACHED_COLUMNS ", " LATE " AS late") ") "
-                             "ORDER BY late DESC, due_at, kind, episode_number LIMIT ?6",
+                             "SELECT " CACHED_COLUMNS " FROM "
+                             "(SELECT * FROM (" CACHED_HITS ("kind AS k, due_at AS t, episode_id AS e, months AS m, "
+                                                             "episode_number AS n, " LATE " AS late") ") "
+                             " ORDER BY late DESC, t, k, n LIMIT ?6) "
+                             "JOIN due_item ON kind = k AND due_at = t AND episode_id = e AND months = m "
+                             "ORDER BY late DESC, t, k, n",
                              error);
   else
     stmt = jz_store_prepare (store, CACHED_HITS (CACHED_COLUMNS), error);

@@ -166,6 +166,25 @@ jz_pinyin_of_char (gunichar c)
   return *r ? r : NULL;
 }
 
+static gpointer
+warm_up_thread (gpointer data)
+{
+  jz_pinyin_of_char (0x4E00); /* 一: opens the transliterator */
+  return NULL;
+}
+
+void
+jz_pinyin_warm_up (void)
+{
+  static gsize once;
+
+  if (g_once_init_enter (&once))
+    {
+      g_thread_unref (g_thread_new ("jz-pinyin", warm_up_thread, NULL));
+      g_once_init_leave (&once, 1);
+    }
+}
+
 static GHashTable *
 get_surnames (void)
 {

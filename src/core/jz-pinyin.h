@@ -38,6 +38,11 @@ char     *jz_pinyin_name_full     (const char     *name);
  * NULL when it has none. The string is interned: do not free. */
 const char *jz_pinyin_of_char     (gunichar        c);
 
+/* Opens ICU's transliterator in a thread of its own (once per process),
+ * so that the first search or name typed does not wait the ~100 ms it
+ * takes. The app calls it at startup. */
+void      jz_pinyin_warm_up       (void);
+
 /* The surname reading if @name starts with a surname that reads
  * differently from its common reading, else NULL. Sets @n_chars to the
  * surname's length in characters (1 or 2) when it is a known compound

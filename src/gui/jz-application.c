@@ -14,6 +14,7 @@
 
 #include "jz-actions.h"
 #include "jz-application.h"
+#include "jz-pinyin.h"
 #include "jz-gui-util.h"
 #include "jz-hub-page.h"
 #include "jz-preferences-window.h"
@@ -366,6 +367,9 @@ jz_application_startup (GApplication *app)
   const char *prefs_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (jz_application_parent_class)->startup (app);
+  /* The first keystroke of a search (pinyin of what is typed) would
+   * otherwise wait for ICU to load its rules. */
+  jz_pinyin_warm_up ();
 
   /* A screenshot shows the settled window, not a transition. */
   if (self->screenshot != NULL)

@@ -34,6 +34,7 @@
 #include "jz-gui-util.h"
 #include "jz-today-view.h"
 #include "jz-window.h"
+#include "jz-pinyin.h"
 
 static gint64 painted_at;
 
@@ -404,6 +405,8 @@ bench_search (JzWindow *window)
           sample_add (updated, &start, g_get_monotonic_time () - start.wall);
           t = wait_painted (GTK_WIDGET (window), start.wall);
           sample_add (drawn, &start, t);
+          if (g_getenv ("JZ_BENCH_VERBOSE") != NULL)
+            printf ("  “%s”: drawn after %.1f ms\n", typed, t / 1000.0);
           p = next;
         }
     }
@@ -541,6 +544,7 @@ main (int    argc,
   printf ("renderer: %s\n", g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "GTK's default (OpenGL)");
   gtk_init ();
   adw_init ();
+  jz_pinyin_warm_up (); /* as the app's startup does */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   mode = argc > 1 ? argv[1] : NULL;

@@ -1638,6 +1638,68 @@ typedef enum
   LEAN_UNSUITED,   /* fields this path does not read: take json-c's */
 } LeanResult;
 
+/* A flat member's name, in @name; FALSE when it is longer than any
+ * field's name may be. */
+static gboolean
+member_name (const JzJsonMember *m,
+             char                name[JZ_PROTOCOL_MAX_FIELD_NAME + 1])
+{
+  if (m->key_len > JZ_PROTOCOL_MAX_FIELD_NAME)
+    return FALSE;
+  memcpy (name, m->key, m->key_len);
+  name[m->key_len] = '\0';
+  return TRUE;
+}
+
+/* The json-c type check_field() expects for a flat member's value. */
+static json_type
+member_type (const JzJsonMember *m)
+{
+  static const json_type types[] = {
+    [JZ_JSON_NULL] = json_type_null, [JZ_JSON_BOOL] = json_type_boolean, [JZ_JSON_INT] = json_type_int,
+    [JZ_JSON_REAL] = json_type_double, [JZ_JSON_STRING] = json_type_string,
+  };
+
+  return types[m->kind];
+}
+
+static gboolean
+is_hlc (const char *key,
+        gsize       key_len)
+{
+  return key_len == 3 && memcmp (key, "hlc", 3) == 0;
+}
+
+/* Starts a member of the JSON object @out is writing: a comma unless it
+ * is the first, then "key":. (A member's value never ends with '{'.) */
+static void
+append_key (GString    *out,
+            const char *key,
+            gsize       key_len)
+{
+  if (out->str[out->len - 1] != '{')
+    g_string_append_c (out, ',');
+  g_string_append_c (out, '"');
+  g_string_append_len (out, key, key_len);
+  g_string_append (out, "\":");
+}
+
+/* Every member but the clock (kept in a column of its own), as sent. */
+static void
+append_fields_without_hlc (GString      *out,
+                           const GArray *members)
+{
+  for (guint i = 0; i < members->len; i++)
+    {
+      const JzJsonMember *m = &g_array_index (members, JzJsonMember, i);
+
+      if (is_hlc (m->key, m->key_len))
+        continue;
+      append_key (out, m->key, m->key_len);
+      g_string_append_len (out, m->value, m->value_len);
+    }
+}
+
 static LeanResult
 lean_internal (sqlite3  *db,
                GError  **error)
@@ -1667,7 +1729,6 @@ insert_lean (JzHubStore      *self,
   const char *owner;
   gboolean deleted = FALSE;
   gboolean registry = FALSE;
-  gboolean first = TRUE;
   gint64 hlc = (gint64) c->hlc;
   gint64 hub_seq;
   int auth;
@@ -1679,20 +1740,14 @@ insert_lean (JzHubStore      *self,
   for (guint i = 0; i < members->len; i++)
     {
       const JzJsonMember *m = &g_array_index (members, JzJsonMember, i);
-      static const json_type types[] = {
-        [JZ_JSON_NULL] = json_type_null, [JZ_JSON_BOOL] = json_type_boolean, [JZ_JSON_INT] = json_type_int,
-        [JZ_JSON_REAL] = json_type_double, [JZ_JSON_STRING] = json_type_string,
-      };
       char name[JZ_PROTOCOL_MAX_FIELD_NAME + 1];
       g_autofree char *value = NULL;
 
-      if (m->key_len > JZ_PROTOCOL_MAX_FIELD_NAME)
+      if (!member_name (m, name))
         return LEAN_UNSUITED;
-      memcpy (name, m->key, m->key_len);
-      name[m->key_len] = '\0';
       if (m->kind == JZ_JSON_STRING)
         value = jz_json_member_dup_string (m);
-      if (!check_field (self, entity, name, types[m->kind], value, index, error))
+      if (!check_field (self, entity, name, member_type (m), value, index, error))
         return LEAN_FAILED;
       if (g_str_equal (name, "station"))
         station = g_steal_pointer (&value);
@@ -1712,25 +1767,10 @@ insert_lean (JzHubStore      *self,
   /* The record as sent, without the clock (kept in its own column). */
   text = g_string_sized_new (strlen (c->fields_json) + 32);
   g_string_append_c (text, '{');
-  for (guint i = 0; i < members->len; i++)
-    {
-      const JzJsonMember *m = &g_array_index (members, JzJsonMember, i);
-
-      if (m->key_len == 3 && memcmp (m->key, "hlc", 3) == 0)
-        continue;
-      if (!first)
-        g_string_append_c (text, ',');
-      first = FALSE;
-      g_string_append_c (text, '"');
-      g_string_append_len (text, m->key, m->key_len);
-      g_string_append (text, "\":");
-      g_string_append_len (text, m->value, m->value_len);
-    }
+  append_fields_without_hlc (text, members);
   if (station == NULL)
     {
-      if (!first)
-        g_string_append_c (text, ',');
-      g_string_append (text, "\"station\":");
+      append_key (text, "station", strlen ("station"));
       jz_json_append_string (text, owner);
     }
   g_string_append_c (text, '}');
@@ -1925,7 +1965,6 @@ update_lean (JzHubStore      *self,
   g_autoptr(GString) effective = NULL;
   gboolean has_number = FALSE;
   gboolean has_parent = FALSE;
-  gboolean first;
   gint64 hlc = (gint64) c->hlc;
   gint64 rec_hlc = 0;
   gint64 hub_seq;
@@ -1938,23 +1977,17 @@ update_lean (JzHubStore      *self,
   for (guint i = 0; i < incoming->len; i++)
     {
       const JzJsonMember *m = &g_array_index (incoming, JzJsonMember, i);
-      static const json_type types[] = {
-        [JZ_JSON_NULL] = json_type_null, [JZ_JSON_BOOL] = json_type_boolean, [JZ_JSON_INT] = json_type_int,
-        [JZ_JSON_REAL] = json_type_double, [JZ_JSON_STRING] = json_type_string,
-      };
       char name[JZ_PROTOCOL_MAX_FIELD_NAME + 1];
       g_autofree char *value = NULL;
 
-      if (m->key_len > JZ_PROTOCOL_MAX_FIELD_NAME)
+      if (!member_name (m, name))
         return LEAN_UNSUITED;
-      memcpy (name, m->key, m->key_len);
-      name[m->key_len] = '\0';
       if (g_str_equal (name, "station") || g_str_equal (name, "deleted"))
         return LEAN_UNSUITED;
       if (m->kind == JZ_JSON_STRING)
         value = jz_json_member_dup_string (m);
       /* A refusal is json-c's path's to word. */
-      if (!check_field (self, entity, name, types[m->kind], value, index, NULL))
+      if (!check_field (self, entity, name, member_type (m), value, index, NULL))
         return LEAN_UNSUITED;
       if (g_str_equal (name, "id_number"))
         number = g_steal_pointer (&value), has_number = TRUE;
@@ -1995,7 +2028,7 @@ update_lean (JzHubStore      *self,
       const JzJsonMember *m = &g_array_index (incoming, JzJsonMember, i);
       int t;
 
-      if (m->key_len == 3 && memcmp (m->key, "hlc", 3) == 0)
+      if (is_hlc (m->key, m->key_len))
         continue;
       t = find_tag (tags, m->key, m->key_len);
       if (t < 0)
@@ -2008,21 +2041,7 @@ update_lean (JzHubStore      *self,
   /* What took effect: the fields written, without the clock. */
   effective = g_string_sized_new (strlen (c->fields_json));
   g_string_append_c (effective, '{');
-  first = TRUE;
-  for (guint i = 0; i < incoming->len; i++)
-    {
-      const JzJsonMember *m = &g_array_index (incoming, JzJsonMember, i);
-
-      if (m->key_len == 3 && memcmp (m->key, "hlc", 3) == 0)
-        continue;
-      if (!first)
-        g_string_append_c (effective, ',');
-      first = FALSE;
-      g_string_append_c (effective, '"');
-      g_string_append_len (effective, m->key, m->key_len);
-      g_string_append (effective, "\":");
-      g_string_append_len (effective, m->value, m->value_len);
-    }
+  append_fields_without_hlc (effective, incoming);
   g_string_append_c (effective, '}');
 
   hub_seq = insert_change (self, c->station, c->epoch, c->seq, c->entity, c->id, "update",
@@ -2035,20 +2054,14 @@ update_lean (JzHubStore      *self,
   fields_out = g_string_sized_new (strlen (fields_text) + effective->len);
   tags_out = g_string_sized_new (strlen (tags_text) + incoming->len * 40);
   g_string_append_c (fields_out, '{');
-  first = TRUE;
   for (guint i = 0; i < stored->len; i++)
     {
       const JzJsonMember *m = &g_array_index (stored, JzJsonMember, i);
       int w = find_field (incoming, m->key, m->key_len);
 
-      if (w >= 0 && m->key_len == 3 && memcmp (m->key, "hlc", 3) == 0)
+      if (w >= 0 && is_hlc (m->key, m->key_len))
         w = -1;
-      if (!first)
-        g_string_append_c (fields_out, ',');
-      first = FALSE;
-      g_string_append_c (fields_out, '"');
-      g_string_append_len (fields_out, m->key, m->key_len);
-      g_string_append (fields_out, "\":");
+      append_key (fields_out, m->key, m->key_len);
       if (w >= 0)
         g_string_append_len (fields_out, g_array_index (incoming, JzJsonMember, w).value,
                              g_array_index (incoming, JzJsonMember, w).value_len);
@@ -2064,13 +2077,9 @@ update_lean (JzHubStore      *self,
       const TagMember *t = &g_array_index (tags, TagMember, i);
       int w = find_field (incoming, t->key, t->key_len);
 
-      if (w >= 0 && t->key_len == 3 && memcmp (t->key, "hlc", 3) == 0)
+      if (w >= 0 && is_hlc (t->key, t->key_len))
         w = -1;
-      if (i > 0)
-        g_string_append_c (tags_out, ',');
-      g_string_append_c (tags_out, '"');
-      g_string_append_len (tags_out, t->key, t->key_len);
-      g_string_append (tags_out, "\":");
+      append_key (tags_out, t->key, t->key_len);
       if (w >= 0)
         append_tag (tags_out, hlc, c->station, auth, hub_seq);
       else
@@ -2080,25 +2089,16 @@ update_lean (JzHubStore      *self,
     {
       const JzJsonMember *m = &g_array_index (incoming, JzJsonMember, i);
 
-      if (m->key_len == 3 && memcmp (m->key, "hlc", 3) == 0)
+      if (is_hlc (m->key, m->key_len))
         continue;
       if (find_field (stored, m->key, m->key_len) < 0)
         {
-          if (!first)
-            g_string_append_c (fields_out, ',');
-          first = FALSE;
-          g_string_append_c (fields_out, '"');
-          g_string_append_len (fields_out, m->key, m->key_len);
-          g_string_append (fields_out, "\":");
+          append_key (fields_out, m->key, m->key_len);
           g_string_append_len (fields_out, m->value, m->value_len);
         }
       if (find_tag (tags, m->key, m->key_len) < 0)
         {
-          if (tags_out->len > 1)
-            g_string_append_c (tags_out, ',');
-          g_string_append_c (tags_out, '"');
-          g_string_append_len (tags_out, m->key, m->key_len);
-          g_string_append (tags_out, "\":");
+          append_key (tags_out, m->key, m->key_len);
           append_tag (tags_out, hlc, c->station, auth, hub_seq);
         }
     }

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "jz-due.h"
 #include "jz-followup-rate.h"
 
 #define DAY ((gint64) 86400)
@@ -132,7 +133,7 @@ test_store (void)
   g_autoptr(GPtrArray) pending = NULL;
   JzFollowupRate rate;
   const char *names[] = { "小明", "高山" };
-  char *episode_ids[2];
+  char *episode_ids[3];
 
   g_assert_no_error (error);
   for (guint i = 0; i < 2; i++)
@@ -192,24 +193,120 @@ test_store (void)
   g_assert_cmpuint (rate.minors.followed_up, ==, 0);
   g_assert_false (rate.minors.meets_target);
 
-  pending = jz_store_list_pending_followups (store, t, 0, &error);
+  /* A third person sent home 35 days ago, with no follow-up scheduled
+   * (as a demo store, or a departure recorded without the schedule): the
+   * rules make the first follow-up due 5 days ago. */
+  {
+    g_autoptr(JzPerson) p = jz_person_new ();
+    g_autoptr(JzEpisode) e = jz_episode_new ();
+    g_autoptr(JzDepartureRecord) d = jz_departure_new ();
+
+    p->name = g_strdup ("李四");
+    e->admitted_at = t - 40 * DAY;
+    e->source = g_strdup ("walk_in");
+    e->status = g_strdup ("admitted");
+    e->eligibility = g_strdup ("admit");
+    g_assert_true (jz_store_register_intake (store, p, e, NULL, 0, &error));
+    g_assert_no_error (error);
+    d->mode = g_strdup ("ticket");
+    d->departed_at = t - 35 * DAY;
+    g_assert_true (jz_store_record_departure (store, e, d, &error));
+    g_assert_no_error (error);
+    episode_ids[2] = g_strdup (e->rec.id);
+  }
+
+  /* Due and overdue as the Today view has them: the same follow-ups. */
+  {
+    g_autoptr(GPtrArray) due = jz_store_list_due (store, t, NULL, &error);
+    guint n_rules = 0, n_total = 0;
+
+    g_assert_no_error (error);
+    pending = jz_store_list_pending_followups (store, t - JZ_DUE_FOLLOW_UP_LOOKBACK_DAYS * DAY,
+                                              t + JZ_DEADLINE_FOLLOW_UP_WARNING_DAYS * DAY, 0, &n_total, &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < due->len; i++)
+      {
+        JzDueItem *item = due->pdata[i];
+
+        if (item->kind != JZ_DEADLINE_FOLLOW_UP)
+          continue;
+        n_rules++;
+        g_assert_cmpuint (pending->len, >=, n_rules);
+        g_assert_cmpstr (((JzPendingFollowup *) pending->pdata[n_rules - 1])->episode_id, ==, item->episode_id);
+        g_assert_cmpint (((JzPendingFollowup *) pending->pdata[n_rules - 1])->due_at, ==, item->due_at);
+      }
+    g_assert_cmpuint (n_rules, ==, 1);
+    g_assert_cmpuint (pending->len, ==, 1);
+    g_assert_cmpuint (n_total, ==, 1);
+    {
+      JzPendingFollowup *p = pending->pdata[0];
+
+      g_assert_cmpstr (p->person_name, ==, "李四");
+      g_assert_cmpstr (p->episode_id, ==, episode_ids[2]);
+      g_assert_null (p->followup_id);
+      g_assert_cmpuint (p->months, ==, 1);
+      g_assert_cmpstr (p->mode, ==, "ticket");
+      g_assert_false (p->minor);
+      g_assert_cmpint (p->departed_at, ==, t - 35 * DAY);
+    }
+    g_clear_pointer (&pending, g_ptr_array_unref);
+  }
+
+  /* Further back: 小明's first follow-up, which the record scheduled 50
+   * days ago answers (moved by hand from the rules' date). */
+  pending = jz_store_list_pending_followups (store, t - 60 * DAY, t, 0, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpuint (pending->len, ==, 2);
   {
     JzPendingFollowup *p = pending->pdata[0];
 
     g_assert_cmpstr (p->person_name, ==, "小明");
-    g_assert_cmpstr (p->followup->episode_id, ==, episode_ids[0]);
+    g_assert_cmpstr (p->episode_id, ==, episode_ids[0]);
+    g_assert_nonnull (p->followup_id);
+    g_assert_cmpuint (p->months, ==, 1);
     g_assert_cmpstr (p->mode, ==, "collected");
     g_assert_true (p->minor);
     g_assert_cmpint (p->departed_at, ==, t - 80 * DAY);
+    g_assert_cmpstr (((JzPendingFollowup *) pending->pdata[1])->episode_id, ==, episode_ids[2]);
   }
   g_clear_pointer (&pending, g_ptr_array_unref);
-  pending = jz_store_list_pending_followups (store, t - 60 * DAY, 0, &error);
-  g_assert_cmpuint (pending->len, ==, 0);
+
+  /* Ahead: everyone's 3-month follow-up (小明, 高山) comes 9–13 days from
+   * now; the first two of the four, and how many in all. */
+  {
+    guint n_total = 0;
+
+    pending = jz_store_list_pending_followups (store, t - 60 * DAY, t + 15 * DAY, 2, &n_total, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (pending->len, ==, 2);
+    g_assert_cmpuint (n_total, ==, 4);
+    g_clear_pointer (&pending, g_ptr_array_unref);
+  }
+
+  /* A follow-up of the person, not of a stay, scheduled by hand: the
+   * rules do not give it; it is listed on its own. */
+  {
+    g_autoptr(JzEpisode) e = jz_store_get_episode (store, episode_ids[2], &error);
+    g_autoptr(JzFollowup) fu = jz_followup_new ();
+
+    g_assert_no_error (error);
+    fu->person_id = g_strdup (e->person_id);
+    fu->due_at = t + 20 * DAY;
+    g_assert_true (jz_store_insert_followup (store, fu, &error));
+    g_assert_no_error (error);
+    pending = jz_store_list_pending_followups (store, t + 16 * DAY, t + 25 * DAY, 0, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (pending->len, ==, 1);
+    g_assert_cmpstr (((JzPendingFollowup *) pending->pdata[0])->followup_id, ==, fu->rec.id);
+    g_assert_null (((JzPendingFollowup *) pending->pdata[0])->episode_id);
+    g_assert_cmpstr (((JzPendingFollowup *) pending->pdata[0])->person_name, ==, "李四");
+    g_assert_cmpuint (((JzPendingFollowup *) pending->pdata[0])->months, ==, 0);
+    g_clear_pointer (&pending, g_ptr_array_unref);
+  }
 
   g_free (episode_ids[0]);
   g_free (episode_ids[1]);
+  g_free (episode_ids[2]);
   g_clear_object (&store);
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);

@@ -63,6 +63,8 @@ typedef enum
 
 /* No deadline is shown as due more than this many days before its date. */
 #define JZ_DEADLINE_MAX_WARNING_DAYS 7
+/* A follow-up after departure is due this many days before its date. */
+#define JZ_DEADLINE_FOLLOW_UP_WARNING_DAYS 7
 
 typedef enum
 {

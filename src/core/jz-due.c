@@ -36,9 +36,6 @@
 
 static const guint default_follow_ups[] = { 1, 3, 6, 12 };
 
-/* A follow-up is "due" this long before its date (jz-deadlines.c). */
-#define FOLLOW_UP_WARNING_DAYS 7
-
 /* An item and its strings in one block (a list can hold tens of
  * thousands): the strings are copied after the struct. */
 static JzDueItem *
@@ -435,10 +432,13 @@ list_direct (JzStore             *store,
   follow_up_since = now - (gint64) options->follow_up_lookback_days * 86400;
 
   /* Open episodes: the partial index episode_open. */
-  stmt = jz_store_prepare (store, OPEN_FACTS, error);
-  if (stmt == NULL ||
-      !step_all (store, stmt, config, now_dt, follow_up_since, FALSE, NULL, out, error))
-    return NULL;
+  if (!options->follow_ups_only)
+    {
+      stmt = jz_store_prepare (store, OPEN_FACTS, error);
+      if (stmt == NULL ||
+          !step_all (store, stmt, config, now_dt, follow_up_since, FALSE, NULL, out, error))
+        return NULL;
+    }
 
   /* Departures whose m-month follow-up falls between the lookback and the
    * warning window: departed_at in [since − m months, now + warning − m
@@ -465,7 +465,7 @@ list_direct (JzStore             *store,
   for (guint i = 0; i < n_months; i++)
     {
       g_autoptr(GDateTime) since = g_date_time_new_from_unix_utc (follow_up_since - 86400);
-      g_autoptr(GDateTime) until = g_date_time_new_from_unix_utc (now + (FOLLOW_UP_WARNING_DAYS + 1) * 86400);
+      g_autoptr(GDateTime) until = g_date_time_new_from_unix_utc (now + (JZ_DEADLINE_FOLLOW_UP_WARNING_DAYS + 1) * 86400);
       g_autoptr(GDateTime) from = g_date_time_add_months (since, -(int) months[i]);
       g_autoptr(GDateTime) to = g_date_time_add_months (until, -(int) months[i]);
 
@@ -785,13 +785,14 @@ jz_due_cache_flush (JzStore  *store,
 
 /* The deadlines whose warning time has come at ?3, with @cols: follow-ups
  * by their date (after the lookback ?2, before the longest warning ?5;
- * none when ?4 is 0), the other deadlines (open episodes only) all. The
+ * none when ?4 is 0), the other deadlines (open episodes only) all, or
+ * none when ?6 is 1. The
  * table is ordered by kind and date: two ranges read in order. */
 #define CACHED_HITS(cols) \
   "SELECT " cols " FROM due_item " \
   "WHERE kind = ?1 AND ?4 AND due_at >= ?2 AND due_at <= ?3 + ?5 AND warn_at <= ?3 " \
   "UNION ALL " \
-  "SELECT " cols " FROM due_item WHERE kind < ?1 AND warn_at <= ?3"
+  "SELECT " cols " FROM due_item WHERE kind < ?1 AND warn_at <= ?3 AND NOT ?6"
 
 #define LATE "(NOT prompt AND due_at < ?3)"
 
@@ -809,6 +810,7 @@ bind_hits (sqlite3_stmt       *stmt,
   sqlite3_bind_int64 (stmt, 3, now);
   sqlite3_bind_int (stmt, 4, options->follow_ups);
   sqlite3_bind_int64 (stmt, 5, JZ_DEADLINE_MAX_WARNING_DAYS * 86400);
+  sqlite3_bind_int (stmt, 6, options->follow_ups_only);
 }
 
 static gboolean
@@ -892,7 +894,7 @@ list_cached (JzStore             *store,
                              "SELECT " CACHED_COLUMNS " FROM "
                              "(SELECT * FROM (" CACHED_HITS ("kind AS k, due_at AS t, episode_id AS e, months AS m, "
                                                              "episode_number AS n, " LATE " AS late") ") "
-                             " ORDER BY late DESC, t, k, n LIMIT ?6) "
+                             " ORDER BY late DESC, t, k, n LIMIT ?7) "
                              "JOIN due_item ON kind = k AND due_at = t AND episode_id = e AND months = m "
                              "ORDER BY late DESC, t, k, n",
                              error);
@@ -902,7 +904,7 @@ list_cached (JzStore             *store,
     return NULL;
   bind_hits (stmt, options, now);
   if (limit > 0)
-    sqlite3_bind_int64 (stmt, 6, limit);
+    sqlite3_bind_int64 (stmt, 7, limit);
 
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_due_item_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

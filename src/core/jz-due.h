@@ -55,6 +55,7 @@ typedef struct
   gboolean                follow_ups;          /* list follow-ups after departure */
   guint                   follow_up_lookback_days;
   gboolean                afresh;              /* compute from the records, not the cache (check, tests) */
+  gboolean                follow_ups_only;     /* only the follow-ups (the follow-ups area) */
 } JzDueOptions;
 
 /* now 0, config NULL, follow-ups on, lookback JZ_DUE_FOLLOW_UP_LOOKBACK_DAYS. */

@@ -70,22 +70,34 @@ GArray     *jz_store_followup_rate_subjects (JzStore                   *store,
 /* A follow-up not yet made, with what the list shows about it. */
 typedef struct
 {
-  JzFollowup *followup;      /* owned record */
+  char       *person_id;
+  char       *episode_id;    /* NULL: a follow-up of the person, not of a stay */
+  char       *followup_id;   /* the scheduled follow-up it answers, or NULL */
+  gint64      due_at;        /* Unix seconds */
+  guint       months;        /* months after departure; 0: scheduled by hand */
   char       *person_name;   /* display name (无名氏N for the unnamed) */
   char       *episode_number;
   gint64      departed_at;   /* 0 when the episode has no departure */
   char       *mode;          /* departure mode id, or NULL */
-  gboolean    minor;         /* minor at departure */
+  gboolean    minor;         /* minor at departure (at the due date without one) */
 } JzPendingFollowup;
 
 void        jz_pending_followup_free      (JzPendingFollowup           *pending);
 
-/* Follow-ups not yet made that are due before @due_before (Unix
- * seconds), earliest first, at most @limit (0: all). Walks the partial
- * index followup_due. Returns a GPtrArray of JzPendingFollowup. */
+/* The follow-ups not yet made that fall due between @from and @until
+ * (Unix seconds, both included), earliest first: those the deadline
+ * rules give after a departure (the ones the Today view lists; see
+ * jz-due.h), each with the scheduled follow-up record of the same date
+ * when there is one, and the scheduled records the rules do not give
+ * (a date set by hand, a stay not departed). At most @limit (0: all);
+ * @n_total (may be NULL): how many there are in all. @from must not be
+ * more than a year before now (the rules' window). Returns a GPtrArray
+ * of JzPendingFollowup, or NULL with @error. */
 GPtrArray  *jz_store_list_pending_followups (JzStore                   *store,
-                                             gint64                     due_before,
+                                             gint64                     from,
+                                             gint64                     until,
                                              guint                      limit,
+                                             guint                     *n_total,
                                              GError                   **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JzPendingFollowup, jz_pending_followup_free)

@@ -9,14 +9,17 @@
 #include <glib/gi18n.h>
 
 #include "jz-casework.h"
+#include "jz-due.h"
 #include "jz-followup-dialog.h"
 #include "jz-followup-rate.h"
 #include "jz-followups-view.h"
 #include "jz-gui-util.h"
 
-/* The due list: what falls due within the deadline warning window. */
-#define DUE_WINDOW_S   (7 * (gint64) 86400)
-#define COMING_WINDOW_S (30 * (gint64) 86400)
+#define DAY_S ((gint64) 86400)
+/* "Coming up" looks this far ahead. */
+#define COMING_WINDOW_S (30 * DAY_S)
+/* Each group shows this many rows, then says how many more there are. */
+#define MAX_ROWS 50
 
 struct _JzFollowupsView
 {
@@ -39,6 +42,7 @@ struct _JzFollowupsView
   JzStore             *store;
   GPtrArray           *due_rows;
   GPtrArray           *upcoming_rows;
+  guint                n_due;          /* due and overdue follow-ups, shown or not */
   guint                reload_id;
 };
 
@@ -92,7 +96,8 @@ on_record_clicked (GtkButton *button)
   JzFollowupDialog *dialog;
 
   dialog = jz_followup_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store,
-                                   g_object_get_data (G_OBJECT (button), "person-id"), NULL,
+                                   g_object_get_data (G_OBJECT (button), "person-id"),
+                                   g_object_get_data (G_OBJECT (button), "episode-id"),
                                    g_object_get_data (G_OBJECT (button), "followup-id"));
   if (dialog != NULL)
     gtk_window_present (GTK_WINDOW (dialog));
@@ -120,14 +125,14 @@ followup_row (JzFollowupsView         *self,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *record = gtk_button_new_with_mnemonic (_("_Record"));
   GtkWidget *open = gtk_button_new_from_icon_name ("go-next-symbolic");
-  g_autofree char *due = jz_casework_format_date (p->followup->due_at);
+  g_autofree char *due = jz_casework_format_date (p->due_at);
   GString *sub = g_string_new (NULL);
   g_autofree char *title = NULL;
   g_autofree char *desc = NULL;
 
   if (p->departed_at > 0)
     {
-      int months = months_after (p->departed_at, p->followup->due_at);
+      int months = p->months > 0 ? (int) p->months : months_after (p->departed_at, p->due_at);
       g_autofree char *left = jz_casework_format_date (p->departed_at);
 
       /* TRANSLATORS: “3-month follow-up” */
@@ -140,9 +145,9 @@ followup_row (JzFollowupsView         *self,
     }
   else
     g_string_append (sub, _("Follow-up"));
-  if (p->followup->due_at < now)
+  if (p->due_at < now)
     {
-      int days = (int) ((now - p->followup->due_at) / 86400);
+      int days = (int) ((now - p->due_at) / 86400);
 
       g_string_append (sub, " · ");
       if (days == 0)
@@ -161,7 +166,7 @@ followup_row (JzFollowupsView         *self,
   g_string_free (sub, TRUE);
   {
     /* Every row has its mark, so the names line up. */
-    gboolean late = p->followup->due_at < now;
+    gboolean late = p->due_at < now;
     GtkWidget *icon = gtk_image_new_from_icon_name (late ? "dialog-warning-symbolic" : "x-office-calendar-symbolic");
 
     gtk_widget_add_css_class (icon, late ? "error" : "dim-label");
@@ -179,17 +184,18 @@ followup_row (JzFollowupsView         *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (record), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, desc, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (open), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Open the person's file"), -1);
   g_object_set_data (G_OBJECT (record), "view", self);
-  g_object_set_data_full (G_OBJECT (record), "followup-id", g_strdup (p->followup->rec.id), g_free);
-  g_object_set_data_full (G_OBJECT (record), "person-id", g_strdup (p->followup->person_id), g_free);
-  g_object_set_data_full (G_OBJECT (open), "person-id", g_strdup (p->followup->person_id), g_free);
+  g_object_set_data_full (G_OBJECT (record), "followup-id", g_strdup (p->followup_id), g_free);
+  g_object_set_data_full (G_OBJECT (record), "episode-id", g_strdup (p->episode_id), g_free);
+  g_object_set_data_full (G_OBJECT (record), "person-id", g_strdup (p->person_id), g_free);
+  g_object_set_data_full (G_OBJECT (open), "person-id", g_strdup (p->person_id), g_free);
   g_signal_connect (record, "clicked", G_CALLBACK (on_record_clicked), NULL);
   g_signal_connect (open, "clicked", G_CALLBACK (on_open_clicked), NULL);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), record);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), open);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), record);
 
-  g_object_set_data_full (G_OBJECT (row), "followup-id", g_strdup (p->followup->rec.id), g_free);
-  g_object_set_data_full (G_OBJECT (row), "person-id", g_strdup (p->followup->person_id), g_free);
+  g_object_set_data_full (G_OBJECT (row), "followup-id", g_strdup (p->followup_id), g_free);
+  g_object_set_data_full (G_OBJECT (row), "person-id", g_strdup (p->person_id), g_free);
   g_object_set_data (G_OBJECT (row), "record-button", record);
   return row;
 }
@@ -203,26 +209,69 @@ clear_rows (AdwPreferencesGroup *group,
   g_ptr_array_set_size (rows, 0);
 }
 
+/* Adds the rows of @list to @group, and a last row saying how many of
+ * @n_total are not shown. */
+static void
+fill_group (JzFollowupsView     *self,
+            AdwPreferencesGroup *group,
+            GPtrArray           *rows,
+            GPtrArray           *list,
+            guint                n_total,
+            gint64               now)
+{
+  for (guint i = 0; i < list->len; i++)
+    {
+      GtkWidget *row = followup_row (self, list->pdata[i], now);
+
+      adw_preferences_group_add (group, row);
+      g_ptr_array_add (rows, row);
+    }
+  if (n_total > list->len)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *text = g_strdup_printf (ngettext ("%u more follow-up, after these",
+                                                         "%u more follow-ups, after these",
+                                                         n_total - list->len),
+                                               n_total - list->len);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text);
+      gtk_widget_add_css_class (row, "dim-label");
+      adw_preferences_group_add (group, row);
+      g_ptr_array_add (rows, row);
+    }
+}
+
 void
 jz_followups_view_reload (JzFollowupsView *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) subjects = NULL;
-  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GPtrArray) coming = NULL;
   JzFollowupRate rate;
   gint64 now = jz_casework_now ();
+  gint64 due_until = now + JZ_DEADLINE_FOLLOW_UP_WARNING_DAYS * DAY_S;
+  guint n_due = 0, n_coming = 0;
 
   g_return_if_fail (JZ_IS_FOLLOWUPS_VIEW (self));
 
   g_clear_handle_id (&self->reload_id, g_source_remove);
   clear_rows (self->due_group, self->due_rows);
   clear_rows (self->upcoming_group, self->upcoming_rows);
+  self->n_due = 0;
   if (self->store == NULL)
     return;
 
+  /* "Due" is what the Today view lists as follow-ups: late by up to the
+   * due list's look-back, or inside the week before the date. */
   subjects = jz_store_followup_rate_subjects (self->store, now, &error);
-  pending = subjects ? jz_store_list_pending_followups (self->store, now + COMING_WINDOW_S, 0, &error) : NULL;
-  if (pending == NULL)
+  if (subjects != NULL)
+    due = jz_store_list_pending_followups (self->store, now - JZ_DUE_FOLLOW_UP_LOOKBACK_DAYS * DAY_S,
+                                           due_until, MAX_ROWS, &n_due, &error);
+  if (due != NULL)
+    coming = jz_store_list_pending_followups (self->store, due_until + 1, now + COMING_WINDOW_S,
+                                              MAX_ROWS, &n_coming, &error);
+  if (coming == NULL)
     {
       AdwToast *toast = adw_toast_new_format (_("Cannot read the follow-ups: %s"), error->message);
 
@@ -234,15 +283,9 @@ jz_followups_view_reload (JzFollowupsView *self)
   show_figure (self->rate_value, self->rate_detail, &rate.all, JZ_FOLLOWUP_RATE_TARGET);
   show_figure (self->minor_value, self->minor_detail, &rate.minors, JZ_FOLLOWUP_RATE_TARGET_MINORS);
 
-  for (guint i = 0; i < pending->len; i++)
-    {
-      JzPendingFollowup *p = pending->pdata[i];
-      gboolean due = p->followup->due_at < now + DUE_WINDOW_S;
-      GtkWidget *row = followup_row (self, p, now);
-
-      adw_preferences_group_add (due ? self->due_group : self->upcoming_group, row);
-      g_ptr_array_add (due ? self->due_rows : self->upcoming_rows, row);
-    }
+  self->n_due = n_due;
+  fill_group (self, self->due_group, self->due_rows, due, n_due, now);
+  fill_group (self, self->upcoming_group, self->upcoming_rows, coming, n_coming, now);
   gtk_widget_set_visible (self->no_due_row, self->due_rows->len == 0);
   gtk_widget_set_visible (self->no_upcoming_row, self->upcoming_rows->len == 0);
 }
@@ -413,7 +456,7 @@ guint
 jz_followups_view_get_n_due (JzFollowupsView *self)
 {
   g_return_val_if_fail (JZ_IS_FOLLOWUPS_VIEW (self), 0);
-  return self->due_rows->len;
+  return self->n_due;
 }
 
 GtkWidget *

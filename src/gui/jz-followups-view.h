@@ -22,8 +22,9 @@ JzStore    *jz_followups_view_get_store      (JzFollowupsView *self);
 void        jz_followups_view_set_store      (JzFollowupsView *self,
                                               JzStore         *store);
 void        jz_followups_view_reload         (JzFollowupsView *self);
-/* Rows of the "Due and Overdue" list; each carries "followup-id" and
- * "person-id" as object data and "record-button". */
+/* How many follow-ups are due and overdue (shown or not), and the rows
+ * of the "Due and Overdue" list; each carries "followup-id" (NULL when
+ * none is scheduled) and "person-id" as object data and "record-button". */
 guint       jz_followups_view_get_n_due      (JzFollowupsView *self);
 GtkWidget  *jz_followups_view_get_due_row    (JzFollowupsView *self,
                                               guint            index);

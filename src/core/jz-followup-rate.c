@@ -104,58 +104,55 @@ jz_store_followup_rate_subjects (JzStore  *store,
                                  GError  **error)
 {
   g_autoptr(GArray) out = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
   g_return_val_if_fail (JZ_IS_STORE (store), NULL);
 
-  /* Only the ids here: the records are read with the typed API below, so
-   * the statement is reset before the nested reads run. */
+  /* One read with what minor_at() needs of the person and the stay (a
+   * station with a busy year has tens of thousands of departures). */
   stmt = jz_store_prepare (store,
-                           "SELECT d.episode_id, d.departed_at, d.mode, "
+                           "SELECT d.departed_at, d.mode, "
                            "       (SELECT min (f.done_at) FROM followup f "
                            "         WHERE f.episode_id = d.episode_id AND f.deleted = 0 "
-                           "           AND f.done_at IS NOT NULL AND f.done_at >= d.departed_at) "
-                           "FROM departure d WHERE d.deleted = 0 AND d.departed_at > ?1",
+                           "           AND f.done_at IS NOT NULL AND f.done_at >= d.departed_at), "
+                           "       p.birth_date, p.birth_precision, p.estimated_age, p.estimated_on, p.flags, "
+                           "       e.health, e.flags "
+                           "FROM departure d JOIN episode e ON e.id = d.episode_id JOIN person p ON p.id = e.person_id "
+                           "WHERE d.deleted = 0 AND d.departed_at > ?1",
                            error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, now - YEAR_S);
-  rows = g_ptr_array_new_with_free_func (g_free);
   out = g_array_new (FALSE, TRUE, sizeof (JzFollowupRateSubject));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       JzDepartureMode mode;
       JzFollowupRateSubject s = { 0, };
+      JzPerson person = { 0 };
+      JzEpisode episode = { 0 };
 
-      if (!jz_departure_mode_from_string ((const char *) sqlite3_column_text (stmt, 2), &mode) ||
+      if (!jz_departure_mode_from_string ((const char *) sqlite3_column_text (stmt, 1), &mode) ||
           !jz_followup_rate_counts_mode (mode))
         continue;
-      s.departed_at = sqlite3_column_int64 (stmt, 1);
-      s.first_done_at = sqlite3_column_int64 (stmt, 3);
+      s.departed_at = sqlite3_column_int64 (stmt, 0);
+      s.first_done_at = sqlite3_column_int64 (stmt, 2);
+      /* Borrowed column text: minor_at() only reads. */
+      person.birth_date = (char *) sqlite3_column_text (stmt, 3);
+      person.birth_precision = (char *) sqlite3_column_text (stmt, 4);
+      person.estimated_age = sqlite3_column_type (stmt, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 5);
+      person.estimated_on = (char *) sqlite3_column_text (stmt, 6);
+      person.flags = (guint) sqlite3_column_int64 (stmt, 7);
+      episode.health = (guint) sqlite3_column_int64 (stmt, 8);
+      episode.flags = (guint) sqlite3_column_int64 (stmt, 9);
+      s.minor = minor_at (&person, &episode, s.departed_at);
       g_array_append_val (out, s);
-      g_ptr_array_add (rows, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
       jz_store_set_error_from_db (store, rc, error);
       return NULL;
-    }
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      g_autoptr(JzEpisode) episode = jz_store_get_episode (store, rows->pdata[i], error);
-      g_autoptr(JzPerson) person = NULL;
-      JzFollowupRateSubject *s = &g_array_index (out, JzFollowupRateSubject, i);
-
-      if (episode == NULL)
-        return NULL;
-      person = jz_store_get_person (store, episode->person_id, error);
-      if (person == NULL)
-        return NULL;
-      s->minor = minor_at (person, episode, s->departed_at);
     }
   return g_steal_pointer (&out);
 }

@@ -300,6 +300,82 @@ test_pull_reply (void)
   g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED);
 }
 
+/* The lean decoder gives what json-c's gives: a hub's usual page without
+ * json-c (fields kept as text), anything else through json-c. */
+static void
+assert_pull_same (const char *json,
+                  gboolean    lean_expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPullReply) a = jz_pull_reply_decode (json, strlen (json), &error);
+  g_autoptr(JzPullReply) b = NULL;
+
+  g_assert_no_error (error);
+  b = jz_pull_reply_decode_lean (json, strlen (json), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (a->cursor, ==, b->cursor);
+  g_assert_cmpstr (a->anchor, ==, b->anchor);
+  g_assert_cmpint (a->more, ==, b->more);
+  g_assert_cmpuint (a->changes->len, ==, b->changes->len);
+  for (guint i = 0; i < a->changes->len; i++)
+    {
+      JzChange *x = g_ptr_array_index (a->changes, i);
+      JzChange *y = g_ptr_array_index (b->changes, i);
+
+      g_assert_cmpint (x->stub, ==, y->stub);
+      g_assert_cmpint (x->hub_seq, ==, y->hub_seq);
+      g_assert_cmpint (x->seq, ==, y->seq);
+      g_assert_cmpstr (x->station, ==, y->station);
+      g_assert_cmpstr (x->epoch, ==, y->epoch);
+      g_assert_cmpstr (x->entity, ==, y->entity);
+      g_assert_cmpstr (x->id, ==, y->id);
+      g_assert_cmpint (x->op, ==, y->op);
+      g_assert_cmpuint (x->base_rev, ==, y->base_rev);
+      g_assert_cmpuint (x->hlc, ==, y->hlc);
+      g_assert_cmpint (x->auth, ==, y->auth);
+      g_assert_cmpstr (x->owner, ==, y->owner);
+      g_assert_cmpuint (x->losses ? x->losses->len : 0, ==, y->losses ? y->losses->len : 0);
+      if (x->stub)
+        continue;
+      g_assert_cmpint (y->fields == NULL, ==, lean_expected);
+      g_assert_true (json_object_equal (jz_change_get_fields (x, NULL), jz_change_get_fields (y, NULL)));
+    }
+}
+
+static void
+test_pull_lean (void)
+{
+#define CH(hub_seq, more) "{\"hub_seq\":" #hub_seq ",\"station\":\"" STATION "\",\"epoch\":\"" EPOCH "\",\"seq\":" #hub_seq \
+                          ",\"entity\":\"person\",\"id\":\"" ID1 "\",\"op\":\"insert\",\"hlc\":65536,\"auth\":1" more "}"
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPullReply) reply = NULL;
+
+  assert_pull_same ("{\"v\":1,\"cursor\":0,\"more\":false,\"changes\":[]}", TRUE);
+  assert_pull_same ("{\"v\":1,\"cursor\":9,\"anchor\":\"abc\",\"more\":true,\"changes\":["
+                    "{\"hub_seq\":2,\"own_seq\":5},"
+                    CH (3, ",\"owner\":\"320481-02\",\"fields\":{\"name\":\"张\\u4e09\\/x\",\"deleted\":0,\"x\":1.5,\"y\":null,\"z\":true}") ","
+                    CH (9, ",\"base_rev\":7,\"fields\":{}") "]}", TRUE);
+  /* Lost values, a nested field, an escaped key: json-c's work. */
+  assert_pull_same ("{\"v\":1,\"cursor\":9,\"more\":false,\"changes\":["
+                    CH (4, ",\"fields\":{\"name\":\"a\"},\"lost\":[{\"field\":\"name\",\"value\":\"b\",\"loser\":\"" STATION "\","
+                    "\"loser_hlc\":1,\"winner\":\"" STATION "\",\"winner_hlc\":2}]") "]}", FALSE);
+  assert_pull_same ("{\"v\":1,\"cursor\":9,\"more\":false,\"changes\":[" CH (4, ",\"fields\":{\"n\\u0061me\":\"a\"}") "]}", FALSE);
+
+  /* What json-c refuses, the lean decoder refuses too. */
+  reply = jz_pull_reply_decode_lean ("{\"v\":1,\"cursor\":3,\"more\":false,\"changes\":[" CH (4, ",\"fields\":{}") "]}",
+                                     strlen ("{\"v\":1,\"cursor\":3,\"more\":false,\"changes\":[" CH (4, ",\"fields\":{}") "]}"),
+                                     &error);
+  g_assert_null (reply);
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED);
+  g_clear_error (&error);
+  reply = jz_pull_reply_decode_lean ("{\"v\":1,\"cursor\":9,\"more\":false,\"changes\":[" CH (4, ",\"fields\":{\"a b\":1}") "]}",
+                                     strlen ("{\"v\":1,\"cursor\":9,\"more\":false,\"changes\":[" CH (4, ",\"fields\":{\"a b\":1}") "]}"),
+                                     &error);
+  g_assert_null (reply);
+  g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED);
+#undef CH
+}
+
 static void
 test_hello_enrol (void)
 {
@@ -394,6 +470,7 @@ main (int    argc,
   g_test_add_func ("/protocol/push/roundtrip", test_push_roundtrip);
   g_test_add_func ("/protocol/push/refusals", test_push_refusals);
   g_test_add_func ("/protocol/pull/reply", test_pull_reply);
+  g_test_add_func ("/protocol/pull/lean", test_pull_lean);
   g_test_add_func ("/protocol/hello-enrol", test_hello_enrol);
   g_test_add_func ("/protocol/errors", test_errors);
   g_test_add_func ("/protocol/names", test_names);

@@ -1718,13 +1718,16 @@ member_plain_string (const JzJsonMember *m,
   return TRUE;
 }
 
-/* One change of a push at lx->p; NULL when it is not plainly valid. */
+/* One change at lx->p, of a push or (@full) of a pull; NULL when it is
+ * not plainly valid. A pull's change with lost values is left to json-c. */
 static JzChange *
-change_decode_fast (Lexer  *lx,
-                    GArray *fields)
+change_decode_fast (Lexer    *lx,
+                    GArray   *fields,
+                    gboolean  full)
 {
   enum { SEQ = 1, STATION = 2, EPOCH = 4, ENTITY = 8, ID = 16, OP = 32, BASE_REV = 64,
-         BASE_SEQ = 128, HLC = 256, FIELDS = 512 };
+         BASE_SEQ = 128, HLC = 256, FIELDS = 512, HUB_SEQ = 1024, AUTH = 2048, OWNER = 4096,
+         OWN_SEQ = 8192 };
   g_autoptr(JzChange) change = jz_change_new ();
   g_autofree char *op = NULL;
   guint seen = 0;
@@ -1791,8 +1794,22 @@ change_decode_fast (Lexer  *lx,
               bit = BASE_REV, v = member_int (&m, 0, &rev);
               change->base_rev = (guint64) rev;
             }
-          else if (key_is (&m, "base_seq"))
+          else if (key_is (&m, "base_seq") && !full)
             bit = BASE_SEQ, v = member_int (&m, 0, &change->base_seq), change->has_base_seq = TRUE;
+          else if (key_is (&m, "hub_seq") && full)
+            bit = HUB_SEQ, v = member_int (&m, 1, &change->hub_seq);
+          else if (key_is (&m, "own_seq") && full)
+            bit = OWN_SEQ, v = member_int (&m, 1, &change->seq), change->stub = TRUE;
+          else if (key_is (&m, "auth") && full)
+            {
+              gint64 auth = 0;
+
+              bit = AUTH, v = member_int (&m, JZ_AUTHORITY_OTHER, &auth) && auth <= JZ_AUTHORITY_HUB;
+              change->auth = (JzAuthority) auth;
+            }
+          else if (key_is (&m, "owner") && full)
+            bit = OWNER, v = member_plain_string (&m, 9, &change->owner) &&
+                             jz_protocol_station_is_valid (change->owner);
           else if (key_is (&m, "hlc"))
             {
               gint64 hlc = 0;
@@ -1819,6 +1836,10 @@ change_decode_fast (Lexer  *lx,
       lx->p++;
       lex_space (lx);
     }
+  if (full && (seen & OWN_SEQ))
+    return seen == (HUB_SEQ | OWN_SEQ) ? g_steal_pointer (&change) : NULL;
+  if (full && (seen & (HUB_SEQ | STATION | EPOCH)) != (HUB_SEQ | STATION | EPOCH))
+    return NULL;
   if ((seen & (SEQ | ENTITY | ID | OP | HLC | FIELDS)) != (SEQ | ENTITY | ID | OP | HLC | FIELDS))
     return NULL;
   return g_steal_pointer (&change);
@@ -1863,7 +1884,7 @@ push_request_decode_fast (const char *data,
           lex_space (&lx);
           for (;;)
             {
-              JzChange *c = change_decode_fast (&lx, fields);
+              JzChange *c = change_decode_fast (&lx, fields, FALSE);
 
               if (c == NULL || changes->len == JZ_PROTOCOL_MAX_BATCH)
                 {
@@ -1999,6 +2020,123 @@ jz_pull_reply_free (JzPullReply *reply)
   g_free (reply->anchor);
   g_ptr_array_unref (reply->changes);
   g_free (reply);
+}
+
+/* A pull reply as the hub sends it, decoded without json-c: each change
+ * keeps its fields as text (jz_change_get_fields() parses them when
+ * needed). NULL for anything else, which jz_pull_reply_decode() then
+ * judges. */
+static JzPullReply *
+pull_reply_decode_fast (const char *data,
+                        gsize       len)
+{
+  enum { V = 1, CURSOR = 2, ANCHOR = 4, MORE = 8, CHANGES = 16 };
+  Lexer lx = { (const guchar *) data, (const guchar *) data + len, (const guchar *) data, 0 };
+  g_autoptr(JzPullReply) reply = jz_pull_reply_new ();
+  g_autoptr(GArray) fields = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
+  guint seen = 0;
+
+  if (len > G_MAXINT)
+    return NULL;
+  lex_space (&lx);
+  if (lx.p >= lx.end || *lx.p != '{')
+    return NULL;
+  lx.p++;
+  lex_space (&lx);
+  for (;;)
+    {
+      JzJsonMember m;
+      guint bit;
+      gboolean ok;
+
+      if (!scan_key (&lx, &m))
+        return NULL;
+      if (key_is (&m, "changes"))
+        {
+          bit = CHANGES;
+          if (lx.p >= lx.end || *lx.p != '[')
+            return NULL;
+          lx.p++;
+          lex_space (&lx);
+          if (lx.p < lx.end && *lx.p == ']')
+            lx.p++;
+          else
+            for (;;)
+              {
+                JzChange *c = change_decode_fast (&lx, fields, TRUE);
+
+                if (c == NULL)
+                  return NULL;
+                g_ptr_array_add (reply->changes, c);
+                lex_space (&lx);
+                if (lx.p >= lx.end)
+                  return NULL;
+                if (*lx.p == ']')
+                  {
+                    lx.p++;
+                    break;
+                  }
+                if (*lx.p != ',')
+                  return NULL;
+                lx.p++;
+                lex_space (&lx);
+              }
+          ok = TRUE;
+        }
+      else
+        {
+          gint64 v = 0;
+
+          if (!scan_scalar (&lx, &m))
+            return NULL;
+          if (key_is (&m, "v"))
+            bit = V, ok = member_int (&m, 0, &v) && v == JZ_PROTOCOL_VERSION;
+          else if (key_is (&m, "cursor"))
+            bit = CURSOR, ok = member_int (&m, 0, &reply->cursor);
+          else if (key_is (&m, "anchor"))
+            bit = ANCHOR, ok = m.kind == JZ_JSON_NULL || member_plain_string (&m, 128, &reply->anchor);
+          else if (key_is (&m, "more"))
+            bit = MORE, ok = m.kind == JZ_JSON_BOOL, reply->more = jz_json_member_is_true (&m);
+          else
+            return NULL;
+        }
+      if (!ok || (seen & bit))
+        return NULL;
+      seen |= bit;
+      lex_space (&lx);
+      if (lx.p >= lx.end)
+        return NULL;
+      if (*lx.p == '}')
+        {
+          lx.p++;
+          break;
+        }
+      if (*lx.p != ',')
+        return NULL;
+      lx.p++;
+      lex_space (&lx);
+    }
+  lex_space (&lx);
+  if (lx.p != lx.end || (seen & (V | CURSOR | MORE | CHANGES)) != (V | CURSOR | MORE | CHANGES))
+    return NULL;
+  for (guint i = 0; i < reply->changes->len; i++)
+    {
+      JzChange *c = g_ptr_array_index (reply->changes, i);
+
+      if (c->hub_seq > reply->cursor || (i > 0 && c->hub_seq <= ((JzChange *) reply->changes->pdata[i - 1])->hub_seq))
+        return NULL;
+    }
+  return g_steal_pointer (&reply);
+}
+
+JzPullReply *
+jz_pull_reply_decode_lean (const char  *data,
+                           gsize        len,
+                           GError     **error)
+{
+  JzPullReply *reply = pull_reply_decode_fast (data, len);
+
+  return reply != NULL ? reply : jz_pull_reply_decode (data, len, error);
 }
 
 JzPullReply *

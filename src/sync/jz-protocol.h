@@ -304,6 +304,11 @@ void            jz_pull_reply_free               (JzPullReply      *reply);
 JzPullReply    *jz_pull_reply_decode             (const char       *data,
                                                   gsize             len,
                                                   GError          **error);
+/* The same reply; a hub's usual reply without json-c, its changes' fields
+ * kept as text (jz_change_get_fields() parses them). */
+JzPullReply    *jz_pull_reply_decode_lean        (const char       *data,
+                                                  gsize             len,
+                                                  GError          **error);
 
 char           *jz_hello_request_encode          (const JzHelloRequest *request);
 JzHelloRequest *jz_hello_request_decode          (const char       *data,

@@ -69,6 +69,7 @@ struct _JzSyncEngine
   gint64       *void_keys;
   GPtrArray    *refresh;     /* "entity/id" to read again from the hub */
   guint         batch;
+  guint         pull_page;
   long          timeout_ms;
   long          connect_timeout_ms;
   JzSyncStats  *stats;
@@ -676,6 +677,8 @@ engine_new_bare (JzStore *store)
   self->connect_timeout_ms = env_ms ("JIUZHU_SYNC_CONNECT_TIMEOUT_MS", 10000);
   /* Smaller batches only for measurements and tests. */
   self->batch = (guint) CLAMP (env_ms ("JIUZHU_SYNC_BATCH", JZ_PROTOCOL_MAX_BATCH), 1, JZ_PROTOCOL_MAX_BATCH);
+  self->pull_page = (guint) CLAMP (env_ms ("JIUZHU_SYNC_PULL_PAGE", JZ_PROTOCOL_MAX_PULL_PAGE), 1,
+                                   JZ_PROTOCOL_MAX_PULL_PAGE);
   self->curl = new_curl (self);
   self->multi = curl_multi_init ();
   self->void_seqs = g_hash_table_new (g_int64_hash, g_int64_equal);
@@ -1409,6 +1412,7 @@ typedef struct
   gint64      max_hlc;
   GHashTable *deferred;    /* table + columns → Deferred */
   GHashTable *deferred_ids;
+  GArray     *members;     /* JzJsonMember, scratch for defer_insert_text() */
   gboolean    whole;       /* the changes are records' whole state (a refresh) */
   gboolean    partial;     /* set while a whole change is applied again as partial */
 } Page;
@@ -1711,6 +1715,50 @@ flush_deferred (JzSyncEngine  *self,
   return TRUE;
 }
 
+/* The deferred rows of @entity with @columns (static or interned names),
+ * with a new row opened for the caller to fill. */
+static Deferred *
+deferred_row_begin (Page           *page,
+                    const JzEntity *entity,
+                    const char    **columns,
+                    guint           n_columns)
+{
+  g_autoptr(GString) key = g_string_sized_new (256);
+  Deferred *d;
+
+  g_string_append (key, entity->name);
+  for (guint i = 0; i < n_columns; i++)
+    {
+      g_string_append_c (key, ',');
+      g_string_append (key, columns[i]);
+    }
+  d = g_hash_table_lookup (page->deferred, key->str);
+  if (d == NULL)
+    {
+      d = g_new0 (Deferred, 1);
+      d->entity = entity;
+      d->columns = g_ptr_array_new ();
+      for (guint i = 0; i < n_columns; i++)
+        g_ptr_array_add (d->columns, (gpointer) g_intern_string (columns[i]));
+      d->rows = g_string_new ("[");
+      g_hash_table_insert (page->deferred, g_string_free (g_steal_pointer (&key), FALSE), d);
+    }
+  g_string_append (d->rows, d->count ? ",[" : "[");
+  return d;
+}
+
+static void
+deferred_row_end (Page     *page,
+                  Deferred *d,
+                  JzChange *c)
+{
+  g_string_append_printf (d->rows, "%" G_GUINT64_FORMAT ",", c->hlc);
+  jz_json_append_string (d->rows, c->id);
+  g_string_append_c (d->rows, ']');
+  d->count++;
+  g_hash_table_add (page->deferred_ids, g_strdup (c->id));
+}
+
 static void
 defer_insert (Page           *page,
               const JzEntity *entity,
@@ -1719,23 +1767,8 @@ defer_insert (Page           *page,
               GPtrArray      *values,
               const char     *owner)
 {
-  g_autoptr(GString) key = g_string_new (entity->name);
-  Deferred *d;
+  Deferred *d = deferred_row_begin (page, entity, (const char **) columns->pdata, columns->len);
 
-  for (guint i = 0; i < columns->len; i++)
-    g_string_append_printf (key, ",%s", (char *) columns->pdata[i]);
-  d = g_hash_table_lookup (page->deferred, key->str);
-  if (d == NULL)
-    {
-      d = g_new0 (Deferred, 1);
-      d->entity = entity;
-      d->columns = g_ptr_array_new ();
-      for (guint i = 0; i < columns->len; i++)
-        g_ptr_array_add (d->columns, (gpointer) g_intern_string (columns->pdata[i]));
-      d->rows = g_string_new ("[");
-      g_hash_table_insert (page->deferred, g_strdup (key->str), d);
-    }
-  g_string_append (d->rows, d->count ? ",[" : "[");
   for (guint i = 0; i < columns->len; i++)
     {
       json_object *v = values->pdata[i];
@@ -1746,11 +1779,78 @@ defer_insert (Page           *page,
         g_string_append (d->rows, v ? json_object_to_json_string_ext (v, JSON_C_TO_STRING_PLAIN) : "null");
       g_string_append_c (d->rows, ',');
     }
-  g_string_append_printf (d->rows, "%" G_GUINT64_FORMAT ",", c->hlc);
-  jz_json_append_string (d->rows, c->id);
-  g_string_append_c (d->rows, ']');
-  d->count++;
-  g_hash_table_add (page->deferred_ids, g_strdup (c->id));
+  deferred_row_end (page, d, c);
+}
+
+/* The column @name of @entity as the schema spells it (a static string),
+ * or NULL. */
+static const char *
+column_name (const JzEntity *entity,
+             const char     *name)
+{
+  const JzField *field;
+
+  for (guint i = 1; i < JZ_SCHEMA_N_HEADER; i++)
+    if (g_str_equal (name, jz_schema_header_columns[i]))
+      return jz_schema_header_columns[i];
+  field = jz_entity_get_field (entity, name);
+  return field != NULL ? field->name : NULL;
+}
+
+/* What apply_change() does with a record this replica has not got, no
+ * pending change of its own touches and the hub kept whole (no lost
+ * values), taken from the fields' text as it came: the values are JSON
+ * already, the rows of the deferred insert are JSON. FALSE, having done
+ * nothing, for fields the scanner does not take; json-c then decides. */
+static gboolean
+defer_insert_text (Page           *page,
+                   const JzEntity *entity,
+                   JzChange       *c,
+                   const char     *owner)
+{
+  const char *columns[JZ_PROTOCOL_MAX_FIELDS / 4];
+  const JzJsonMember *values[G_N_ELEMENTS (columns)];
+  GArray *members = page->members;
+  gboolean has_station = FALSE;
+  guint n = 0;
+  Deferred *d;
+
+  if (!jz_json_scan_flat (c->fields_json, strlen (c->fields_json), members) ||
+      members->len + 1 > G_N_ELEMENTS (columns))
+    return FALSE;
+  for (guint i = 0; i < members->len; i++)
+    {
+      const JzJsonMember *m = &g_array_index (members, JzJsonMember, i);
+      char name[JZ_PROTOCOL_MAX_FIELD_NAME + 1];
+      const char *column;
+
+      if (m->key_len > JZ_PROTOCOL_MAX_FIELD_NAME)
+        return FALSE;
+      memcpy (name, m->key, m->key_len);
+      name[m->key_len] = '\0';
+      if (g_str_equal (name, "hlc") || g_str_equal (name, "id") || (column = column_name (entity, name)) == NULL)
+        continue;
+      has_station |= g_str_equal (column, "station");
+      columns[n] = column;
+      values[n++] = m;
+    }
+  if (!has_station)
+    {
+      columns[n] = "station";
+      values[n++] = NULL;
+    }
+
+  d = deferred_row_begin (page, entity, columns, n);
+  for (guint i = 0; i < n; i++)
+    {
+      if (values[i] == NULL)
+        jz_json_append_string (d->rows, owner);
+      else
+        g_string_append_len (d->rows, values[i]->value, values[i]->value_len);
+      g_string_append_c (d->rows, ',');
+    }
+  deferred_row_end (page, d, c);
+  return TRUE;
 }
 
 static gboolean
@@ -1812,6 +1912,17 @@ apply_change (JzSyncEngine  *self,
   my_auth = self->hub_level ? JZ_AUTHORITY_HUB
           : g_strcmp0 (owner, self->station) == 0 ? JZ_AUTHORITY_OWNER : JZ_AUTHORITY_OTHER;
   pending = page->pending ? g_hash_table_lookup (page->pending, c->id) : NULL;
+
+  /* A record new here, as most of a first pull: its fields as they came. */
+  if (!exists && pending == NULL && c->fields == NULL && c->fields_json != NULL &&
+      (c->losses == NULL || c->losses->len == 0) && page->members != NULL &&
+      defer_insert_text (page, entity, c, owner))
+    return TRUE;
+  if (jz_change_get_fields (c, error) == NULL)
+    {
+      g_prefix_error (error, "Cannot apply %s %s from the hub: ", entity->name, c->id);
+      return FALSE;
+    }
 
   {
     json_object_object_foreach (c->fields, key, val)
@@ -2136,8 +2247,8 @@ pull_begin (JzSyncEngine *self,
             gint64        cursor,
             const char   *anchor)
 {
-  g_autofree char *path = g_strdup_printf ("/v1/pull?since=%" G_GINT64_FORMAT "&epoch=%s&limit=%d%s%s%s",
-                                           cursor, self->epoch, JZ_PROTOCOL_PULL_PAGE,
+  g_autofree char *path = g_strdup_printf ("/v1/pull?since=%" G_GINT64_FORMAT "&epoch=%s&limit=%u%s%s%s",
+                                           cursor, self->epoch, self->pull_page,
                                            anchor && cursor > 0 ? "&anchor=" : "", anchor && cursor > 0 ? anchor : "",
                                            self->resyncing ? "&whole=1" : "");
 
@@ -2183,7 +2294,7 @@ pull (JzSyncEngine  *self,
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      reply = jz_pull_reply_decode ((const char *) self->response->data, self->response->len, error);
+      reply = jz_pull_reply_decode_lean ((const char *) self->response->data, self->response->len, error);
       if (reply == NULL)
         return FALSE;
       if (stats != NULL)
@@ -2204,10 +2315,12 @@ pull (JzSyncEngine  *self,
 
       page.deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, deferred_free);
       page.deferred_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      page.members = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
       if (!apply_begin (self, error))
         {
           g_clear_pointer (&page.deferred, g_hash_table_unref);
           g_clear_pointer (&page.deferred_ids, g_hash_table_unref);
+          g_clear_pointer (&page.members, g_array_unref);
           if (in_flight)
             http_abandon (self);
           return FALSE;
@@ -2228,6 +2341,7 @@ pull (JzSyncEngine  *self,
       g_clear_pointer (&page.pending, g_hash_table_unref);
       g_clear_pointer (&page.deferred, g_hash_table_unref);
       g_clear_pointer (&page.deferred_ids, g_hash_table_unref);
+      g_clear_pointer (&page.members, g_array_unref);
       if (ok)
         ok = state_set_int (self->store, "cursor", reply->cursor, error) &&
              state_set (self->store, "anchor", reply->anchor, error) &&
@@ -2366,7 +2480,7 @@ refresh_records (JzSyncEngine  *self,
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      reply = jz_pull_reply_decode ((const char *) self->response->data, self->response->len, error);
+      reply = jz_pull_reply_decode_lean ((const char *) self->response->data, self->response->len, error);
       if (reply == NULL)
         return FALSE;
 
@@ -2374,6 +2488,7 @@ refresh_records (JzSyncEngine  *self,
       page.whole = TRUE;
       page.deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, deferred_free);
       page.deferred_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      page.members = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
       if (!apply_begin (self, error))
         return FALSE;
       ok = load_pending (self, &page, error);
@@ -2386,6 +2501,7 @@ refresh_records (JzSyncEngine  *self,
       g_clear_pointer (&page.pending, g_hash_table_unref);
       g_clear_pointer (&page.deferred, g_hash_table_unref);
       g_clear_pointer (&page.deferred_ids, g_hash_table_unref);
+      g_clear_pointer (&page.members, g_array_unref);
       if (!apply_end (self, ok, ok ? error : NULL) || !ok)
         return FALSE;
     }

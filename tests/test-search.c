@@ -453,6 +453,185 @@ test_person_episodes (Fixture       *f,
   g_assert_cmpint (((JzEpisode *) list->pdata[0])->admitted_at, >, ((JzEpisode *) list->pdata[1])->admitted_at);
 }
 
+static gint64
+count_dirty (Fixture *f)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (f->store), "SELECT count (*) FROM search_dirty",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static void
+rename_person (JzStore    *store,
+               const char *id,
+               const char *name,
+               const char *aliases,
+               const char *id17)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzPerson) p = jz_store_get_person (store, id, &error);
+
+  g_assert_no_error (error);
+  if (name != NULL)
+    {
+      g_free (p->name);
+      p->name = g_strdup (name);
+    }
+  if (aliases != NULL)
+    {
+      g_free (p->aliases);
+      p->aliases = g_strdup (aliases);
+    }
+  if (id17 != NULL)
+    {
+      g_free (p->id_number);
+      p->id_number = id_number (id17);
+    }
+  g_assert_true (jz_store_update_person (store, p, &error));
+  g_assert_no_error (error);
+}
+
+static void
+raw_exec (Fixture    *f,
+          const char *sql,
+          const char *id)
+{
+  sqlite3_stmt *stmt = NULL;
+  const char *tail = NULL;
+
+  /* One statement at a time, each bound to @id when it has a parameter. */
+  while (*sql != '\0')
+    {
+      g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (f->store), sql, -1, &stmt, &tail), ==, SQLITE_OK);
+      if (sqlite3_bind_parameter_count (stmt) > 0)
+        sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_finalize (stmt);
+      sql = tail;
+      while (g_ascii_isspace (*sql))
+        sql++;
+    }
+}
+
+/* Inside a transaction the triggers note the people written, and the
+ * index is written before COMMIT (migration 0010); a search in the
+ * transaction sees its own writes; a write outside a transaction is
+ * indexed at once, and one committed behind JzStore's back is taken up
+ * by the next search. */
+static void
+test_index_follows_transactions (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *renamed = NULL;
+  g_autofree char *aliased = NULL;
+  g_autofree char *removed = NULL;
+  g_autofree char *numbered = NULL;
+  g_autofree char *undone = NULL;
+  g_autofree char *early = add_person (f->store, "钱多多", "male", NULL, "32048119700101001", NULL, NULL);
+
+  g_assert_cmpint (count_dirty (f), ==, 0);
+
+  g_assert_true (jz_store_write_begin (f->store, &error));
+  g_assert_no_error (error);
+  renamed = add_person (f->store, "陈小明", "male", NULL, NULL, NULL, NULL);
+  aliased = add_person (f->store, "刘德", "male", NULL, NULL, NULL, NULL);
+  removed = add_person (f->store, "孙丽", "female", NULL, NULL, NULL, NULL);
+  numbered = add_person (f->store, "郑和", "male", NULL, "11010519800101003", NULL, NULL);
+  g_assert_cmpint (count_dirty (f), ==, 4);
+  {
+    /* Searched before the commit: the transaction's own writes. */
+    g_autoptr(GPtrArray) a = search (f->store, "陈小明");
+    g_assert_true (found (a, renamed));
+    g_assert_cmpint (count_dirty (f), ==, 0);
+  }
+  rename_person (f->store, renamed, "陈大明", NULL, NULL);
+  rename_person (f->store, aliased, NULL, "[\"阿德哥\"]", NULL);
+  rename_person (f->store, numbered, NULL, NULL, "44030119790118003");
+  g_assert_true (jz_store_delete (f->store, &jz_entity_person, removed, 0, &error));
+  g_assert_no_error (error);
+  /* Written in the transaction before the search, renamed after. */
+  rename_person (f->store, early, "钱少少", NULL, "32048119700101002");
+  {
+    /* An action undone (its savepoint rolled back) leaves no trace. */
+    g_assert_true (jz_store_write_begin (f->store, &error));
+    undone = add_person (f->store, "吴用", "male", NULL, NULL, NULL, NULL);
+    g_assert_false (jz_store_write_end (f->store, FALSE, NULL));
+  }
+  g_assert_cmpint (count_dirty (f), >, 0);
+  g_assert_true (jz_store_write_end (f->store, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_dirty (f), ==, 0);
+
+  {
+    g_autoptr(GPtrArray) a = search (f->store, "陈大明");
+    g_autoptr(GPtrArray) b = search (f->store, "陈小明");
+    g_autoptr(GPtrArray) c = search (f->store, "阿德哥");
+    g_autoptr(GPtrArray) d = search (f->store, "adg");
+    g_autoptr(GPtrArray) e = search (f->store, "孙丽");
+    g_autoptr(GPtrArray) g = search (f->store, "1101");
+    g_autoptr(GPtrArray) h = search (f->store, "4403");
+    g_autoptr(GPtrArray) i = search (f->store, "钱少少");
+    g_autoptr(GPtrArray) j = search (f->store, "钱多多");
+    g_autoptr(GPtrArray) k = search (f->store, "01001");
+    g_autoptr(GPtrArray) l = search (f->store, "01002");
+    g_autoptr(GPtrArray) m = search (f->store, "吴用");
+
+    g_assert_true (found (a, renamed));
+    g_assert_false (found (b, renamed));
+    g_assert_true (found (c, aliased));
+    g_assert_true (found (d, aliased));
+    g_assert_false (found (e, removed));
+    g_assert_false (found (g, numbered));
+    g_assert_true (found (h, numbered));
+    g_assert_true (found (i, early));
+    g_assert_false (found (j, early));
+    g_assert_false (found (k, early));
+    g_assert_true (found (l, early));
+    g_assert_cmpuint (m->len, ==, 0);
+  }
+
+  /* Outside a transaction: indexed by the statement itself. */
+  raw_exec (f, "UPDATE person SET name = '陈二明' WHERE id = ?1", renamed);
+  g_assert_cmpint (count_dirty (f), ==, 0);
+  {
+    g_autoptr(GPtrArray) a = search (f->store, "陈二明");
+    g_autoptr(GPtrArray) b = search (f->store, "陈大明");
+    g_assert_true (found (a, renamed));
+    g_assert_false (found (b, renamed));
+  }
+
+  /* A transaction committed without jz_store_commit: noted, and indexed
+   * by the next search. */
+  raw_exec (f, "BEGIN; UPDATE person SET name = '陈三明' WHERE id = ?1; COMMIT", renamed);
+  g_assert_cmpint (count_dirty (f), ==, 1);
+  {
+    g_autoptr(GPtrArray) a = search (f->store, "陈三明");
+    g_autoptr(GPtrArray) b = search (f->store, "陈二明");
+    g_assert_true (found (a, renamed));
+    g_assert_false (found (b, renamed));
+  }
+  g_assert_cmpint (count_dirty (f), ==, 0);
+
+  /* The index written so equals the one a rebuild makes. */
+  {
+    g_autoptr(GPtrArray) before = search (f->store, "chen");
+    g_autoptr(GPtrArray) after = NULL;
+
+    g_assert_true (jz_search_rebuild (f->store, &error));
+    g_assert_no_error (error);
+    after = search (f->store, "chen");
+    g_assert_cmpuint (before->len, ==, after->len);
+    g_assert_true (found (after, renamed));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -466,6 +645,7 @@ main (int argc, char **argv)
   ADD ("/search/placeholder-and-episode", test_placeholder_and_episode);
   ADD ("/search/duplicates", test_duplicates);
   ADD ("/search/person-episodes", test_person_episodes);
+  ADD ("/search/index-follows-transactions", test_index_follows_transactions);
 #undef ADD
 
   return g_test_run ();

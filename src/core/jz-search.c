@@ -381,6 +381,16 @@ fn_search_text (sqlite3_context  *ctx,
   sqlite3_result_text (ctx, out->str, (int) out->len, SQLITE_TRANSIENT);
 }
 
+/* jz_search_deferred (): true inside a transaction, where the triggers
+ * of migration 0010 leave the index to jz_search_flush. */
+static void
+fn_search_deferred (sqlite3_context  *ctx,
+                    int               argc,
+                    sqlite3_value   **argv)
+{
+  sqlite3_result_int (ctx, !sqlite3_get_autocommit (sqlite3_user_data (ctx)));
+}
+
 static int
 register_functions (sqlite3 *db)
 {
@@ -399,6 +409,10 @@ register_functions (sqlite3 *db)
     rc = sqlite3_create_function_v2 (db, "jz_search_text", 5,
                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                      NULL, fn_search_text, NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function_v2 (db, "jz_search_deferred", 0,
+                                     SQLITE_UTF8 | SQLITE_INNOCUOUS,
+                                     db, fn_search_deferred, NULL, NULL, NULL);
   return rc;
 }
 
@@ -439,6 +453,94 @@ jz_search_register_functions (sqlite3  *db,
   return TRUE;
 }
 
+/* The documents of the people noted in search_dirty (migration 0010),
+ * each table written in one statement: FTS5 writes one segment per table
+ * and transaction instead of one per person. Deleting from person_idn
+ * needs the number it was indexed with, which the note keeps. */
+static const char flush_sql[] =
+  "DELETE FROM person_fts WHERE rowid IN (SELECT person_rowid FROM search_dirty WHERE NOT fresh);"
+  "DELETE FROM person_ftx WHERE rowid IN (SELECT person_rowid FROM search_dirty WHERE NOT fresh);"
+  "INSERT INTO person_idn (person_idn, rowid, id_number) "
+  "SELECT 'delete', person_rowid, id_number FROM search_dirty WHERE id_number IS NOT NULL;"
+  "INSERT INTO person_fts (rowid, whole, chars, pinyin, compact, initials, tail) "
+  "SELECT p.rowid, jz_search_names (0, name, aliases, placeholder_no), "
+  "       jz_search_names (1, name, aliases, placeholder_no), "
+  "       jz_search_names (2, name, aliases, placeholder_no), "
+  "       jz_search_names (3, name, aliases, placeholder_no), "
+  "       jz_search_names (4, name, aliases, placeholder_no), "
+  "       jz_search_names (5, name, aliases, placeholder_no) "
+  "FROM search_dirty d JOIN person p ON p.rowid = d.person_rowid WHERE p.deleted = 0;"
+  "INSERT INTO person_ftx (rowid, facets, descr) "
+  "SELECT p.rowid, jz_search_facets (name, aliases, sex, birth_date, birth_precision, "
+  "                                  estimated_age, estimated_on, hukou_region), "
+  "       jz_search_text (description, marks, clothing, dialect, residence) "
+  "FROM search_dirty d JOIN person p ON p.rowid = d.person_rowid WHERE p.deleted = 0;"
+  "INSERT INTO person_idn (rowid, id_number) "
+  "SELECT p.rowid, p.id_number FROM search_dirty d JOIN person p ON p.rowid = d.person_rowid "
+  "WHERE p.id_number IS NOT NULL AND p.deleted = 0;"
+  "DELETE FROM search_dirty;";
+
+static gboolean
+search_dirty (JzStore   *store,
+              gboolean  *dirty,
+              GError   **error)
+{
+  sqlite3_stmt *stmt = jz_store_prepare (store, "SELECT EXISTS (SELECT 1 FROM search_dirty)", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  *dirty = rc == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return jz_store_set_error_from_db (store, rc, error);
+  return TRUE;
+}
+
+gboolean
+jz_search_flush (JzStore  *store,
+                 GError  **error)
+{
+  gboolean dirty = FALSE;
+
+  g_return_val_if_fail (JZ_IS_STORE (store), FALSE);
+
+  if (!search_dirty (store, &dirty, error))
+    return FALSE;
+  if (!dirty)
+    return TRUE;
+  if (sqlite3_get_autocommit (jz_store_get_db (store)))
+    {
+      /* Left by a writer that committed without jz_store_commit: the
+       * commit of this empty write flushes them. */
+      if (!jz_store_write_begin (store, error))
+        return FALSE;
+      return jz_store_write_end (store, TRUE, error);
+    }
+  return jz_store_exec (store, flush_sql, error);
+}
+
+/* Before a search: the index holds every write, the current
+ * transaction's own included. */
+static gboolean
+search_catch_up (JzStore  *store,
+                 GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (jz_search_flush (store, &local_error))
+    return TRUE;
+  if (!sqlite3_get_autocommit (jz_store_get_db (store)))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  /* Another process holds the write lock: search what is indexed. */
+  g_debug ("The search index is brought up to date later: %s", local_error->message);
+  return TRUE;
+}
+
 gboolean
 jz_search_rebuild (JzStore  *store,
                    GError  **error)
@@ -461,7 +563,8 @@ jz_search_rebuild (JzStore  *store,
     "       jz_search_text (description, marks, clothing, dialect, residence) "
     "FROM person WHERE deleted = 0;"
     "INSERT INTO person_idn (rowid, id_number) "
-    "SELECT rowid, id_number FROM person WHERE id_number IS NOT NULL AND deleted = 0;";
+    "SELECT rowid, id_number FROM person WHERE id_number IS NOT NULL AND deleted = 0;"
+    "DELETE FROM search_dirty;";
   gboolean ok;
 
   g_return_val_if_fail (JZ_IS_STORE (store), FALSE);
@@ -965,6 +1068,11 @@ jz_search_people (JzStore     *store,
   if (limit == 0 || !g_utf8_validate (text, -1, NULL))
     return out;
 
+  if (!search_catch_up (store, error))
+    {
+      g_ptr_array_unref (out);
+      return NULL;
+    }
   kind = classify (text, &cleaned);
   hits_init (&hits, offset + limit);
   switch (kind)
@@ -1188,6 +1296,8 @@ jz_search_duplicates (JzStore           *store,
   g_return_val_if_fail (JZ_IS_STORE (store), NULL);
   g_return_val_if_fail (intake != NULL, NULL);
 
+  if (!search_catch_up (store, error))
+    return NULL;
   today_local (&today);
   names = intake_names (intake);
   hits_init (&hits, 3 * DUP_FETCH_PER_QUERY);

@@ -104,11 +104,21 @@ GPtrArray *jz_search_person_episodes (JzStore     *store,
                                       const char  *person_id,
                                       GError     **error);
 
-/* The SQL functions the search triggers call (0003-search.sql):
- * jz_search_names(), jz_search_facets(), jz_search_text(). JzStore
+/* The SQL functions the search triggers call (0003-search.sql,
+ * 0010-search-deferred.sql): jz_search_names(), jz_search_facets(),
+ * jz_search_text(), jz_search_deferred(). JzStore
  * registers them on each of its connections. */
 gboolean   jz_search_register_functions (sqlite3    *db,
                                          GError    **error);
+
+/* Writes the search documents of the people the current transaction
+ * wrote (noted in search_dirty by the triggers), in one statement per
+ * index. jz_store_commit calls it before COMMIT; searches call it so that
+ * they see their own transaction's writes. Outside a transaction, it
+ * writes (in a transaction of its own) what a writer that committed
+ * without jz_store_commit left noted. */
+gboolean   jz_search_flush          (JzStore      *store,
+                                     GError      **error);
 
 /* Recreates every search document from the person table (after a change
  * to how documents are made). One transaction. */

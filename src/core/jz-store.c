@@ -807,8 +807,10 @@ gboolean
 jz_store_commit (JzStore  *self,
                  GError  **error)
 {
-  /* The kept deadlines follow the records in the same transaction. */
-  if (!jz_due_cache_flush (self, error))
+  /* The search index and the kept deadlines follow the records in the
+   * same transaction. */
+  if (!jz_search_flush (self, error) ||
+      !jz_due_cache_flush (self, error))
     {
       jz_store_rollback (self);
       return FALSE;

@@ -8,6 +8,7 @@
 #include "jz-actions.h"
 #include "jz-idcard.h"
 #include "jz-records.h"
+#include "jz-demo.h"
 #include "jz-search.h"
 #include "jz-store.h"
 
@@ -632,6 +633,47 @@ test_index_follows_transactions (Fixture       *f,
   }
 }
 
+/* The ids alone come in jz_search_people()'s order, tombstones left out. */
+static void
+test_ids_only (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *queries[] = { "张", "zhang", "zw", "王芳", "3204", "320481", "无名氏1", "1", "chen", "李" };
+  g_autoptr(GError) error = NULL;
+  JzDemoOptions demo;
+
+  jz_demo_options_init (&demo);
+  demo.seed = 5;
+  g_assert_true (jz_demo_generate (f->store, 300, &demo, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *gone = add_person (f->store, "张伟", "male", NULL, "32048119800101003", NULL, NULL);
+
+    g_assert_true (jz_store_delete (f->store, &jz_entity_person, gone, 0, &error));
+    g_assert_no_error (error);
+  }
+
+  for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+    for (guint limit = 1; limit <= 101; limit += 50)
+      {
+        g_autoptr(GPtrArray) rows = jz_search_people (f->store, queries[q], limit, 0, &error);
+        g_autoptr(GPtrArray) ids = NULL;
+
+        g_assert_no_error (error);
+        ids = jz_search_people_ids (f->store, queries[q], limit, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (ids->len, ==, rows->len);
+        for (guint i = 0; i < ids->len; i++)
+          g_assert_cmpstr (ids->pdata[i], ==, ((JzSearchRow *) rows->pdata[i])->person_id);
+      }
+  {
+    g_autoptr(GPtrArray) ids = jz_search_people_ids (f->store, "3204", 0, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (ids->len, ==, 0);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -646,6 +688,7 @@ main (int argc, char **argv)
   ADD ("/search/duplicates", test_duplicates);
   ADD ("/search/person-episodes", test_person_episodes);
   ADD ("/search/index-follows-transactions", test_index_follows_transactions);
+  ADD ("/search/ids-only", test_ids_only);
 #undef ADD
 
   return g_test_run ();

@@ -1045,6 +1045,38 @@ fill_rows (JzStore       *store,
   return TRUE;
 }
 
+/* The people matching @text, best first, as rowids in @hits (which the
+ * caller clears). */
+static gboolean
+search_hits (JzStore     *store,
+             const char  *text,
+             guint        want,
+             Hits        *hits,
+             GError     **error)
+{
+  g_autofree char *cleaned = NULL;
+
+  hits_init (hits, want);
+  if (want == 0 || !g_utf8_validate (text, -1, NULL))
+    return TRUE;
+  if (!search_catch_up (store, error))
+    return FALSE;
+  switch (classify (text, &cleaned))
+    {
+    case QUERY_EMPTY:
+      return TRUE;
+    case QUERY_DIGITS:
+      return collect_digits (store, hits, cleaned, error);
+    case QUERY_EPISODE:
+      return collect_episode (store, hits, cleaned, error);
+    case QUERY_HAN:
+      return collect_han (store, hits, cleaned, text, error);
+    case QUERY_LATIN:
+      return collect_latin (store, hits, text, error);
+    }
+  g_assert_not_reached ();
+}
+
 GPtrArray *
 jz_search_people (JzStore     *store,
                   const char  *text,
@@ -1052,53 +1084,22 @@ jz_search_people (JzStore     *store,
                   guint        offset,
                   GError     **error)
 {
-  g_autofree char *cleaned = NULL;
   g_autofree JzSearchRow *rows = NULL;
   g_autofree gboolean *found = NULL;
   GPtrArray *out;
-  QueryKind kind;
-  gboolean ok = TRUE;
   Hits hits;
   guint first, n;
 
   g_return_val_if_fail (JZ_IS_STORE (store), NULL);
   g_return_val_if_fail (text != NULL, NULL);
 
-  out = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_search_row_free);
-  if (limit == 0 || !g_utf8_validate (text, -1, NULL))
-    return out;
-
-  if (!search_catch_up (store, error))
-    {
-      g_ptr_array_unref (out);
-      return NULL;
-    }
-  kind = classify (text, &cleaned);
-  hits_init (&hits, offset + limit);
-  switch (kind)
-    {
-    case QUERY_EMPTY:
-      break;
-    case QUERY_DIGITS:
-      ok = collect_digits (store, &hits, cleaned, error);
-      break;
-    case QUERY_EPISODE:
-      ok = collect_episode (store, &hits, cleaned, error);
-      break;
-    case QUERY_HAN:
-      ok = collect_han (store, &hits, cleaned, text, error);
-      break;
-    case QUERY_LATIN:
-      ok = collect_latin (store, &hits, text, error);
-      break;
-    }
-  if (!ok)
+  if (!search_hits (store, text, limit > 0 ? offset + limit : 0, &hits, error))
     {
       hits_clear (&hits);
-      g_ptr_array_unref (out);
       return NULL;
     }
 
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_search_row_free);
   first = MIN (offset, hits.rowids->len);
   n = hits.rowids->len - first;
   rows = g_new0 (JzSearchRow, MAX (n, 1));
@@ -1122,6 +1123,47 @@ jz_search_people (JzStore     *store,
       }
   hits_clear (&hits);
   return out;
+}
+
+GPtrArray *
+jz_search_people_ids (JzStore     *store,
+                      const char  *text,
+                      guint        limit,
+                      GError     **error)
+{
+  g_autoptr(GPtrArray) out = NULL;
+  sqlite3_stmt *stmt;
+  Hits hits;
+
+  g_return_val_if_fail (JZ_IS_STORE (store), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (!search_hits (store, text, limit, &hits, error))
+    {
+      hits_clear (&hits);
+      return NULL;
+    }
+  out = g_ptr_array_new_with_free_func (g_free);
+  /* The rows' ids only: jz_search_people() reads each person's latest
+   * episode and counts them too, several times the page reads. */
+  stmt = jz_store_prepare (store, "SELECT id FROM person WHERE rowid = ?1 AND deleted = 0", error);
+  for (guint i = 0; stmt != NULL && i < hits.rowids->len; i++)
+    {
+      int rc;
+
+      sqlite3_bind_int64 (stmt, 1, g_array_index (hits.rowids, gint64, i));
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        g_ptr_array_add (out, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          jz_store_set_error_from_db (store, rc, error);
+          stmt = NULL;
+        }
+    }
+  hits_clear (&hits);
+  return stmt != NULL ? g_steal_pointer (&out) : NULL;
 }
 
 /* ---- Repeat visits ---------------------------------------------------- */

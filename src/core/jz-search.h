@@ -65,6 +65,14 @@ GPtrArray *jz_search_people         (JzStore      *store,
                                      guint         offset,
                                      GError      **error);
 
+/* The ids of the first @limit people jz_search_people() finds, in its
+ * order, without reading their details (a list that reads them itself).
+ * Returns: (element-type utf8): a GPtrArray of person ids that frees them. */
+GPtrArray *jz_search_people_ids     (JzStore      *store,
+                                     const char   *text,
+                                     guint         limit,
+                                     GError      **error);
+
 /* A possible duplicate of an intake. */
 typedef struct
 {

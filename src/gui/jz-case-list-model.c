@@ -642,15 +642,11 @@ load_search (JzCaseListModel *self)
   if (jz_case_query_is_search (&self->query))
     {
       /* One more than shown tells whether there were more. */
-      rows = jz_search_people (self->store, self->query.search, JZ_CASE_SEARCH_MAX_PEOPLE + 1, 0, &error);
+      rows = jz_search_people_ids (self->store, self->query.search, JZ_CASE_SEARCH_MAX_PEOPLE + 1, &error);
       if (rows == NULL)
         set_error (self, error);
       for (guint i = 0; rows != NULL && i < MIN (rows->len, JZ_CASE_SEARCH_MAX_PEOPLE); i++)
-        {
-          JzSearchRow *row = rows->pdata[i];
-
-          g_string_append_printf (json, "%s\"%s\"", i > 0 ? "," : "", row->person_id);
-        }
+        g_string_append_printf (json, "%s\"%s\"", i > 0 ? "," : "", (const char *) rows->pdata[i]);
       truncated = rows != NULL && rows->len > JZ_CASE_SEARCH_MAX_PEOPLE;
     }
   g_string_append_c (json, ']');

@@ -308,7 +308,7 @@ on_notes_query_tooltip (GtkWidget  *label,
                         gboolean    keyboard,
                         GtkTooltip *tooltip)
 {
-  const char *text = gtk_label_get_text (GTK_LABEL (label));
+  const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (label));
 
   if (text == NULL || text[0] == '\0')
     return FALSE;
@@ -322,10 +322,14 @@ setup_cell (GtkSignalListItemFactory *factory,
             gpointer                  user_data)
 {
   JzCasesColumn column = GPOINTER_TO_UINT (user_data);
-  GtkWidget *label = gtk_label_new (NULL);
+  /* An inscription, not a label: its size does not depend on its text, so
+   * a row is not shaped again each time it is measured (GTK 4.8 made it
+   * for list cells). The columns have fixed widths. */
+  GtkWidget *label = gtk_inscription_new (NULL);
 
-  gtk_label_set_xalign (GTK_LABEL (label), column == JZ_CASES_COLUMN_AGE ? 1.0 : 0.0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (label), column == JZ_CASES_COLUMN_AGE ? 1.0 : 0.0);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_widget_add_css_class (label, "jz-cell");
   if (column == JZ_CASES_COLUMN_NUMBER || column == JZ_CASES_COLUMN_ID_NUMBER ||
       column == JZ_CASES_COLUMN_AGE)
     gtk_widget_add_css_class (label, "numeric");
@@ -338,17 +342,17 @@ setup_cell (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (list_item, label);
 }
 
-/* Text set only when it differs: a label given new text is shaped again. */
+/* Text set only when it differs: a cell given new text is shaped again. */
 static void
 show_cell (GtkListItem   *list_item,
            JzCasesColumn  column)
 {
   JzCaseItem *item = gtk_list_item_get_item (list_item);
-  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (list_item));
+  GtkInscription *cell = GTK_INSCRIPTION (gtk_list_item_get_child (list_item));
   g_autofree char *text = item ? jz_cases_format_cell (item, column) : NULL;
 
-  if (g_strcmp0 (gtk_label_get_text (label), text ? text : "") != 0)
-    gtk_label_set_text (label, text ? text : "");
+  if (g_strcmp0 (gtk_inscription_get_text (cell), text) != 0)
+    gtk_inscription_set_text (cell, text);
 }
 
 static void

@@ -119,6 +119,17 @@ drain (void)
     ;
 }
 
+/* How many widgets there are under @widget, itself included. */
+static guint
+count_widgets (GtkWidget *widget)
+{
+  guint n = 1;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    n += count_widgets (c);
+  return n;
+}
+
 static int
 compare_gint64 (gconstpointer a,
                 gconstpointer b)
@@ -369,17 +380,25 @@ static void
 bench_search (JzWindow *window)
 {
   /* What people type, one keystroke at a time. */
-  const char *words[] = { "张伟", "zhangwei", "zw", "王芳", "liu", "无名氏1", "3204", "320481198", "李", "chen" };
+  const char *default_words[] = { "张伟", "zhangwei", "zw", "王芳", "liu", "无名氏1", "3204", "320481198", "李", "chen", NULL };
+  /* JZ_BENCH_WORDS=a,b: other words (to profile one keystroke). */
+  g_auto(GStrv) chosen = g_getenv ("JZ_BENCH_WORDS") ? g_strsplit (g_getenv ("JZ_BENCH_WORDS"), ",", -1) : NULL;
+  const char * const *words = chosen ? (const char * const *) chosen : default_words;
   g_autoptr(GArray) drawn = g_array_new (FALSE, FALSE, sizeof (Sample));
   g_autoptr(GArray) updated = g_array_new (FALSE, FALSE, sizeof (Sample));
   JzCasesView *view = JZ_CASES_VIEW (gtk_widget_get_template_child (GTK_WIDGET (window), JZ_TYPE_WINDOW, "cases_view"));
   GtkWidget *entry = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (view), JZ_TYPE_CASES_VIEW, "search_entry"));
   JzCaseListModel *model = jz_cases_view_get_model (view);
 
+  /* JZ_BENCH_PERF_TYPED=a,b: profile only the keystrokes that make
+   * these texts (with JZ_BENCH_PERF_CTL). */
+  g_auto(GStrv) profiled = g_getenv ("JZ_BENCH_PERF_TYPED") ? g_strsplit (g_getenv ("JZ_BENCH_PERF_TYPED"), ",", -1) : NULL;
+
   jz_window_set_view (window, "cases");
   wait_painted (GTK_WIDGET (window), g_get_monotonic_time ());
-  perf_control ("enable");
-  for (guint w = 0; w < G_N_ELEMENTS (words); w++)
+  if (profiled == NULL)
+    perf_control ("enable");
+  for (guint w = 0; words[w] != NULL; w++)
     {
       const char *p = words[w];
 
@@ -390,10 +409,12 @@ bench_search (JzWindow *window)
           g_autofree char *typed = NULL;
           const char *next = g_utf8_next_char (p);
           Sample start;
-          gint64 t;
+          gint64 t, u;
           int position = -1;
 
           typed = g_strndup (words[w], next - words[w]);
+          if (profiled != NULL && g_strv_contains ((const char * const *) profiled, typed))
+            perf_control ("enable");
           start = sample_start ();
           /* A keystroke adds a character at the end (set_text would
            * clear the entry first: two changes). */
@@ -402,15 +423,21 @@ bench_search (JzWindow *window)
            * search delay, if it has one: that counts in the figures). */
           while (g_strcmp0 (jz_case_list_model_get_query (model)->search, typed) != 0)
             g_main_context_iteration (NULL, TRUE);
-          sample_add (updated, &start, g_get_monotonic_time () - start.wall);
+          u = g_get_monotonic_time () - start.wall;
+          sample_add (updated, &start, u);
           t = wait_painted (GTK_WIDGET (window), start.wall);
           sample_add (drawn, &start, t);
+          if (profiled != NULL && g_strv_contains ((const char * const *) profiled, typed))
+            perf_control ("disable");
           if (g_getenv ("JZ_BENCH_VERBOSE") != NULL)
-            printf ("  “%s”: drawn after %.1f ms\n", typed, t / 1000.0);
+            printf ("  “%s”: list updated after %.1f ms, drawn after %.1f ms, CPU %.1f ms (%u rows, %u widgets)\n",
+                    typed, u / 1000.0, t / 1000.0, g_array_index (drawn, Sample, drawn->len - 1).cpu / 1000.0,
+                    g_list_model_get_n_items (G_LIST_MODEL (model)), count_widgets (GTK_WIDGET (view)));
           p = next;
         }
     }
-  perf_control ("disable");
+  if (profiled == NULL)
+    perf_control ("disable");
   report_samples ("search: keystroke → list updated", updated);
   report_samples ("search: keystroke → results drawn", drawn);
   gtk_editable_set_text (GTK_EDITABLE (entry), "");

@@ -393,6 +393,63 @@ test_search (Fixture       *f,
   g_assert_nonnull (li);
 }
 
+static guint
+n_visible_columns (JzCasesView *view)
+{
+  GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (child (view, JZ_TYPE_CASES_VIEW, "column_view")));
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      n += gtk_column_view_column_get_visible (column);
+    }
+  return n;  /* hidden columns are taken out of the view */
+}
+
+/* The columns menu shows and hides columns, remembered in the settings
+ * and followed by every case list. */
+static void
+test_columns (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  JzCasesView *view;
+  JzCasesView *other;
+
+  g_settings_reset (settings, "case-list-hidden-columns");
+  view = jz_cases_view_new (f->store);
+  g_object_ref_sink (view);
+  /* Departed and the ID number are hidden at first. */
+  g_assert_cmpuint (n_visible_columns (view), ==, JZ_CASES_N_COLUMNS - 2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "cases.column-id-number", NULL));
+  g_assert_cmpuint (n_visible_columns (view), ==, JZ_CASES_N_COLUMNS - 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "cases.column-sex", NULL));
+  g_assert_cmpuint (n_visible_columns (view), ==, JZ_CASES_N_COLUMNS - 2);
+  {
+    g_auto(GStrv) hidden = g_settings_get_strv (settings, "case-list-hidden-columns");
+
+    g_assert_true (g_strv_contains ((const char * const *) hidden, "departed"));
+    g_assert_true (g_strv_contains ((const char * const *) hidden, "sex"));
+    g_assert_false (g_strv_contains ((const char * const *) hidden, "id-number"));
+  }
+  /* Another list (another window) shows the same columns, and follows. */
+  other = jz_cases_view_new (f->store);
+  g_object_ref_sink (other);
+  g_assert_cmpuint (n_visible_columns (other), ==, JZ_CASES_N_COLUMNS - 2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "cases.column-departed", NULL));
+  g_assert_cmpuint (n_visible_columns (other), ==, JZ_CASES_N_COLUMNS - 1);
+  /* Its menu item was ticked too: choosing it there hides the column. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (other), "cases.column-departed", NULL));
+  g_assert_cmpuint (n_visible_columns (view), ==, JZ_CASES_N_COLUMNS - 2);
+  /* The case number and the name cannot be hidden. */
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (view), "cases.column-name", NULL));
+  g_settings_reset (settings, "case-list-hidden-columns");
+  g_object_unref (other);
+  g_object_unref (view);
+}
+
 /* Scrolling the list to its end keeps a few pages of rows in memory. */
 static void
 test_scroll (Fixture       *f,
@@ -647,6 +704,7 @@ main (int    argc,
   g_test_add ("/gui/cases/today", Fixture, NULL, fixture_set_up, test_today, fixture_tear_down);
   g_test_add ("/gui/cases/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
   g_test_add ("/gui/cases/scroll", Fixture, NULL, fixture_set_up, test_scroll, fixture_tear_down);
+  g_test_add ("/gui/cases/columns", Fixture, NULL, fixture_set_up, test_columns, fixture_tear_down);
   g_test_add ("/gui/cases/case-actions", Fixture, NULL, fixture_set_up, test_case_actions, fixture_tear_down);
   g_test_add ("/gui/cases/bed-refused", Fixture, NULL, fixture_set_up, test_bed_refused, fixture_tear_down);
   return g_test_run ();

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "jz-cases-view.h"
@@ -34,9 +36,14 @@ struct _JzCasesView
   AdwStatusPage    *empty_page;
   GtkLabel         *count_label;
 
+  GtkMenuButton    *columns_button;
+
   /* owned */
   JzStore          *store;
   JzCaseListModel  *model;
+  GSettings        *settings;         /* NULL without the app's schema */
+  GSimpleActionGroup *actions;
+  GtkColumnViewColumn *columns[JZ_CASES_N_COLUMNS];
   guint             search_idle_id;
 };
 
@@ -55,6 +62,32 @@ static const char * const status_ids[] = {
   "screening", "admitted", "refused", "hospital", "police", "departed",
 };
 static const char * const category_ids[] = { "vagrant", "temporary" };
+
+/* Column ids in the setting case-list-hidden-columns and the actions
+ * cases.column-<id>; the case number and the name are always shown. */
+static const char * const column_ids[JZ_CASES_N_COLUMNS] = {
+  [JZ_CASES_COLUMN_NUMBER] = "number",
+  [JZ_CASES_COLUMN_NAME] = "name",
+  [JZ_CASES_COLUMN_SEX] = "sex",
+  [JZ_CASES_COLUMN_AGE] = "age",
+  [JZ_CASES_COLUMN_STATUS] = "status",
+  [JZ_CASES_COLUMN_NOTES] = "notes",
+  [JZ_CASES_COLUMN_ADMITTED] = "admitted",
+  [JZ_CASES_COLUMN_DEPARTED] = "departed",
+  [JZ_CASES_COLUMN_ID_NUMBER] = "id-number",
+};
+
+/* Hidden when there is no setting (the schema's default too): each shown
+ * column is 200 cells GTK 4.8's column view keeps alive, and a search
+ * that fills the list creates them at once. The status tells who left;
+ * the ID number is masked in the list and found by the search. */
+static const char * const default_hidden[] = { "departed", "id-number", NULL };
+
+static gboolean
+column_optional (JzCasesColumn column)
+{
+  return column != JZ_CASES_COLUMN_NUMBER && column != JZ_CASES_COLUMN_NAME;
+}
 
 const char *
 jz_cases_column_title (JzCasesColumn column)
@@ -414,9 +447,120 @@ add_columns (JzCasesView *self)
       gtk_column_view_column_set_resizable (column, TRUE);
       gtk_column_view_column_set_fixed_width (column, widths[c].width);
       gtk_column_view_column_set_expand (column, widths[c].expand);
-      gtk_column_view_append_column (self->column_view, column);
-      g_object_unref (column);
+      gtk_column_view_column_set_header_menu (column, gtk_menu_button_get_menu_model (self->columns_button));
+      /* Added to the view by apply_hidden_columns(). */
+      self->columns[c] = column;
     }
+}
+
+/* Puts the column in the view or takes it out; the others keep their
+ * order. (A column only made invisible still takes its width from the
+ * row in GTK 4.8, and the expanding columns no longer fill the view.) */
+static void
+show_column (JzCasesView   *self,
+             JzCasesColumn  column,
+             gboolean       shown)
+{
+  gboolean in_view = gtk_column_view_column_get_column_view (self->columns[column]) != NULL;
+  guint position = 0;
+
+  if (shown == in_view)
+    return;
+  if (!shown)
+    {
+      gtk_column_view_remove_column (self->column_view, self->columns[column]);
+      return;
+    }
+  for (guint c = 0; c < column; c++)
+    position += gtk_column_view_column_get_column_view (self->columns[c]) != NULL;
+  gtk_column_view_insert_column (self->column_view, position, self->columns[column]);
+}
+
+/* Shows the columns the setting does not hide, and ticks their menu items. */
+static void
+apply_hidden_columns (JzCasesView *self)
+{
+  g_auto(GStrv) hidden = self->settings ? g_settings_get_strv (self->settings, "case-list-hidden-columns")
+                                        : g_strdupv ((char **) default_hidden);
+
+  for (guint c = 0; c < JZ_CASES_N_COLUMNS; c++)
+    {
+      gboolean shown = !column_optional (c) || !g_strv_contains ((const char * const *) hidden, column_ids[c]);
+      g_autofree char *name = g_strconcat ("column-", column_ids[c], NULL);
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->actions), name);
+
+      show_column (self, c, shown);
+      if (action != NULL)
+        g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (shown));
+    }
+}
+
+static void
+on_column_toggled (GSimpleAction *action,
+                   GVariant      *state,
+                   gpointer       user_data)
+{
+  JzCasesView *self = user_data;
+  const char *id = g_action_get_name (G_ACTION (action)) + strlen ("column-");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) hidden = NULL;
+  g_auto(GStrv) next = NULL;
+
+  g_simple_action_set_state (action, state);
+  hidden = self->settings ? g_settings_get_strv (self->settings, "case-list-hidden-columns")
+                          : g_strdupv ((char **) default_hidden);
+  for (guint i = 0; hidden[i] != NULL; i++)
+    if (!g_str_equal (hidden[i], id))
+      g_strv_builder_add (builder, hidden[i]);
+  if (!g_variant_get_boolean (state))
+    g_strv_builder_add (builder, id);
+  next = g_strv_builder_end (builder);
+  if (self->settings != NULL)
+    g_settings_set_strv (self->settings, "case-list-hidden-columns", (const char * const *) next);
+  else
+    {
+      for (guint c = 0; c < JZ_CASES_N_COLUMNS; c++)
+        if (g_str_equal (column_ids[c], id))
+          show_column (self, c, g_variant_get_boolean (state));
+    }
+}
+
+/* The "Columns" menu (the button, and a right click on a column's title). */
+static void
+add_column_actions (JzCasesView *self)
+{
+  GMenu *menu = g_menu_new ();
+  GMenu *section = g_menu_new ();
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+
+  if (schema != NULL && g_settings_schema_has_key (schema, "case-list-hidden-columns"))
+    self->settings = g_settings_new (APP_ID);
+  self->actions = g_simple_action_group_new ();
+  for (guint c = 0; c < JZ_CASES_N_COLUMNS; c++)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *detailed = NULL;
+      g_autoptr(GSimpleAction) action = NULL;
+
+      if (!column_optional (c))
+        continue;
+      name = g_strconcat ("column-", column_ids[c], NULL);
+      detailed = g_strconcat ("cases.", name, NULL);
+      action = g_simple_action_new_stateful (name, NULL, g_variant_new_boolean (TRUE));
+      g_signal_connect (action, "change-state", G_CALLBACK (on_column_toggled), self);
+      g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (action));
+      g_menu_append (section, jz_cases_column_title (c), detailed);
+    }
+  /* TRANSLATORS: the heading of the menu that shows and hides list columns */
+  g_menu_append_section (menu, _("Columns"), G_MENU_MODEL (section));
+  g_object_unref (section);
+  gtk_menu_button_set_menu_model (self->columns_button, G_MENU_MODEL (menu));
+  g_object_unref (menu);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "cases", G_ACTION_GROUP (self->actions));
+  if (self->settings != NULL)
+    g_signal_connect_object (self->settings, "changed::case-list-hidden-columns",
+                             G_CALLBACK (apply_hidden_columns), self, G_CONNECT_SWAPPED);
 }
 
 static void ensure_model (JzCasesView *self);
@@ -444,6 +588,10 @@ jz_cases_view_dispose (GObject *object)
     gtk_widget_unparent (child);
   g_clear_object (&self->model);
   g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->actions);
+  for (guint c = 0; c < JZ_CASES_N_COLUMNS; c++)
+    g_clear_object (&self->columns[c]);
   G_OBJECT_CLASS (jz_cases_view_parent_class)->dispose (object);
 }
 
@@ -511,6 +659,7 @@ jz_cases_view_class_init (JzCasesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JzCasesView, column_view);
   gtk_widget_class_bind_template_child (widget_class, JzCasesView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, JzCasesView, count_label);
+  gtk_widget_class_bind_template_child (widget_class, JzCasesView, columns_button);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
@@ -526,7 +675,9 @@ jz_cases_view_init (JzCasesView *self)
   /* Results follow each keystroke: the query is cheap (see the benchmark). */
   g_object_set (self->search_entry, "search-delay", 0u, NULL);
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->column_view));
+  add_column_actions (self);
   add_columns (self);
+  apply_hidden_columns (self);
 }
 
 JzCasesView *

@@ -456,6 +456,30 @@ test_model_live (Fixture       *f,
   drain ();
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
   g_assert_cmpstr (jz_case_item_get_person_id (item_at (model, 0)), ==, id);
+
+  /* The whole list's count is kept until the store says it changed: a
+   * row written behind its back is not counted when the search is
+   * cleared, one written through it is. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *second = NULL;
+    JzCaseQuery q;
+
+    g_assert_true (jz_store_exec (f->store, "UPDATE episode SET deleted = 1", &error));
+    g_assert_no_error (error);
+    jz_case_query_init (&q);
+    q.search = g_strdup ("wang");
+    jz_case_list_model_set_query (model, &q);
+    g_clear_pointer (&q.search, g_free);
+    jz_case_list_model_set_query (model, &q);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
+    g_assert_true (jz_store_exec (f->store, "UPDATE episode SET deleted = 0", &error));
+    g_assert_no_error (error);
+    second = jz_test_add_case (f->store, "李娜", "female", NULL, NULL, "admitted", 0, 0, NULL);
+    drain ();
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+    jz_case_query_clear (&q);
+  }
 }
 
 /* Scrolling to the end of 100,000 episodes keeps a few pages only. */

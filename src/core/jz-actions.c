@@ -450,7 +450,7 @@ jz_store_list_open_episodes (JzStore  *store,
 
   /* Matches the partial index episode_open. */
   return _jz_store_list_sql (store, &jz_entity_episode,
-                             "WHERE status IN ('screening', 'admitted', 'hospital', 'police') AND deleted = 0 "
+                             "WHERE " JZ_EPISODE_OPEN ("") " "
                              "ORDER BY status, admitted_at",
                              NULL, error);
 }

@@ -142,13 +142,11 @@ jz_store_load_work_calendar (JzStore  *store,
   "(SELECT d.mode FROM departure d WHERE d.episode_id = e.id AND d.deleted = 0 LIMIT 1), " \
   "(SELECT group_concat (f.done_at) FROM followup f WHERE f.episode_id = e.id AND f.done_at IS NOT NULL AND f.deleted = 0) "
 
-#define OPEN_STATUSES "('screening', 'admitted', 'hospital', 'police')"
-
 /* Every open episode with its facts (the partial index episode_open). */
 #define OPEN_FACTS \
   "SELECT " FACTS_COLUMNS \
   "FROM episode e JOIN person p ON p.id = e.person_id " \
-  "WHERE e.status IN " OPEN_STATUSES " AND e.deleted = 0"
+  "WHERE " JZ_EPISODE_OPEN ("e.")
 
 enum
 {
@@ -673,7 +671,9 @@ cache_update (JzStore                *store,
                            "SELECT " FACTS_COLUMNS
                            "FROM episode e JOIN person p ON p.id = e.person_id "
                            "WHERE e.id = ?1 AND e.deleted = 0 "
-                           "  AND (e.status IN " OPEN_STATUSES
+                           /* No IN list: it would build a b-tree per episode. */
+                           "  AND (e.status = 'screening' OR e.status = 'admitted' "
+                           "       OR e.status = 'hospital' OR e.status = 'police' "
                            "       OR (e.status = 'departed' AND e.departed_at >= ?2))",
                            error);
   if (drop == NULL || stmt == NULL)

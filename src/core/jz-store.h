@@ -12,6 +12,14 @@ G_BEGIN_DECLS
 /* "JZHU": marks a SQLite file as a Jiuzhu store. */
 #define JZ_STORE_APPLICATION_ID 0x4A5A4855
 
+/* An open episode (screening, admitted, in hospital, with the police; not
+ * a tombstone): the condition of the partial index episode_open
+ * (migration 0011), which SQLite uses only for queries that repeat it
+ * word for word. @t: the table's alias with its dot ("e."), or "". */
+#define JZ_EPISODE_OPEN(t) \
+  "(" t "status = 'screening' OR " t "status = 'admitted' OR " t "status = 'hospital' OR " \
+  t "status = 'police') AND " t "deleted = 0"
+
 #define JZ_STORE_ERROR (jz_store_error_quark ())
 
 typedef enum

@@ -234,8 +234,8 @@ placeholder_row (const char *text)
   return label;
 }
 
-/* The condition of the partial index episode_open (migration 0002). */
-#define OPEN_EPISODE(t) t "status IN ('screening', 'admitted', 'hospital', 'police') AND " t "deleted = 0"
+/* The condition of the partial index episode_open (migration 0011). */
+#define OPEN_EPISODE(t) JZ_EPISODE_OPEN (t)
 
 static guint
 count (JzStore    *store,

@@ -594,6 +594,12 @@ test_pull_scope (Fixture       *f,
       g_assert_cmpstr (json_object_get_string (json_object_object_get (c->fields, "name")), ==, "张三");
       g_assert_false (json_object_object_get_ex (c->fields, "description", NULL));
       g_assert_false (json_object_object_get_ex (c->fields, "flags", NULL));
+      /* The registry's fields, as sent, and nothing else. */
+      {
+        g_autoptr(JzJson) expected = json_tokener_parse ("{\"station\":\"" A "\",\"name\":\"张三\",\"sex\":\"male\"}");
+
+        g_assert_true (json_object_equal (c->fields, expected));
+      }
       saw_person = TRUE;
     }
   g_assert_true (saw_person);

@@ -2706,38 +2706,67 @@ jz_hub_store_push (JzHubStore         *self,
 
 /* Pull */
 
-static void
+/* What another station receives of a person: the registry's fields of
+ * @fields_json, in the registry's order, appended to @out as an object.
+ * FALSE (and nothing appended) when it has none of them. The values are
+ * copied as they are stored when the text is a plain flat object
+ * (jz_json_scan_flat, @members is its scratch); json-c reads anything
+ * else. */
+static gboolean
 append_projected (GString    *out,
-                  const char *fields_json)
+                  const char *fields_json,
+                  GArray     *members)
 {
-  g_autoptr(JzJson) all = json_tokener_parse (fields_json);
-  gboolean first = TRUE;
+  gsize start = out->len;
+  gboolean any = FALSE;
 
   g_string_append_c (out, '{');
-  for (guint i = 0; all != NULL && registry_fields[i] != NULL; i++)
+  if (jz_json_scan_flat (fields_json, strlen (fields_json), members))
     {
-      json_object *v = NULL;
+      for (guint i = 0; registry_fields[i] != NULL; i++)
+        {
+          gsize key_len = strlen (registry_fields[i]);
 
-      if (!json_object_object_get_ex (all, registry_fields[i], &v))
-        continue;
-      if (!first)
-        g_string_append_c (out, ',');
-      first = FALSE;
-      jz_json_append_string (out, registry_fields[i]);
-      g_string_append_c (out, ':');
-      g_string_append (out, v ? to_json (v) : "null");
+          for (guint j = 0; j < members->len; j++)
+            {
+              const JzJsonMember *m = &g_array_index (members, JzJsonMember, j);
+
+              if (m->key_len != key_len || memcmp (m->key, registry_fields[i], key_len) != 0)
+                continue;
+              if (any)
+                g_string_append_c (out, ',');
+              any = TRUE;
+              jz_json_append_string (out, registry_fields[i]);
+              g_string_append_c (out, ':');
+              g_string_append_len (out, m->value, m->value_len);
+              break;
+            }
+        }
+    }
+  else
+    {
+      g_autoptr(JzJson) all = json_tokener_parse (fields_json);
+
+      for (guint i = 0; all != NULL && registry_fields[i] != NULL; i++)
+        {
+          json_object *v = NULL;
+
+          if (!json_object_object_get_ex (all, registry_fields[i], &v))
+            continue;
+          if (any)
+            g_string_append_c (out, ',');
+          any = TRUE;
+          jz_json_append_string (out, registry_fields[i]);
+          g_string_append_c (out, ':');
+          g_string_append (out, v ? to_json (v) : "null");
+        }
+    }
+  if (!any)
+    {
+      g_string_truncate (out, start);
+      return FALSE;
     }
   g_string_append_c (out, '}');
-}
-
-static gboolean
-projection_is_empty (const char *fields_json)
-{
-  g_autoptr(JzJson) all = json_tokener_parse (fields_json);
-
-  for (guint i = 0; all != NULL && registry_fields[i] != NULL; i++)
-    if (json_object_object_get_ex (all, registry_fields[i], NULL))
-      return FALSE;
   return TRUE;
 }
 
@@ -2765,6 +2794,8 @@ jz_hub_store_pull_full (JzHubStore         *self,
 {
   g_autoptr(GHashTable) visible = NULL;
   g_autoptr(GString) body = g_string_sized_new (64 * 1024);
+  g_autoptr(GString) projected = g_string_sized_new (256);
+  g_autoptr(GArray) members = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
   g_autofree char *anchor = NULL;
   g_autofree char *cursor_anchor = NULL;
   sqlite3_stmt *stmt;
@@ -2838,7 +2869,8 @@ jz_hub_store_pull_full (JzHubStore         *self,
           full = g_hash_table_contains (visible, key);
           if (!full && g_str_equal (entity, "person"))
             {
-              if (projection_is_empty (fields))
+              g_string_truncate (projected, 0);
+              if (!append_projected (projected, fields, members))
                 continue;
               project = TRUE;
             }
@@ -2878,7 +2910,7 @@ jz_hub_store_pull_full (JzHubStore         *self,
         }
       g_string_append (body, ",\"fields\":");
       if (project)
-        append_projected (body, fields);
+        g_string_append_len (body, projected->str, projected->len);
       else
         g_string_append (body, fields);
       if (lost != NULL && !project)
@@ -2992,7 +3024,12 @@ jz_hub_store_get_record (JzHubStore         *self,
   if (whole)
     g_string_append (out, fields);
   else
-    append_projected (out, fields);
+    {
+      g_autoptr(GArray) members = g_array_new (FALSE, FALSE, sizeof (JzJsonMember));
+
+      if (!append_projected (out, fields, members))
+        g_string_append (out, "{}");
+    }
   g_string_append (out, "}]}");
   if (len != NULL)
     *len = out->len;

@@ -228,13 +228,13 @@ test_push_refusals (void)
   assert_push_fails (HEAD "{\"seq\":1,\"entity\":\"person\",\"id\":\"" ID1 "\",\"op\":\"insert\",\"hlc\":1,\"fields\":{\"a\":\"x\\u0000y\"}}]}",
                      JZ_PROTOCOL_ERROR_MALFORMED, "NUL");
 
-  /* 1,001 changes: too many, even though each is fine. */
+  /* One change more than a push may hold: too many, even though each is fine. */
   g_string_append (big, HEAD);
   for (int i = 1; i <= JZ_PROTOCOL_MAX_BATCH + 1; i++)
     g_string_append_printf (big, "%s{\"seq\":%d,\"entity\":\"person\",\"id\":\"" ID1 "\",\"op\":\"update\",\"hlc\":%d,\"fields\":{}}",
                             i > 1 ? "," : "", i, i);
   g_string_append (big, "]}");
-  assert_push_fails (big->str, JZ_PROTOCOL_ERROR_TOO_LARGE, "1001");
+  assert_push_fails (big->str, JZ_PROTOCOL_ERROR_TOO_LARGE, G_STRINGIFY (JZ_PROTOCOL_MAX_BATCH));
 
   g_string_append (huge, HEAD "{\"seq\":1,\"entity\":\"person\",\"id\":\"" ID1 "\",\"op\":\"insert\",\"hlc\":1,\"fields\":{\"note\":\"");
   for (int i = 0; i < JZ_PROTOCOL_MAX_FIELDS; i++)

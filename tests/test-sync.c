@@ -1023,6 +1023,38 @@ test_tls (Fixture       *f,
   g_assert_error (error, JZ_SYNC_ERROR, JZ_SYNC_ERROR_PIN);
 }
 
+/* A hub that refuses a push as too large (one that takes fewer changes
+ * per push, here a small body limit): the station pushes smaller batches,
+ * and everything arrives once. */
+static void
+test_smaller_batches (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *limits[] = { "--max-body", "16384", NULL };
+  guint n = JZ_PROTOCOL_MAX_BATCH + 100;
+  JzSyncStats stats;
+
+  hub_stop (f);
+  hub_start (f, NULL, limits);
+  enrol (f, f->a);
+  g_assert_true (jz_store_write_begin (f->a, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("人员%u", i * 7919);
+      g_autofree char *id = add_person (f->a, name, i % 3 ? NULL : "身材偏瘦，穿深色外套");
+    }
+  g_assert_true (jz_store_write_end (f->a, TRUE, &error));
+  g_assert_no_error (error);
+
+  stats = sync_ok (f->a);
+  g_assert_cmpint (stats.pushed, ==, n);
+  /* Two pushes would have carried them at the protocol's largest batch. */
+  g_assert_cmpint (stats.push_requests, >, 2);
+  g_assert_cmpint (hub_count (f, "SELECT count (*) FROM change WHERE station = '" A "'"), ==, n);
+  g_assert_cmpint (hub_count (f, "SELECT count (DISTINCT seq) FROM change WHERE station = '" A "'"), ==, n);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1035,6 +1067,7 @@ main (int    argc,
   ADD ("/sync/roundtrip", test_roundtrip, FALSE);
   ADD ("/sync/conflict", test_conflict, FALSE);
   ADD ("/sync/refusals", test_refusals, FALSE);
+  ADD ("/sync/smaller-batches", test_smaller_batches, FALSE);
   ADD ("/sync/foreign-edit", test_foreign_edit, FALSE);
   ADD ("/sync/blobs", test_blobs, FALSE);
   ADD ("/sync/rate-limit", test_rate_limit, FALSE);

@@ -15,8 +15,10 @@
 G_BEGIN_DECLS
 
 #define JZ_PROTOCOL_VERSION        1
-/* Changes per push request, and the default and largest page of a pull. */
-#define JZ_PROTOCOL_MAX_BATCH      1000
+/* Changes per push request (1,000 before 2026-11: a station halves its
+ * batch when a hub answers 413), and the default and largest page of a
+ * pull. */
+#define JZ_PROTOCOL_MAX_BATCH      2000
 #define JZ_PROTOCOL_PULL_PAGE      2000
 #define JZ_PROTOCOL_MAX_PULL_PAGE  5000
 /* A request body on the wire, and once inflated (a gzip bomb stops here). */

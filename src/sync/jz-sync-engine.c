@@ -1,6 +1,6 @@
 /* jz-sync-engine.c: one sync session with the hub
  *
- * Push: the outbox, oldest first, in contiguous batches of up to 1,000;
+ * Push: the outbox, oldest first, in contiguous batches of up to 2,000;
  * a batch is marked acknowledged only after the hub answered that it has
  * committed it, so a cut connection, a lost reply or a crash on either side
  * at most sends a batch again, and the hub skips what it already has.
@@ -1307,6 +1307,16 @@ restart:
                                  " on, but the outbox no longer has them", high_seq + 1);
                     return FALSE;
                   }
+                goto restart;
+              }
+            if (g_error_matches (local_error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_TOO_LARGE) && current->count > 1)
+              {
+                /* A hub that takes fewer changes per push (before
+                 * 2026-11: 1,000), or a batch whose fields are too large
+                 * together: smaller batches from now on. */
+                self->batch = MAX (1, current->count / 2);
+                g_message ("The hub refused a push of %u changes as too large; pushing %u at a time",
+                           current->count, self->batch);
                 goto restart;
               }
             if (g_error_matches (local_error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN))

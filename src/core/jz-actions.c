@@ -58,6 +58,30 @@ jz_person_get_facts (const JzPerson  *person,
   facts->minor = (flags & JZ_FLAG_MINOR) != 0;
 }
 
+void
+jz_person_get_facts_from_row (sqlite3_stmt  *stmt,
+                              int            person_col,
+                              int            episode_col,
+                              JzPersonFacts *facts)
+{
+  JzPerson person = { 0 };
+  JzEpisode episode = { 0 };
+
+  /* Borrowed column text: jz_person_get_facts() only reads. */
+  person.birth_date = (char *) sqlite3_column_text (stmt, person_col);
+  person.birth_precision = (char *) sqlite3_column_text (stmt, person_col + 1);
+  person.estimated_age = sqlite3_column_type (stmt, person_col + 2) == SQLITE_NULL
+                         ? -1 : sqlite3_column_int64 (stmt, person_col + 2);
+  person.estimated_on = (char *) sqlite3_column_text (stmt, person_col + 3);
+  person.flags = (guint) sqlite3_column_int64 (stmt, person_col + 4);
+  if (episode_col >= 0)
+    {
+      episode.health = (guint) sqlite3_column_int64 (stmt, episode_col);
+      episode.flags = (guint) sqlite3_column_int64 (stmt, episode_col + 1);
+    }
+  jz_person_get_facts (&person, episode_col >= 0 ? &episode : NULL, facts);
+}
+
 /* Rules errors become store errors: the caller deals with one domain. */
 static gboolean
 rules_error (GError **error)

@@ -55,6 +55,14 @@ gboolean    jz_store_return_belongings   (JzStore            *store,
 void        jz_person_get_facts          (const JzPerson     *person,
                                           const JzEpisode    *episode,
                                           JzPersonFacts      *facts);
+/* The same from a row of @stmt: the person's birth_date, birth_precision,
+ * estimated_age, estimated_on and flags in five columns from
+ * @person_col; the episode's health and flags in @episode_col and the
+ * column after it (-1: no episode). */
+void        jz_person_get_facts_from_row (sqlite3_stmt       *stmt,
+                                          int                 person_col,
+                                          int                 episode_col,
+                                          JzPersonFacts      *facts);
 
 /* Reads for the views. Records are newly allocated; arrays free them. */
 GPtrArray  *jz_store_list_episodes_of_person (JzStore        *store,

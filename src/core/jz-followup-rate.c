@@ -76,16 +76,14 @@ jz_followup_rate_counts_mode (JzDepartureMode mode)
          mode == JZ_DEPARTURE_ESCORTED || mode == JZ_DEPARTURE_COLLECTED;
 }
 
-/* Whether the person was a minor on the (Shanghai) day of @at. */
+/* Whether the person of @facts was a minor on the (Shanghai) day of @at. */
 static gboolean
-minor_at (const JzPerson  *person,
-          const JzEpisode *episode,
-          gint64           at)
+minor_at (const JzPersonFacts *facts,
+          gint64               at)
 {
   GTimeZone *tz = jz_deadlines_time_zone ();
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (at);
   g_autoptr(GDateTime) local = NULL;
-  JzPersonFacts facts;
   GDate day;
 
   if (utc == NULL)
@@ -94,8 +92,19 @@ minor_at (const JzPerson  *person,
   g_date_clear (&day, 1);
   g_date_set_dmy (&day, g_date_time_get_day_of_month (local), g_date_time_get_month (local),
                   g_date_time_get_year (local));
+  return jz_person_is_minor_on (facts, &day);
+}
+
+/* The same from the records. */
+static gboolean
+record_minor_at (const JzPerson  *person,
+                 const JzEpisode *episode,
+                 gint64           at)
+{
+  JzPersonFacts facts;
+
   jz_person_get_facts (person, episode, &facts);
-  return jz_person_is_minor_on (&facts, &day);
+  return minor_at (&facts, at);
 }
 
 GArray *
@@ -129,23 +138,15 @@ jz_store_followup_rate_subjects (JzStore  *store,
     {
       JzDepartureMode mode;
       JzFollowupRateSubject s = { 0, };
-      JzPerson person = { 0 };
-      JzEpisode episode = { 0 };
+      JzPersonFacts facts;
 
       if (!jz_departure_mode_from_string ((const char *) sqlite3_column_text (stmt, 1), &mode) ||
           !jz_followup_rate_counts_mode (mode))
         continue;
       s.departed_at = sqlite3_column_int64 (stmt, 0);
       s.first_done_at = sqlite3_column_int64 (stmt, 2);
-      /* Borrowed column text: minor_at() only reads. */
-      person.birth_date = (char *) sqlite3_column_text (stmt, 3);
-      person.birth_precision = (char *) sqlite3_column_text (stmt, 4);
-      person.estimated_age = sqlite3_column_type (stmt, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 5);
-      person.estimated_on = (char *) sqlite3_column_text (stmt, 6);
-      person.flags = (guint) sqlite3_column_int64 (stmt, 7);
-      episode.health = (guint) sqlite3_column_int64 (stmt, 8);
-      episode.flags = (guint) sqlite3_column_int64 (stmt, 9);
-      s.minor = minor_at (&person, &episode, s.departed_at);
+      jz_person_get_facts_from_row (stmt, 3, 8, &facts);
+      s.minor = minor_at (&facts, s.departed_at);
       g_array_append_val (out, s);
     }
   sqlite3_reset (stmt);
@@ -241,7 +242,7 @@ pending_complete (JzStore            *store,
     p->person_name = jz_person_display_name (person);
   if (p->episode_id == NULL)
     {
-      p->minor = minor_at (person, NULL, p->due_at);
+      p->minor = record_minor_at (person, NULL, p->due_at);
       return TRUE;
     }
   episode = jz_store_get_episode (store, p->episode_id, error);
@@ -259,10 +260,10 @@ pending_complete (JzStore            *store,
         return FALSE;
       if (deps->len > 0)
         p->mode = g_strdup (((JzDepartureRecord *) deps->pdata[0])->mode);
-      p->minor = minor_at (person, episode, episode->departed_at);
+      p->minor = record_minor_at (person, episode, episode->departed_at);
     }
   else
-    p->minor = minor_at (person, episode, p->due_at);
+    p->minor = record_minor_at (person, episode, p->due_at);
   return TRUE;
 }
 

@@ -69,8 +69,6 @@ jz_case_episode_deadlines (JzStore     *store,
   g_autoptr(GDateTime) now_dt = NULL;
   JzDeadlineConfig config;
   JzDeadlineSubject subject;
-  JzPerson person = { 0 };
-  JzEpisode episode = { 0 };
   sqlite3_stmt *stmt;
   GPtrArray *out = NULL;
   const char *identity, *mode, *follow_ups;
@@ -108,19 +106,12 @@ jz_case_episode_deadlines (JzStore     *store,
       return NULL;
     }
 
-  person.birth_date = (char *) sqlite3_column_text (stmt, 4);
-  person.birth_precision = (char *) sqlite3_column_text (stmt, 5);
-  person.estimated_age = sqlite3_column_type (stmt, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 6);
-  person.estimated_on = (char *) sqlite3_column_text (stmt, 7);
-  person.flags = (guint) sqlite3_column_int64 (stmt, 8);
-  episode.health = (guint) sqlite3_column_int64 (stmt, 2);
-  episode.flags = (guint) sqlite3_column_int64 (stmt, 3);
   identity = (const char *) sqlite3_column_text (stmt, 9);
   mode = (const char *) sqlite3_column_text (stmt, 16);
   follow_ups = (const char *) sqlite3_column_text (stmt, 17);
 
   jz_deadline_subject_init (&subject);
-  jz_person_get_facts (&person, &episode, &subject.person);
+  jz_person_get_facts_from_row (stmt, 4, 2, &subject.person);
   subject.admitted_at = column_time (stmt, 0);
   subject.departed_at = column_time (stmt, 1);
   subject.notice_published_at = column_time (stmt, 10);

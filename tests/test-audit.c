@@ -642,6 +642,44 @@ test_damaged_tokens (Fixture       *f,
   g_assert_true (any_contains (problems, "entry 2 has unreadable fields"));
 }
 
+/* The chain's hash is SHA-256 of the previous hash, the time, the actor
+ * (0x1e when none) and the device, entity, id, operation and fields, each
+ * after a 0x1f: stores written before the hash moved to nettle verify, and
+ * the hash is the one GChecksum gives. */
+static void
+test_hash_is_sha256 (void)
+{
+  guint8 prev[JZ_AUDIT_HASH_LEN];
+  guint8 ours[JZ_AUDIT_HASH_LEN];
+  guint8 theirs[JZ_AUDIT_HASH_LEN];
+  g_autoptr(GString) fields = g_string_new ("{\"name\":\"张伟\"");
+
+  for (guint i = 0; i < sizeof prev; i++)
+    prev[i] = (guint8) (i * 7 + 1);
+  /* Fields long enough to cross several 64-byte blocks. */
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (fields, ",\"k%u\":%u", i, i * i);
+  g_string_append_c (fields, '}');
+
+  for (guint with_actor = 0; with_actor < 2; with_actor++)
+    {
+      g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+      const char *actor = with_actor ? "01941f29-7c00-700a-9a90-2783287063da" : NULL;
+      g_autofree char *text = NULL;
+      gsize len = sizeof theirs;
+
+      jz_audit_compute_hash (prev, 1795000000123, actor, 42, "person",
+                             "01941f29-7c00-76f9-a4f5-16d612995a08", "insert", fields->str, ours);
+      text = g_strdup_printf ("1795000000123\x1f%s\x1f" "42\x1fperson\x1f"
+                              "01941f29-7c00-76f9-a4f5-16d612995a08\x1finsert\x1f%s",
+                              actor ? actor : "\x1e", fields->str);
+      g_checksum_update (sum, prev, sizeof prev);
+      g_checksum_update (sum, (const guchar *) text, -1);
+      g_checksum_get_digest (sum, theirs, &len);
+      g_assert_cmpmem (ours, sizeof ours, theirs, len);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -668,6 +706,7 @@ main (int    argc,
   ADD ("prev-hash-forms", test_prev_hash_forms);
   ADD ("row-json", test_row_json);
 #undef ADD
+  g_test_add_func ("/audit/hash-is-sha256", test_hash_is_sha256);
   g_test_add_func ("/audit/migrate-from-1", test_migrate_from_1);
   g_test_add_func ("/audit/migration-failure-leaves-file", test_migration_failure_leaves_file);
   return g_test_run ();

@@ -305,10 +305,18 @@ next_id (Demo *d,
   for (int i = 8; i < 16; i++)
     b[i] = (a >> ((i - 8) * 8)) & 0xff;
   b[8] = 0x80 | (b[8] & 0x3f);
-  g_snprintf (out, 37,
-              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-              b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-              b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  /* 8-4-4-4-12 lower-case hex digits, as "%02x…" printed them (without
+   * printf, which took 2.5 % of the instructions of a demo row). */
+  for (int i = 0, o = 0; i < 16; i++)
+    {
+      static const char hex[] = "0123456789abcdef";
+
+      if (i == 4 || i == 6 || i == 8 || i == 10)
+        out[o++] = '-';
+      out[o++] = hex[b[i] >> 4];
+      out[o++] = hex[b[i] & 0x0f];
+    }
+  out[36] = '\0';
 }
 
 static void

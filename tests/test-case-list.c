@@ -532,6 +532,71 @@ test_model_lazy (Fixture       *f,
   jz_case_query_clear (&q);
 }
 
+/* The number of the row at @position in @order, read with OFFSET. */
+static char *
+number_at (JzStore    *store,
+           const char *order,
+           guint       position)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT number FROM episode WHERE deleted = 0 ORDER BY %s LIMIT 1 OFFSET %u",
+                                          order, position);
+  sqlite3_stmt *stmt = NULL;
+  char *number;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  number = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return number;
+}
+
+/* Rows deep in the list are read from the keys of a row before them
+ * (keyset paging): the same rows as OFFSET gives, in every order, with
+ * ties of the admission time, going down and back up. */
+static void
+test_model_keyset (Fixture       *f,
+                   gconstpointer  data)
+{
+  static const struct { JzCaseSort sort; gboolean descending; const char *order; } orders[] = {
+    { JZ_CASE_SORT_RELEVANCE, TRUE, "admitted_at DESC, number DESC" },
+    { JZ_CASE_SORT_ADMITTED, TRUE, "admitted_at DESC, number DESC" },
+    { JZ_CASE_SORT_ADMITTED, FALSE, "admitted_at ASC, number ASC" },
+    { JZ_CASE_SORT_NUMBER, FALSE, "number ASC" },
+    { JZ_CASE_SORT_NUMBER, TRUE, "number DESC" },
+  };
+  const guint positions[] = { 0, 1599, 1600, 1601, 3199, 3200, 4999, 5050, 50000, 77777, 99999, 1700, 3300, 6400 };
+  const guint n = 100000;
+  g_autoptr(GError) error = NULL;
+
+  jz_test_fill (f->store, n);
+  /* A hundred stays admitted at the same moment: the number decides. */
+  g_assert_true (jz_store_exec (f->store, "UPDATE episode SET admitted_at = 1577836800 + 600 * 5000 "
+                                          "WHERE number BETWEEN '320481-01-2020-004950' AND '320481-01-2020-005050'",
+                                &error));
+  g_assert_no_error (error);
+
+  for (guint o = 0; o < G_N_ELEMENTS (orders); o++)
+    {
+      g_autoptr(JzCaseListModel) model = jz_case_list_model_new (f->store);
+      JzCaseQuery q;
+
+      jz_case_query_init (&q);
+      q.sort = orders[o].sort;
+      q.descending = orders[o].descending;
+      jz_case_list_model_set_query (model, &q);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
+      for (guint i = 0; i < G_N_ELEMENTS (positions); i++)
+        {
+          g_autoptr(JzCaseItem) item = g_list_model_get_item (G_LIST_MODEL (model), positions[i]);
+          g_autofree char *expected = number_at (f->store, orders[o].order, positions[i]);
+
+          g_assert_nonnull (item);
+          g_assert_cmpstr (jz_case_item_get_number (item), ==, expected);
+        }
+      jz_case_query_clear (&q);
+    }
+}
+
 static void
 test_staff_pin (Fixture       *f,
                 gconstpointer  data)
@@ -646,6 +711,7 @@ main (int    argc,
               test_model_search_filter_sort, fixture_tear_down);
   g_test_add ("/case-list/live", Fixture, NULL, fixture_set_up, test_model_live, fixture_tear_down);
   g_test_add ("/case-list/lazy-100k", Fixture, NULL, fixture_set_up, test_model_lazy, fixture_tear_down);
+  g_test_add ("/case-list/keyset-100k", Fixture, NULL, fixture_set_up, test_model_keyset, fixture_tear_down);
   g_test_add ("/case-page/timeline-departure-taken-back", Fixture, NULL, fixture_set_up,
               test_timeline_departure_taken_back, fixture_tear_down);
   g_test_add ("/staff/pin", Fixture, NULL, fixture_set_up, test_staff_pin, fixture_tear_down);

@@ -166,6 +166,40 @@ sort_keys (const JzCaseQuery *query,
   g_assert_not_reached ();
 }
 
+guint
+jz_case_query_n_keys (const JzCaseQuery *query)
+{
+  if (jz_case_query_is_search (query))
+    return 0;
+  switch (query->sort)
+    {
+    case JZ_CASE_SORT_RELEVANCE:
+    case JZ_CASE_SORT_ADMITTED:
+      return 2;                 /* admitted_at, then the number (unique) */
+    case JZ_CASE_SORT_NUMBER:
+      return 1;
+    case JZ_CASE_SORT_NAME:
+      return 0;
+    }
+  return 0;
+}
+
+/* The condition "after the row whose keys are ?@first…" in @query's order. */
+static void
+append_after (GString           *where,
+              const JzCaseQuery *query,
+              guint              first)
+{
+  /* Relevance without a search is newest first, as "admitted" descending. */
+  gboolean descending = query->sort == JZ_CASE_SORT_RELEVANCE || query->descending;
+  const char *op = descending ? "<" : ">";
+
+  if (jz_case_query_n_keys (query) == 1)
+    g_string_append_printf (where, " AND e.number %s ?%u", op, first);
+  else
+    g_string_append_printf (where, " AND (e.admitted_at, e.number) %s (?%u, ?%u)", op, first, first + 1);
+}
+
 char *
 jz_case_query_build_sql (const JzCaseQuery *query,
                          JzCaseSqlKind      kind,
@@ -175,7 +209,8 @@ jz_case_query_build_sql (const JzCaseQuery *query,
                          GPtrArray         *params)
 {
   gboolean search = jz_case_query_is_search (query);
-  gboolean need_person = query->sort == JZ_CASE_SORT_NAME && kind == JZ_CASE_SQL_PAGE;
+  gboolean page = kind == JZ_CASE_SQL_PAGE || kind == JZ_CASE_SQL_PAGE_AFTER;
+  gboolean need_person = query->sort == JZ_CASE_SORT_NAME && kind != JZ_CASE_SQL_COUNT;
   g_autoptr(GString) from = g_string_new ("FROM ");
   g_autoptr(GString) where = g_string_new ("WHERE e.deleted = 0");
   GString *sql;
@@ -189,7 +224,7 @@ jz_case_query_build_sql (const JzCaseQuery *query,
       g_string_append_printf (from, "json_each (?%u) AS s JOIN episode e ON e.person_id = s.value", ++n);
       g_ptr_array_add (params, g_variant_ref_sink (g_variant_new_string (search_json ? search_json : "[]")));
     }
-  else if (kind == JZ_CASE_SQL_PAGE && query->sort != JZ_CASE_SORT_NAME)
+  else if (kind != JZ_CASE_SQL_COUNT && query->sort != JZ_CASE_SORT_NAME)
     /* Without statistics the planner may prefer a partial index that
      * matches a filter and then sort every row; the covering index in the
      * order of the list is always right here. */
@@ -238,6 +273,20 @@ jz_case_query_build_sql (const JzCaseQuery *query,
     {
       sql = g_string_new ("SELECT count(*) ");
       g_string_append_printf (sql, "%s %s", from->str, where->str);
+      return g_string_free (sql, FALSE);
+    }
+  g_return_val_if_fail (kind == JZ_CASE_SQL_PAGE || jz_case_query_n_keys (query) > 0, NULL);
+  if (kind == JZ_CASE_SQL_PAGE_AFTER || kind == JZ_CASE_SQL_KEYS_AFTER)
+    {
+      append_after (where, query, n + 1);
+      n += jz_case_query_n_keys (query);
+    }
+  if (!page)
+    {
+      sql = g_string_new ("SELECT ");
+      g_string_append_printf (sql, "%s %s %s ORDER BY ", sort_keys (query, search), from->str, where->str);
+      append_order (sql, query, search, "");
+      g_string_append_printf (sql, " LIMIT 1 OFFSET ?%u", n + 1);
       return g_string_free (sql, FALSE);
     }
 
@@ -318,6 +367,7 @@ struct _JzCaseListModel
   char        *overdue_json; /* episode ids with an overdue deadline */
   GHashTable  *overdue;      /* episode id set, when known */
   gboolean     overdue_stale;
+  GPtrArray   *anchors;      /* Anchor: the keys of every ANCHOR_STEP-th row, in order */
   guint        n_all;        /* rows without search or filter, when n_all_known */
   gboolean     n_all_known;
   GError      *error;
@@ -357,10 +407,12 @@ set_error (JzCaseListModel *self,
     g_warning ("Cannot read the case list: %s", error->message);
 }
 
+/* @n_own: how many parameters the query's own values took. */
 static sqlite3_stmt *
-prepare_query (JzCaseListModel *self,
-               JzCaseSqlKind    kind,
-               GError         **error)
+prepare_query_n (JzCaseListModel *self,
+                 JzCaseSqlKind    kind,
+                 guint           *n_own,
+                 GError         **error)
 {
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   g_autofree char *sql = NULL;
@@ -371,6 +423,7 @@ prepare_query (JzCaseListModel *self,
   stmt = jz_store_prepare (self->store, sql, error);
   if (stmt == NULL)
     return NULL;
+  *n_own = params->len;
   for (guint i = 0; i < params->len; i++)
     {
       GVariant *v = params->pdata[i];
@@ -381,6 +434,16 @@ prepare_query (JzCaseListModel *self,
         sqlite3_bind_int64 (stmt, (int) i + 1, g_variant_get_int64 (v));
     }
   return stmt;
+}
+
+static sqlite3_stmt *
+prepare_query (JzCaseListModel *self,
+               JzCaseSqlKind    kind,
+               GError         **error)
+{
+  guint n_own;
+
+  return prepare_query_n (self, kind, &n_own, error);
 }
 
 static const char *
@@ -454,23 +517,115 @@ take_row (JzCaseListModel      *self,
   return item;
 }
 
+/* A page deep in a long list is read from the keys of the row before the
+ * nearest anchor above it, not by stepping over every row before it with
+ * OFFSET (a scroll-bar drag on a million rows took 200 ms a step). The
+ * anchors are found a stretch at a time, each from the one before, so a
+ * drag down the list reads each row once in all. */
+#define ANCHOR_STEP (JZ_CASE_PAGE_SIZE * 8)
+
+typedef struct
+{
+  sqlite3_value *keys[2];
+} Anchor;
+
+static void
+anchor_free (gpointer data)
+{
+  Anchor *anchor = data;
+
+  sqlite3_value_free (anchor->keys[0]);
+  sqlite3_value_free (anchor->keys[1]);
+  g_free (anchor);
+}
+
+/* Binds the keys of @anchor after the query's own parameters. */
+static void
+bind_anchor (JzCaseListModel *self,
+             sqlite3_stmt    *stmt,
+             const Anchor    *anchor,
+             guint            n_own)
+{
+  for (guint k = 0; k < jz_case_query_n_keys (&self->query); k++)
+    sqlite3_bind_value (stmt, (int) (n_own + 1 + k), anchor->keys[k]);
+}
+
+/* Finds the anchors up to the @m-th; FALSE when the list is shorter. */
+static gboolean
+ensure_anchors (JzCaseListModel  *self,
+                guint             m,
+                GError          **error)
+{
+  guint n_keys = jz_case_query_n_keys (&self->query);
+
+  if (self->anchors == NULL)
+    self->anchors = g_ptr_array_new_with_free_func (anchor_free);
+  while (self->anchors->len < m)
+    {
+      const Anchor *before = self->anchors->len > 0 ? self->anchors->pdata[self->anchors->len - 1] : NULL;
+      guint n_own = 0;
+      sqlite3_stmt *stmt = prepare_query_n (self, before ? JZ_CASE_SQL_KEYS_AFTER : JZ_CASE_SQL_KEYS, &n_own, error);
+      Anchor *anchor;
+      int rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      if (before != NULL)
+        bind_anchor (self, stmt, before, n_own);
+      sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_count (stmt), ANCHOR_STEP - 1);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          sqlite3_reset (stmt);
+          if (rc != SQLITE_DONE)
+            jz_store_set_error_from_db (self->store, rc, error);
+          return FALSE;
+        }
+      anchor = g_new0 (Anchor, 1);
+      for (guint k = 0; k < 2; k++)
+        anchor->keys[k] = sqlite3_value_dup (sqlite3_column_value (stmt, k < n_keys ? (int) k : 0));
+      sqlite3_reset (stmt);
+      g_ptr_array_add (self->anchors, anchor);
+    }
+  return TRUE;
+}
+
 static Page *
 read_page (JzCaseListModel  *self,
            guint             index,
            GError          **error)
 {
-  sqlite3_stmt *stmt = prepare_query (self, JZ_CASE_SQL_PAGE, error);
+  guint offset = index * JZ_CASE_PAGE_SIZE;
+  guint m = jz_case_query_n_keys (&self->query) > 0 ? offset / ANCHOR_STEP : 0;
+  sqlite3_stmt *stmt;
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GDateTime) now = NULL;
   GDate today;
+  guint n_own = 0;
   int n_params, rc;
   Page *page;
 
+  if (m > 0)
+    {
+      GError *local_error = NULL;
+
+      if (!ensure_anchors (self, m, &local_error))
+        {
+          /* Read as before, stepping over the rows. */
+          if (local_error != NULL)
+            g_warning ("Cannot find the way into the case list: %s", local_error->message);
+          g_clear_error (&local_error);
+          m = 0;
+        }
+    }
+  stmt = prepare_query_n (self, m > 0 ? JZ_CASE_SQL_PAGE_AFTER : JZ_CASE_SQL_PAGE, &n_own, error);
   if (stmt == NULL)
     return NULL;
+  if (m > 0)
+    bind_anchor (self, stmt, self->anchors->pdata[m - 1], n_own);
   n_params = sqlite3_bind_parameter_count (stmt);
   sqlite3_bind_int64 (stmt, n_params - 1, JZ_CASE_PAGE_SIZE);
-  sqlite3_bind_int64 (stmt, n_params, (gint64) index * JZ_CASE_PAGE_SIZE);
+  sqlite3_bind_int64 (stmt, n_params, (gint64) offset - (gint64) m * ANCHOR_STEP);
 
   now = g_date_time_new_now (jz_deadlines_time_zone ());
   g_date_clear (&today, 1);
@@ -722,8 +877,10 @@ reload (JzCaseListModel *self,
   if (search_changed)
     load_search (self);
 
-  /* Pages only the cache holds are forgotten, not read again. */
+  /* Pages only the cache holds are forgotten, not read again; rows may
+   * have moved. */
   g_hash_table_remove_all (self->pages);
+  g_clear_pointer (&self->anchors, g_ptr_array_unref);
   self->n_items = count_rows (self);
 
   g_hash_table_iter_init (&iter, self->live);
@@ -804,6 +961,7 @@ jz_case_list_model_finalize (GObject *object)
   g_clear_pointer (&self->overdue, g_hash_table_unref);
   g_free (self->overdue_json);
   g_free (self->search_json);
+  g_clear_pointer (&self->anchors, g_ptr_array_unref);
   g_clear_error (&self->error);
   G_OBJECT_CLASS (jz_case_list_model_parent_class)->finalize (object);
 }

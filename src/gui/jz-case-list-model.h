@@ -65,7 +65,22 @@ typedef enum
 {
   JZ_CASE_SQL_COUNT,        /* SELECT count(*) */
   JZ_CASE_SQL_PAGE,         /* the rows; the last two parameters are LIMIT and OFFSET */
+  /* The same as PAGE, only the rows after a given one: the parameters
+   * after @params are the sort keys of that row (one or two, see
+   * jz_case_query_n_keys()), then LIMIT and OFFSET. */
+  JZ_CASE_SQL_PAGE_AFTER,
+  /* The sort keys (k1, k2) of one row: the one at OFFSET (the last
+   * parameter) from the start, or after a given row as PAGE_AFTER; for
+   * stepping through a long list a stretch at a time. */
+  JZ_CASE_SQL_KEYS,
+  JZ_CASE_SQL_KEYS_AFTER,
 } JzCaseSqlKind;
+
+/* How many sort keys tell the rows of @query apart in its order (keyset
+ * paging: a page deep in the list read from the keys of a row before it
+ * instead of stepping over every row before it), or 0 when it cannot be
+ * paged so (a search's relevance, the name). */
+guint        jz_case_query_n_keys     (const JzCaseQuery *query);
 
 /* The SQL for @query. Parameters are numbered; the values of the first
  * ones are appended to @params (GVariant: "s" or "x", floating refs

@@ -553,6 +553,49 @@ test_merge_base_seq (Fixture       *f,
   g_assert_cmpint (count (f, "SELECT count (*) FROM conflict"), ==, 1);
 }
 
+/* Each change's chain is SHA-256 (first 32 hex digits) over the chain
+ * before it, station, epoch, "|seq|", id, op and the fields stored. */
+static void
+test_chain (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pa = jz_uuid_v7_new ();
+  g_autofree char *prev = g_strdup ("");
+  sqlite3_stmt *stmt = NULL;
+  guint rows = 0;
+
+  g_assert_true (push1 (f, 'a', change (0, "person", pa, JZ_OP_INSERT, 0, hlc_at (1),
+                                        "{\"name\":\"张三\",\"station\":\"" A "\"}"), &error));
+  g_assert_true (push1 (f, 'a', change (0, "person", pa, JZ_OP_UPDATE, hlc_at (1), hlc_at (2),
+                                        "{\"dialect\":\"徐州话\"}"), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_hub_store_get_db (f->hub),
+                                       "SELECT station, epoch, seq, entity_id, op, fields_json, chain"
+                                       " FROM change ORDER BY hub_seq", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+      g_autofree char *head = g_strdup_printf ("|%" G_GINT64_FORMAT "|", (gint64) sqlite3_column_int64 (stmt, 2));
+      g_autofree char *expected = NULL;
+
+      g_checksum_update (sum, (const guchar *) prev, -1);
+      g_checksum_update (sum, sqlite3_column_text (stmt, 0), -1);
+      g_checksum_update (sum, sqlite3_column_text (stmt, 1), -1);
+      g_checksum_update (sum, (const guchar *) head, -1);
+      g_checksum_update (sum, sqlite3_column_text (stmt, 3), -1);
+      g_checksum_update (sum, sqlite3_column_text (stmt, 4), -1);
+      g_checksum_update (sum, sqlite3_column_text (stmt, 5), -1);
+      expected = g_strndup (g_checksum_get_string (sum), 32);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 6), ==, expected);
+      g_free (prev);
+      prev = g_steal_pointer (&expected);
+      rows++;
+    }
+  sqlite3_finalize (stmt);
+  g_assert_cmpuint (rows, ==, 2);
+}
+
 static void
 test_pull_scope (Fixture       *f,
                  gconstpointer  data)
@@ -1051,6 +1094,7 @@ main (int    argc,
   ADD ("/merge/order", test_merge_order);
   ADD ("/merge/base-seq", test_merge_base_seq);
   ADD ("/pull/scope", test_pull_scope);
+  ADD ("/chain", test_chain);
   ADD ("/registry/links", test_registry_links);
   ADD ("/transfer", test_transfer);
   ADD ("/stats", test_stats);

@@ -456,7 +456,9 @@ jz_search_register_functions (sqlite3  *db,
 /* The documents of the people noted in search_dirty (migration 0010),
  * each table written in one statement: FTS5 writes one segment per table
  * and transaction instead of one per person. Deleting from person_idn
- * needs the number it was indexed with, which the note keeps. */
+ * needs the number it was indexed with, which the note keeps. CROSS JOIN
+ * reads the notes first: without statistics the planner walked every
+ * person and looked each up in the notes, a full scan per commit. */
 static const char flush_sql[] =
   "DELETE FROM person_fts WHERE rowid IN (SELECT person_rowid FROM search_dirty WHERE NOT fresh);"
   "DELETE FROM person_ftx WHERE rowid IN (SELECT person_rowid FROM search_dirty WHERE NOT fresh);"
@@ -469,14 +471,14 @@ static const char flush_sql[] =
   "       jz_search_names (3, name, aliases, placeholder_no), "
   "       jz_search_names (4, name, aliases, placeholder_no), "
   "       jz_search_names (5, name, aliases, placeholder_no) "
-  "FROM search_dirty d JOIN person p ON p.rowid = d.person_rowid WHERE p.deleted = 0;"
+  "FROM search_dirty d CROSS JOIN person p ON p.rowid = d.person_rowid WHERE p.deleted = 0;"
   "INSERT INTO person_ftx (rowid, facets, descr) "
   "SELECT p.rowid, jz_search_facets (name, aliases, sex, birth_date, birth_precision, "
   "                                  estimated_age, estimated_on, hukou_region), "
   "       jz_search_text (description, marks, clothing, dialect, residence) "
-  "FROM search_dirty d JOIN person p ON p.rowid = d.person_rowid WHERE p.deleted = 0;"
+  "FROM search_dirty d CROSS JOIN person p ON p.rowid = d.person_rowid WHERE p.deleted = 0;"
   "INSERT INTO person_idn (rowid, id_number) "
-  "SELECT p.rowid, p.id_number FROM search_dirty d JOIN person p ON p.rowid = d.person_rowid "
+  "SELECT p.rowid, p.id_number FROM search_dirty d CROSS JOIN person p ON p.rowid = d.person_rowid "
   "WHERE p.id_number IS NOT NULL AND p.deleted = 0;"
   "DELETE FROM search_dirty;";
 

@@ -192,25 +192,15 @@ facts_load (Facts        *facts,
             sqlite3_stmt *stmt)
 {
   JzDeadlineSubject *subject = &facts->subject;
-  JzPerson person = { 0 };
-  JzEpisode episode = { 0 };
   const char *identity = (const char *) sqlite3_column_text (stmt, C_IDENTITY);
   const char *mode = (const char *) sqlite3_column_text (stmt, C_MODE);
   const char *follow_ups = (const char *) sqlite3_column_text (stmt, C_FOLLOW_UPS);
 
-  /* Borrowed column text: jz_person_get_facts only reads. */
-  person.birth_date = (char *) sqlite3_column_text (stmt, C_BIRTH_DATE);
-  person.birth_precision = (char *) sqlite3_column_text (stmt, C_BIRTH_PRECISION);
-  person.estimated_age = sqlite3_column_type (stmt, C_ESTIMATED_AGE) == SQLITE_NULL
-                         ? -1 : sqlite3_column_int64 (stmt, C_ESTIMATED_AGE);
-  person.estimated_on = (char *) sqlite3_column_text (stmt, C_ESTIMATED_ON);
-  person.flags = (guint) sqlite3_column_int64 (stmt, C_PFLAGS);
-  episode.health = (guint) sqlite3_column_int64 (stmt, C_HEALTH);
-  episode.flags = (guint) sqlite3_column_int64 (stmt, C_EFLAGS);
-
+  G_STATIC_ASSERT (C_EFLAGS == C_HEALTH + 1);
+  G_STATIC_ASSERT (C_PFLAGS == C_BIRTH_DATE + 4);
   facts->done = g_ptr_array_new_with_free_func ((GDestroyNotify) g_date_time_unref);
   jz_deadline_subject_init (subject);
-  jz_person_get_facts (&person, &episode, &subject->person);
+  jz_person_get_facts_from_row (stmt, C_BIRTH_DATE, C_HEALTH, &subject->person);
   subject->admitted_at = column_time (stmt, C_ADMITTED);
   subject->identified_at = column_time (stmt, C_IDENTIFIED);
   subject->identified = g_strcmp0 (identity, "verified") == 0 || g_strcmp0 (identity, "settled") == 0 ||

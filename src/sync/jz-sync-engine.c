@@ -1840,9 +1840,10 @@ defer_insert_text (Page           *page,
       name[m->key_len] = '\0';
       if (g_str_equal (name, "hlc") || g_str_equal (name, "id") || (column = column_name (entity, name)) == NULL)
         continue;
+      /* As the json-c path: a station given as null is the owner. */
       has_station |= g_str_equal (column, "station");
       columns[n] = column;
-      values[n++] = m;
+      values[n++] = g_str_equal (column, "station") && m->kind == JZ_JSON_NULL ? NULL : m;
     }
   if (!has_station)
     {

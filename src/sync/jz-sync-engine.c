@@ -398,6 +398,16 @@ apply_pin (CURL       *curl,
     }
 }
 
+/* Whether the body of the request under way has been sent whole. */
+static gboolean
+upload_done (JzSyncEngine *self)
+{
+  curl_off_t sent = 0;
+
+  curl_easy_getinfo (self->curl, CURLINFO_SIZE_UPLOAD_T, &sent);
+  return sent >= (curl_off_t) self->request_body_len;
+}
+
 /* Starts a request; http_end() waits for it. The reply's body goes to
  * self->response. Only one request is under way at a time; the push
  * prepares its next batch meanwhile. */
@@ -440,13 +450,22 @@ http_begin (JzSyncEngine *self,
     }
   curl_easy_setopt (self->curl, CURLOPT_HTTPHEADER, self->headers);
   curl_multi_add_handle (self->multi, self->curl);
-  /* Sends what can be sent without waiting (on a kept-alive connection,
-   * usually the whole request), so that the hub works on it while this
-   * side prepares the next one; curl does nothing until asked. */
+  /* Sends the request now, so that the hub works on it while this side
+   * prepares the next one; curl does nothing until asked. A body larger
+   * than the socket takes at once (a push batch: about 100 KB) is sent to
+   * its end here, or the hub would wait for the rest until http_end().
+   * curl's own time limits end a stalled upload, as in http_end(). */
   {
-    int running;
+    int running = 0;
 
     curl_multi_perform (self->multi, &running);
+    while (body != NULL && running > 0 && !upload_done (self) &&
+           !(self->cancellable != NULL && g_cancellable_is_cancelled (self->cancellable)))
+      {
+        curl_multi_poll (self->multi, NULL, 0, 100, NULL);
+        if (curl_multi_perform (self->multi, &running) != CURLM_OK)
+          break;
+      }
   }
 }
 

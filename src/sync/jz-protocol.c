@@ -1845,6 +1845,50 @@ change_decode_fast (Lexer    *lx,
   return g_steal_pointer (&change);
 }
 
+/* The array of changes at @lx, each added to @out: at least one and at
+ * most @max (0: no limit) in a push; any number, none too, in a pull
+ * reply (@pulled). */
+static gboolean
+scan_changes (Lexer     *lx,
+              GArray    *fields,
+              gboolean   pulled,
+              guint      max,
+              GPtrArray *out)
+{
+  if (lx->p >= lx->end || *lx->p != '[')
+    return FALSE;
+  lx->p++;
+  lex_space (lx);
+  if (pulled && lx->p < lx->end && *lx->p == ']')
+    {
+      lx->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      JzChange *c = change_decode_fast (lx, fields, pulled);
+
+      if (c == NULL || (max > 0 && out->len == max))
+        {
+          jz_change_free (c);
+          return FALSE;
+        }
+      g_ptr_array_add (out, c);
+      lex_space (lx);
+      if (lx->p >= lx->end)
+        return FALSE;
+      if (*lx->p == ']')
+        {
+          lx->p++;
+          return TRUE;
+        }
+      if (*lx->p != ',')
+        return FALSE;
+      lx->p++;
+      lex_space (lx);
+    }
+}
+
 /* The push as a well-behaved station sends it, decoded without json-c;
  * NULL for anything else, which jz_push_request_decode() then judges. */
 static JzPushRequest *
@@ -1878,34 +1922,7 @@ push_request_decode_fast (const char *data,
       if (key_is (&m, "changes"))
         {
           bit = CHANGES;
-          if (lx.p >= lx.end || *lx.p != '[')
-            return NULL;
-          lx.p++;
-          lex_space (&lx);
-          for (;;)
-            {
-              JzChange *c = change_decode_fast (&lx, fields, FALSE);
-
-              if (c == NULL || changes->len == JZ_PROTOCOL_MAX_BATCH)
-                {
-                  jz_change_free (c);
-                  return NULL;
-                }
-              g_ptr_array_add (changes, c);
-              lex_space (&lx);
-              if (lx.p >= lx.end)
-                return NULL;
-              if (*lx.p == ']')
-                {
-                  lx.p++;
-                  break;
-                }
-              if (*lx.p != ',')
-                return NULL;
-              lx.p++;
-              lex_space (&lx);
-            }
-          ok = TRUE;
+          ok = scan_changes (&lx, fields, FALSE, JZ_PROTOCOL_MAX_BATCH, changes);
         }
       else
         {
@@ -2054,34 +2071,7 @@ pull_reply_decode_fast (const char *data,
       if (key_is (&m, "changes"))
         {
           bit = CHANGES;
-          if (lx.p >= lx.end || *lx.p != '[')
-            return NULL;
-          lx.p++;
-          lex_space (&lx);
-          if (lx.p < lx.end && *lx.p == ']')
-            lx.p++;
-          else
-            for (;;)
-              {
-                JzChange *c = change_decode_fast (&lx, fields, TRUE);
-
-                if (c == NULL)
-                  return NULL;
-                g_ptr_array_add (reply->changes, c);
-                lex_space (&lx);
-                if (lx.p >= lx.end)
-                  return NULL;
-                if (*lx.p == ']')
-                  {
-                    lx.p++;
-                    break;
-                  }
-                if (*lx.p != ',')
-                  return NULL;
-                lx.p++;
-                lex_space (&lx);
-              }
-          ok = TRUE;
+          ok = scan_changes (&lx, fields, TRUE, 0, reply->changes);
         }
       else
         {

@@ -275,6 +275,25 @@ lex_space (Lexer *lx)
     lx->p++;
 }
 
+/* After a member or an element: the container's @close (taken; *closed
+ * is TRUE) or a comma (taken with the spaces after it; *closed is FALSE).
+ * FALSE for anything else. */
+static gboolean
+lex_next (Lexer    *lx,
+          guchar    close,
+          gboolean *closed)
+{
+  if (lx->p >= lx->end)
+    return FALSE;
+  *closed = *lx->p == close;
+  if (!*closed && *lx->p != ',')
+    return FALSE;
+  lx->p++;
+  if (!*closed)
+    lex_space (lx);
+  return TRUE;
+}
+
 static gboolean
 lex_literal (Lexer      *lx,
              const char *word)
@@ -383,6 +402,8 @@ lex_container (Lexer  *lx,
     }
   for (;;)
     {
+      gboolean closed;
+
       if (object)
         {
           if (!lex_string (lx))
@@ -394,18 +415,13 @@ lex_container (Lexer  *lx,
         }
       if (!lex_value (lx))
         return FALSE;
-      if (lx->p >= lx->end)
+      if (!lex_next (lx, close, &closed))
         return FALSE;
-      if (*lx->p == close)
+      if (closed)
         {
-          lx->p++;
           lx->depth--;
           return TRUE;
         }
-      if (*lx->p != ',')
-        return FALSE;
-      lx->p++;
-      lex_space (lx);
     }
 }
 
@@ -681,6 +697,7 @@ scan_flat (Lexer  *lx,
     }
   for (;;)
     {
+      gboolean closed;
       JzJsonMember m;
 
       if (!scan_key (lx, &m) || !scan_scalar (lx, &m))
@@ -694,17 +711,10 @@ scan_flat (Lexer  *lx,
         }
       g_array_append_val (members, m);
       lex_space (lx);
-      if (lx->p >= lx->end)
+      if (!lex_next (lx, '}', &closed))
         return FALSE;
-      if (*lx->p == '}')
-        {
-          lx->p++;
-          return TRUE;
-        }
-      if (*lx->p != ',')
-        return FALSE;
-      lx->p++;
-      lex_space (lx);
+      if (closed)
+        return TRUE;
     }
 }
 
@@ -1738,6 +1748,7 @@ change_decode_fast (Lexer    *lx,
   lex_space (lx);
   for (;;)
     {
+      gboolean closed;
       JzJsonMember m;
       guint bit;
       gint64 v = 0;
@@ -1824,17 +1835,10 @@ change_decode_fast (Lexer    *lx,
           seen |= bit;
         }
       lex_space (lx);
-      if (lx->p >= lx->end)
+      if (!lex_next (lx, '}', &closed))
         return NULL;
-      if (*lx->p == '}')
-        {
-          lx->p++;
-          break;
-        }
-      if (*lx->p != ',')
-        return NULL;
-      lx->p++;
-      lex_space (lx);
+      if (closed)
+        break;
     }
   if (full && (seen & OWN_SEQ))
     return seen == (HUB_SEQ | OWN_SEQ) ? g_steal_pointer (&change) : NULL;
@@ -1866,6 +1870,7 @@ scan_changes (Lexer     *lx,
     }
   for (;;)
     {
+      gboolean closed;
       JzChange *c = change_decode_fast (lx, fields, pulled);
 
       if (c == NULL || (max > 0 && out->len == max))
@@ -1875,17 +1880,10 @@ scan_changes (Lexer     *lx,
         }
       g_ptr_array_add (out, c);
       lex_space (lx);
-      if (lx->p >= lx->end)
+      if (!lex_next (lx, ']', &closed))
         return FALSE;
-      if (*lx->p == ']')
-        {
-          lx->p++;
-          return TRUE;
-        }
-      if (*lx->p != ',')
-        return FALSE;
-      lx->p++;
-      lex_space (lx);
+      if (closed)
+        return TRUE;
     }
 }
 
@@ -1913,6 +1911,7 @@ push_request_decode_fast (const char *data,
   lex_space (&lx);
   for (;;)
     {
+      gboolean closed;
       JzJsonMember m;
       guint bit;
       gboolean ok;
@@ -1943,17 +1942,10 @@ push_request_decode_fast (const char *data,
         return NULL;
       seen |= bit;
       lex_space (&lx);
-      if (lx.p >= lx.end)
+      if (!lex_next (&lx, '}', &closed))
         return NULL;
-      if (*lx.p == '}')
-        {
-          lx.p++;
-          break;
-        }
-      if (*lx.p != ',')
-        return NULL;
-      lx.p++;
-      lex_space (&lx);
+      if (closed)
+        break;
     }
   lex_space (&lx);
   if (lx.p != lx.end || (seen & (STATION | EPOCH | CHANGES)) != (STATION | EPOCH | CHANGES))
@@ -2062,6 +2054,7 @@ pull_reply_decode_fast (const char *data,
   lex_space (&lx);
   for (;;)
     {
+      gboolean closed;
       JzJsonMember m;
       guint bit;
       gboolean ok;
@@ -2094,17 +2087,10 @@ pull_reply_decode_fast (const char *data,
         return NULL;
       seen |= bit;
       lex_space (&lx);
-      if (lx.p >= lx.end)
+      if (!lex_next (&lx, '}', &closed))
         return NULL;
-      if (*lx.p == '}')
-        {
-          lx.p++;
-          break;
-        }
-      if (*lx.p != ',')
-        return NULL;
-      lx.p++;
-      lex_space (&lx);
+      if (closed)
+        break;
     }
   lex_space (&lx);
   if (lx.p != lx.end || (seen & (V | CURSOR | MORE | CHANGES)) != (V | CURSOR | MORE | CHANGES))

@@ -502,27 +502,29 @@ on_column_toggled (GSimpleAction *action,
 {
   JzCasesView *self = user_data;
   const char *id = g_action_get_name (G_ACTION (action)) + strlen ("column-");
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) builder = NULL;
   g_auto(GStrv) hidden = NULL;
   g_auto(GStrv) next = NULL;
 
   g_simple_action_set_state (action, state);
-  hidden = self->settings ? g_settings_get_strv (self->settings, "case-list-hidden-columns")
-                          : g_strdupv ((char **) default_hidden);
+  if (self->settings == NULL)
+    {
+      /* No schema (a test or tool without it): this view only. */
+      for (guint c = 0; c < JZ_CASES_N_COLUMNS; c++)
+        if (g_str_equal (column_ids[c], id))
+          show_column (self, c, g_variant_get_boolean (state));
+      return;
+    }
+  /* The setting's change shows it here and in every other list. */
+  builder = g_strv_builder_new ();
+  hidden = g_settings_get_strv (self->settings, "case-list-hidden-columns");
   for (guint i = 0; hidden[i] != NULL; i++)
     if (!g_str_equal (hidden[i], id))
       g_strv_builder_add (builder, hidden[i]);
   if (!g_variant_get_boolean (state))
     g_strv_builder_add (builder, id);
   next = g_strv_builder_end (builder);
-  if (self->settings != NULL)
-    g_settings_set_strv (self->settings, "case-list-hidden-columns", (const char * const *) next);
-  else
-    {
-      for (guint c = 0; c < JZ_CASES_N_COLUMNS; c++)
-        if (g_str_equal (column_ids[c], id))
-          show_column (self, c, g_variant_get_boolean (state));
-    }
+  g_settings_set_strv (self->settings, "case-list-hidden-columns", (const char * const *) next);
 }
 
 /* The "Columns" menu (the button, and a right click on a column's title). */

@@ -31,6 +31,25 @@ jz_test_remove_tree (const char *dir)
   g_rmdir (dir);
 }
 
+/* The integer the one-row query @sql gives on @store (its ?1 bound to
+ * @arg when given): a count, mostly. */
+static inline gint64
+jz_test_count (JzStore    *store,
+               const char *sql,
+               const char *arg)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (arg != NULL)
+    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
 /* A valid 18-digit number from 17 digits. */
 static inline char *
 jz_test_id_number (const char *first17)

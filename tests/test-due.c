@@ -10,6 +10,7 @@
 #include "jz-due.h"
 #include "jz-records.h"
 #include "jz-store.h"
+#include "jz-test-cases.h"
 
 #define DAY 86400
 
@@ -326,20 +327,6 @@ assert_cache_matches (Fixture    *f,
   return total;
 }
 
-static gint64
-count_rows (Fixture    *f,
-            const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 n;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (f->store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
-}
-
 static void
 exec_in_transaction (Fixture    *f,
                      const char *sql)
@@ -374,8 +361,8 @@ test_cache (Fixture       *f,
   g_assert_no_error (error);
 
   /* The demo's writes were recomputed as they committed. */
-  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM due_dirty"), ==, 0);
-  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM due_item"), >, 0);
+  g_assert_cmpint (jz_test_count (f->store, "SELECT count (*) FROM due_dirty", NULL), ==, 0);
+  g_assert_cmpint (jz_test_count (f->store, "SELECT count (*) FROM due_item", NULL), >, 0);
   before = assert_cache_matches (f, "the demo");
   g_assert_cmpuint (before, >, 0);
 
@@ -483,7 +470,7 @@ test_cache (Fixture       *f,
     g_assert_true (jz_store_exec (f->store, sql, &error));
     g_assert_no_error (error);
   }
-  g_assert_cmpint (count_rows (f, "SELECT count (*) FROM due_dirty"), >, 0);
+  g_assert_cmpint (jz_test_count (f->store, "SELECT count (*) FROM due_dirty", NULL), >, 0);
   assert_cache_matches (f, "a write outside a transaction");
 
   /* The list is read from the cache: emptied behind the store's back, the

@@ -11,6 +11,7 @@
 #include "jz-demo.h"
 #include "jz-search.h"
 #include "jz-store.h"
+#include "jz-test-cases.h"
 
 typedef struct
 {
@@ -454,20 +455,6 @@ test_person_episodes (Fixture       *f,
   g_assert_cmpint (((JzEpisode *) list->pdata[0])->admitted_at, >, ((JzEpisode *) list->pdata[1])->admitted_at);
 }
 
-static gint64
-count_dirty (Fixture *f)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 n;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (f->store), "SELECT count (*) FROM search_dirty",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
-}
-
 static void
 rename_person (JzStore    *store,
                const char *id,
@@ -537,7 +524,7 @@ test_index_follows_transactions (Fixture       *f,
   g_autofree char *undone = NULL;
   g_autofree char *early = add_person (f->store, "钱多多", "male", NULL, "32048119700101001", NULL, NULL);
 
-  g_assert_cmpint (count_dirty (f), ==, 0);
+  g_assert_cmpint (jz_test_count (f->store, "SELECT count (*) FROM search_dirty", NULL), ==, 0);
 
   g_assert_true (jz_store_write_begin (f->store, &error));
   g_assert_no_error (error);
@@ -545,12 +532,12 @@ test_index_follows_transactions (Fixture       *f,
   aliased = add_person (f->store, "刘德", "male", NULL, NULL, NULL, NULL);
   removed = add_person (f->store, "孙丽", "female", NULL, NULL, NULL, NULL);
   numbered = add_person (f->store, "郑和", "male", NULL, "11010519800101003", NULL, NULL);
-  g_assert_cmpint (count_dirty (f), ==, 4);
+  g_assert_cmpint (jz_test_count (f->store, "SELECT count (*) FROM search_dirty", NULL), ==, 4);
   {
     /* Searched before the commit: the transaction's own writes. */
     g_autoptr(GPtrArray) a = search (f->store, "陈小明");
     g_assert_true (found (a, renamed));
-    g_assert_cmpint (count_dirty (f), ==, 0);
+    g_assert_cmpint (jz_test_count (f->store, "SELECT count (*) FROM search_dirty", NULL), ==, 0);
   }
   rename_person (f->store, renamed, "陈大明", NULL, NULL);
   rename_person (f->store, aliased, NULL, "[\"阿德哥\"]", NULL);
@@ -565,10 +552,10 @@ test_index_follows_transactions (Fixture       *f,
     undone = add_person (f->store, "吴用", "male", NULL, NULL, NULL, NULL);
     g_assert_false (jz_store_write_end (f->store, FALSE, NULL));
   }
-  g_assert_cmpint (count_dirty (f), >, 0);
+  g_assert_cmpint (jz_test_count (f->store, "SELECT count (*) FROM search_dirty", NULL), >, 0);
   g_assert_true (jz_store_write_end (f->store, TRUE, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (count_dirty (f), ==, 0);
+  g_assert_cmpint (jz_test_count (f->store, "SELECT count (*) FROM search_dirty", NULL), ==, 0);
 
   {
     g_autoptr(GPtrArray) a = search (f->store, "陈大明");
@@ -600,7 +587,7 @@ test_index_follows_transactions (Fixture       *f,
 
   /* Outside a transaction: indexed by the statement itself. */
   raw_exec (f, "UPDATE person SET name = '陈二明' WHERE id = ?1", renamed);
-  g_assert_cmpint (count_dirty (f), ==, 0);
+  g_assert_cmpint (jz_test_count (f->store, "SELECT count (*) FROM search_dirty", NULL), ==, 0);
   {
     g_autoptr(GPtrArray) a = search (f->store, "陈二明");
     g_autoptr(GPtrArray) b = search (f->store, "陈大明");
@@ -611,14 +598,14 @@ test_index_follows_transactions (Fixture       *f,
   /* A transaction committed without jz_store_commit: noted, and indexed
    * by the next search. */
   raw_exec (f, "BEGIN; UPDATE person SET name = '陈三明' WHERE id = ?1; COMMIT", renamed);
-  g_assert_cmpint (count_dirty (f), ==, 1);
+  g_assert_cmpint (jz_test_count (f->store, "SELECT count (*) FROM search_dirty", NULL), ==, 1);
   {
     g_autoptr(GPtrArray) a = search (f->store, "陈三明");
     g_autoptr(GPtrArray) b = search (f->store, "陈二明");
     g_assert_true (found (a, renamed));
     g_assert_false (found (b, renamed));
   }
-  g_assert_cmpint (count_dirty (f), ==, 0);
+  g_assert_cmpint (jz_test_count (f->store, "SELECT count (*) FROM search_dirty", NULL), ==, 0);
 
   /* The index written so equals the one a rebuild makes. */
   {

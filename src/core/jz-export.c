@@ -979,7 +979,7 @@ jz_store_import_json (JzStore          *store,
   im.problems = problems;
   im.failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  if (!jz_store_write_begin (store, error))
+  if (!jz_store_bulk_begin (store, error))
     {
       fclose (r.f);
       g_free (r.buf);
@@ -1053,7 +1053,7 @@ jz_store_import_json (JzStore          *store,
   /* Later writes must order after the imported ones. */
   if (ok && im.max_hlc > 0)
     ok = jz_store_hlc_observe (store, im.max_hlc, error);
-  if (!jz_store_write_end (store, ok, ok ? error : NULL))
+  if (!jz_store_bulk_end (store, ok, ok ? error : NULL))
     {
       if (ok)
         g_prefix_error (error, "Nothing was imported: ");

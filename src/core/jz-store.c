@@ -51,7 +51,15 @@ struct _JzStore
   gboolean        write_began;   /* the outermost level issued BEGIN */
   gboolean        bulk_temp_file; /* jz_store_bulk_begin set temp_store = FILE */
   GPtrArray      *pending;       /* interned table names to announce */
+  GThread        *checkpointer;  /* the WAL checkpoint running aside, or NULL */
+  gint            checkpointing; /* atomic: 1 while it runs */
 };
+
+/* The WAL is checkpointed when it reaches this many frames (SQLite's own
+ * default); with checkpoints aside, in a thread of their own, and inside
+ * the commit only past the bound, should the thread fall behind. */
+#define CHECKPOINT_FRAMES 1000
+#define CHECKPOINT_FRAMES_BOUND 10000
 
 enum {
   CHANGED,
@@ -349,6 +357,8 @@ static void
 jz_store_finalize (GObject *object)
 {
   JzStore *self = (JzStore *) object;
+
+  jz_store_wait_checkpoint (self);
 
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
@@ -717,6 +727,78 @@ jz_store_create (const char      *path,
     }
 
   return jz_store_open (path, error);
+}
+
+/* The checkpoint thread: its own connection, PASSIVE (it never waits for
+ * a writer, and a writer never waits for it beyond the WAL's locks). */
+static gpointer
+checkpoint_thread (gpointer data)
+{
+  JzStore *self = data;
+  sqlite3 *db = NULL;
+
+  if (sqlite3_open_v2 (self->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK)
+    {
+      int rc;
+
+      sqlite3_busy_timeout (db, 5000);
+      /* A new connection knows the file is in WAL mode once it has read it. */
+      rc = sqlite3_exec (db, "PRAGMA schema_version", NULL, NULL, NULL);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+      if (rc != SQLITE_OK)
+        g_debug ("The WAL checkpoint is left to the next one: %s", sqlite3_errmsg (db));
+    }
+  sqlite3_close_v2 (db);
+  g_atomic_int_set (&self->checkpointing, 0);
+  return NULL;
+}
+
+static int
+on_wal (void       *data,
+        sqlite3    *db,
+        const char *name,
+        int         n_frames)
+{
+  JzStore *self = data;
+
+  if (n_frames < CHECKPOINT_FRAMES)
+    return SQLITE_OK;
+  if (g_atomic_int_compare_and_exchange (&self->checkpointing, 0, 1))
+    {
+      /* The previous thread has ended (it cleared the flag last). */
+      g_clear_pointer (&self->checkpointer, g_thread_join);
+      self->checkpointer = g_thread_new ("jz-checkpoint", checkpoint_thread, self);
+    }
+  else if (n_frames >= CHECKPOINT_FRAMES_BOUND)
+    sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  return SQLITE_OK;
+}
+
+void
+jz_store_set_checkpoint_aside (JzStore  *self,
+                               gboolean  aside)
+{
+  g_return_if_fail (JZ_IS_STORE (self));
+
+  if (aside)
+    sqlite3_wal_hook (self->db, on_wal, self);
+  else
+    {
+      jz_store_wait_checkpoint (self);
+      sqlite3_wal_autocheckpoint (self->db, CHECKPOINT_FRAMES);
+    }
+}
+
+gboolean
+jz_store_wait_checkpoint (JzStore *self)
+{
+  g_return_val_if_fail (JZ_IS_STORE (self), FALSE);
+
+  if (self->checkpointer == NULL)
+    return FALSE;
+  g_clear_pointer (&self->checkpointer, g_thread_join);
+  return TRUE;
 }
 
 const char *

@@ -84,6 +84,18 @@ gboolean        jz_store_commit               (JzStore         *self,
                                                GError         **error);
 void            jz_store_rollback             (JzStore         *self);
 
+/* With @aside, the WAL checkpoint (every 1,000 pages written) runs in a
+ * thread with its own connection instead of inside the commit that
+ * crossed the mark, so a user's save does not wait for it; only past
+ * 10,000 pages (the thread fallen behind) does a commit checkpoint
+ * itself. Off by default (the CLI's bulk writes checkpoint as SQLite
+ * does); the app turns it on. jz_store_wait_checkpoint() waits for the
+ * checkpoint started last, if any, and says whether there was one (the
+ * store's finalization waits too). */
+void            jz_store_set_checkpoint_aside (JzStore         *self,
+                                               gboolean         aside);
+gboolean        jz_store_wait_checkpoint      (JzStore         *self);
+
 void            jz_store_emit_changed         (JzStore         *self,
                                                const char      *table);
 

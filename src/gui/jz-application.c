@@ -98,6 +98,8 @@ open_main_window (JzApplication *self)
   JzWindow *window;
   const char *action = NULL;
 
+  /* A save does not wait for the WAL checkpoint (bench README, Store). */
+  jz_store_set_checkpoint_aside (self->store, TRUE);
   ensure_sync_client (self);
   window = jz_window_new (ADW_APPLICATION (self), self->store);
   jz_window_set_sync_client (window, self->sync_client);

@@ -7,7 +7,9 @@
  *   size       bytes per person, and where they go (dbstat)
  *   import     records per second importing a demo export into a fresh store
  *   register   a person + episode + belonging as one user action
- *              (jz_store_register_intake, synchronous=FULL): p50/p95/p99
+ *              (jz_store_register_intake, synchronous=FULL): p50/p95/p99,
+ *              paced (each after the checkpoint the one before started)
+ *              and back to back (reg-burst)
  *   search     search as you type (jz_search_people, 20 rows): p50/p95/p99
  *   dups       duplicate candidates of an intake (jz_search_duplicates)
  *   due        jz_store_list_due over the whole store
@@ -19,7 +21,10 @@
  *   --store PATH   use (and keep) an existing demo store instead of
  *                  building one
  * Environment: JZ_BENCH_PEOPLE, JZ_BENCH_IMPORT_PEOPLE, JZ_BENCH_STORE;
- * JZ_BENCH_WRITE_ONLY=1 measures only demo, size and import.
+ * JZ_BENCH_WRITE_ONLY=1 measures only demo, size and import;
+ * JZ_BENCH_ONLY=size,search,dups,due,register,open,import picks some;
+ * JZ_BENCH_REGISTER_N (300) saves per register run, and
+ * JZ_BENCH_CHECKPOINT_INLINE=1 checkpoints inside the commit as SQLite does.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -109,6 +114,19 @@ report (const char *name,
   fflush (stdout);
   g_array_unref (s->wall);
   g_array_unref (s->cpu);
+}
+
+/* JZ_BENCH_ONLY=register,search,…: only these measurements (all when unset). */
+static gboolean
+wanted (const char *measurement)
+{
+  const char *only = g_getenv ("JZ_BENCH_ONLY");
+  g_auto(GStrv) names = NULL;
+
+  if (only == NULL || *only == '\0')
+    return TRUE;
+  names = g_strsplit (only, ",", -1);
+  return g_strv_contains ((const char * const *) names, measurement);
 }
 
 static void
@@ -240,15 +258,25 @@ bench_import (const char *dir,
     }
 }
 
+/* One intake as a user saves it: a person, an episode and a belonging in
+ * one action. @paced: each save starts only after the checkpoint the one
+ * before started has ended, as when a person types between saves (seconds,
+ * where a checkpoint takes tens of milliseconds); otherwise back to back. */
 static void
-bench_register (JzStore *store)
+bench_register (JzStore    *store,
+                const char *name,
+                gboolean    paced)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (SEED);
+  const char *env = g_getenv ("JZ_BENCH_REGISTER_N");
+  int n = env != NULL ? atoi (env) : 300;
   Samples s;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
+  /* As the app does; JZ_BENCH_CHECKPOINT_INLINE=1: as SQLite does. */
+  jz_store_set_checkpoint_aside (store, g_strcmp0 (g_getenv ("JZ_BENCH_CHECKPOINT_INLINE"), "1") != 0);
   samples_init (&s);
-  for (int i = 0; i < 300; i++)
+  for (int i = 0; i < n; i++)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(JzPerson) p = jz_person_new ();
@@ -267,13 +295,16 @@ bench_register (JzStore *store)
       e->source = g_strdup ("walk_in");
       e->reason = g_strdup ("务工返乡路费不足");
       b->item = g_strdup ("手机");
+      if (paced)
+        jz_store_wait_checkpoint (store);
       w = now_ms ();
       c = cpu_ms ();
       if (!jz_store_register_intake (store, p, e, bs, 1, &error))
         g_error ("%s", error->message);
       samples_add (&s, now_ms () - w, cpu_ms () - c);
     }
-  report ("register", &s);
+  report (name, &s);
+  jz_store_set_checkpoint_aside (store, FALSE);
 }
 
 /* Queries as a person types them: names of people on file, character by
@@ -525,18 +556,26 @@ main (int argc, char **argv)
       store = build (path, people, FALSE);
     }
 
-  bench_size (store, path);
+  if (wanted ("size"))
+    bench_size (store, path);
   if (!write_only)
     {
-      bench_search (store);
-      bench_duplicates (store);
-      bench_due (store);
-      bench_register (store);
+      if (wanted ("search"))
+        bench_search (store);
+      if (wanted ("dups"))
+        bench_duplicates (store);
+      if (wanted ("due"))
+        bench_due (store);
+      if (wanted ("register"))
+        {
+          bench_register (store, "register", TRUE);
+          bench_register (store, "reg-burst", FALSE);
+        }
     }
   g_clear_object (&store);
-  if (!write_only)
+  if (!write_only && wanted ("open"))
     bench_open (path);
-  if (import_people > 0)
+  if (import_people > 0 && wanted ("import"))
     bench_import (dir, import_people);
 
   if (!keep)

@@ -499,6 +499,80 @@ test_cache (Fixture       *f,
   }
 }
 
+/* One episode's deadlines (the case page, the tracing area) say what the
+ * due list says: every item of the list is among its episode's deadlines
+ * with the same date and status, and every due or overdue deadline of an
+ * open episode is in the list. */
+static void
+test_episode_deadlines (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) open = NULL;
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  JzDemoOptions demo;
+  JzDueOptions options;
+  guint n_checked = 0;
+
+  jz_demo_options_init (&demo);
+  demo.seed = 5;
+  demo.now = f->now;
+  g_assert_true (jz_demo_generate (f->store, 300, &demo, NULL, &error));
+  g_assert_no_error (error);
+  jz_due_options_init (&options);
+  options.now = f->now;
+  items = jz_store_list_due_with (f->store, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, >, 0);
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      JzDueItem *item = items->pdata[i];
+      g_autoptr(GPtrArray) deadlines = jz_store_get_episode_deadlines (f->store, item->episode_id, NULL,
+                                                                       f->now, &error);
+      gboolean found = FALSE;
+
+      g_assert_no_error (error);
+      for (guint k = 0; k < deadlines->len && !found; k++)
+        {
+          JzDeadline *d = deadlines->pdata[k];
+
+          found = d->kind == item->kind && d->months == item->months && d->status == item->status &&
+                  g_date_time_to_unix (d->due_at) == item->due_at;
+        }
+      if (!found)
+        g_error ("due item %u (kind %d) is not among its episode's deadlines", i, item->kind);
+      g_hash_table_add (listed, g_strdup_printf ("%s/%d/%u", item->episode_id, item->kind, item->months));
+    }
+
+  open = jz_store_list_open_episodes (f->store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < open->len; i++)
+    {
+      JzEpisode *e = open->pdata[i];
+      g_autoptr(GPtrArray) deadlines = jz_store_get_episode_deadlines (f->store, e->rec.id, NULL, f->now, &error);
+
+      g_assert_no_error (error);
+      for (guint k = 0; k < deadlines->len; k++)
+        {
+          JzDeadline *d = deadlines->pdata[k];
+          g_autofree char *key = g_strdup_printf ("%s/%d/%u", e->rec.id, d->kind, d->months);
+
+          if (d->status == JZ_DEADLINE_DUE || d->status == JZ_DEADLINE_OVERDUE)
+            {
+              g_assert_true (g_hash_table_contains (listed, key));
+              n_checked++;
+            }
+        }
+    }
+  g_assert_cmpuint (n_checked, >, 0);
+
+  g_assert_null (jz_store_get_episode_deadlines (f->store, "01941f29-7c00-7000-8000-000000000000", NULL,
+                                                 f->now, &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_FOUND);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -509,6 +583,7 @@ main (int argc, char **argv)
   ADD ("/due/open-episodes", test_open_episodes);
   ADD ("/due/follow-ups", test_follow_ups);
   ADD ("/due/cache", test_cache);
+  ADD ("/due/episode-deadlines", test_episode_deadlines);
 #undef ADD
 
   return g_test_run ();

@@ -984,3 +984,52 @@ jz_store_list_due_with (JzStore             *store,
 {
   return jz_store_list_due_first (store, options, 0, NULL, NULL, error);
 }
+
+GPtrArray *
+jz_store_get_episode_deadlines (JzStore         *store,
+                                const char      *episode_id,
+                                JzWorkCalendar  *calendar,
+                                gint64           now,
+                                GError         **error)
+{
+  g_autoptr(JzWorkCalendar) own_calendar = NULL;
+  g_autoptr(GDateTime) now_dt = NULL;
+  JzDeadlineConfig config;
+  GPtrArray *deadlines;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (JZ_IS_STORE (store), NULL);
+  g_return_val_if_fail (episode_id != NULL, NULL);
+
+  if (calendar == NULL)
+    {
+      calendar = own_calendar = jz_store_load_work_calendar (store, error);
+      if (calendar == NULL)
+        return NULL;
+    }
+  stmt = jz_store_prepare (store,
+                           "SELECT " FACTS_COLUMNS
+                           "FROM episode e JOIN person p ON p.id = e.person_id WHERE e.id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, episode_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      if (rc == SQLITE_DONE)
+        g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_FOUND, "There is no episode %s", episode_id);
+      else
+        jz_store_set_error_from_db (store, rc, error);
+      return NULL;
+    }
+  jz_deadline_config_init (&config);
+  config.calendar = calendar;
+  now_dt = g_date_time_new_from_unix_utc (now > 0 ? now : g_get_real_time () / G_USEC_PER_SEC);
+  deadlines = row_deadlines (stmt, &config, now_dt);
+  sqlite3_reset (stmt);
+  if (deadlines == NULL)
+    deadlines = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_deadline_free);
+  return deadlines;
+}

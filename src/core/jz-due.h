@@ -89,6 +89,18 @@ gboolean    jz_due_cache_flush            (JzStore                *store,
 JzWorkCalendar *jz_store_load_work_calendar (JzStore              *store,
                                              GError              **error);
 
+/* Every deadline of one episode as of @now (Unix seconds; 0 = now), in
+ * every status, from the same facts and rules as the due list (the case
+ * page, the tracing area). @calendar: the store's holiday table, or NULL
+ * to read it. An episode without an admission has none.
+ * Returns: (element-type JzDeadline): or NULL with
+ * JZ_STORE_ERROR_NOT_FOUND when there is no such episode. */
+GPtrArray  *jz_store_get_episode_deadlines (JzStore               *store,
+                                            const char            *episode_id,
+                                            JzWorkCalendar        *calendar,
+                                            gint64                 now,
+                                            GError               **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JzDueItem, jz_due_item_free)
 
 G_END_DECLS

@@ -48,117 +48,6 @@ jz_case_data_free (JzCaseData *data)
   g_free (data);
 }
 
-static GDateTime *
-column_time (sqlite3_stmt *stmt,
-             int           col)
-{
-  gint64 t = sqlite3_column_int64 (stmt, col);
-
-  return t > 0 ? g_date_time_new_from_unix_utc (t) : NULL;
-}
-
-/* The facts jz-due.c reads for every open episode, for one. */
-GPtrArray *
-jz_case_episode_deadlines (JzStore     *store,
-                           const char  *episode_id,
-                           gint64       now,
-                           GError     **error)
-{
-  g_autoptr(JzWorkCalendar) calendar = NULL;
-  g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func ((GDestroyNotify) g_date_time_unref);
-  g_autoptr(GDateTime) now_dt = NULL;
-  JzDeadlineConfig config;
-  JzDeadlineSubject subject;
-  sqlite3_stmt *stmt;
-  GPtrArray *out = NULL;
-  const char *identity, *mode, *follow_ups;
-  int rc;
-
-  g_return_val_if_fail (JZ_IS_STORE (store), NULL);
-  g_return_val_if_fail (episode_id != NULL, NULL);
-
-  calendar = jz_store_load_work_calendar (store, error);
-  if (calendar == NULL)
-    return NULL;
-  stmt = jz_store_prepare (store,
-    "SELECT e.admitted_at, e.departed_at, e.health, e.flags, p.birth_date, p.birth_precision, "
-    "       p.estimated_age, p.estimated_on, p.flags, p.identity_status, "
-    "       (SELECT min (t.at) FROM tracing_step t WHERE t.episode_id = e.id AND t.method = 'notice' AND t.deleted = 0), "
-    "       (SELECT min (t.at) FROM tracing_step t WHERE t.episode_id = e.id AND t.method = 'dna_request' AND t.deleted = 0), "
-    "       (SELECT min (t.at) FROM tracing_step t WHERE t.episode_id = e.id AND t.method = 'dna_result' AND t.deleted = 0), "
-    "       (SELECT min (t.at) FROM tracing_step t WHERE t.episode_id = e.id AND t.success = 1 AND t.deleted = 0), "
-    "       (SELECT max (x.new_deadline) FROM stay_extension x WHERE x.episode_id = e.id AND x.deleted = 0), "
-    "       (SELECT min (s.settled_at) FROM settlement s WHERE s.person_id = p.id AND s.status = 'settled' AND s.deleted = 0), "
-    "       (SELECT d.mode FROM departure d WHERE d.episode_id = e.id AND d.deleted = 0 LIMIT 1), "
-    "       (SELECT group_concat (f.done_at) FROM followup f WHERE f.episode_id = e.id AND f.done_at IS NOT NULL AND f.deleted = 0) "
-    "FROM episode e JOIN person p ON p.id = e.person_id WHERE e.id = ?1", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, episode_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      sqlite3_reset (stmt);
-      if (rc == SQLITE_DONE)
-        g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_FOUND, "There is no episode %s", episode_id);
-      else
-        jz_store_set_error_from_db (store, rc, error);
-      return NULL;
-    }
-
-  identity = (const char *) sqlite3_column_text (stmt, 9);
-  mode = (const char *) sqlite3_column_text (stmt, 16);
-  follow_ups = (const char *) sqlite3_column_text (stmt, 17);
-
-  jz_deadline_subject_init (&subject);
-  jz_person_get_facts_from_row (stmt, 4, 2, &subject.person);
-  subject.admitted_at = column_time (stmt, 0);
-  subject.departed_at = column_time (stmt, 1);
-  subject.notice_published_at = column_time (stmt, 10);
-  subject.dna_requested_at = column_time (stmt, 11);
-  subject.dna_result_at = column_time (stmt, 12);
-  subject.identified_at = column_time (stmt, 13);
-  subject.identified = g_strcmp0 (identity, "verified") == 0 || g_strcmp0 (identity, "settled") == 0 ||
-                       subject.identified_at != NULL;
-  subject.stay_extended_until = column_time (stmt, 14);
-  subject.settled_at = column_time (stmt, 15);
-  if (mode != NULL)
-    jz_departure_mode_from_string (mode, &subject.departure_mode);
-  if (follow_ups != NULL)
-    {
-      g_auto(GStrv) parts = g_strsplit (follow_ups, ",", -1);
-
-      for (guint i = 0; parts[i] != NULL; i++)
-        {
-          gint64 t = g_ascii_strtoll (parts[i], NULL, 10);
-
-          if (t > 0)
-            g_ptr_array_add (done, g_date_time_new_from_unix_utc (t));
-        }
-    }
-  subject.follow_ups_done = (GDateTime **) done->pdata;
-  subject.n_follow_ups_done = done->len;
-
-  jz_deadline_config_init (&config);
-  config.calendar = calendar;
-  now_dt = g_date_time_new_from_unix_utc (now > 0 ? now : g_get_real_time () / G_USEC_PER_SEC);
-  if (subject.admitted_at != NULL)
-    out = jz_deadlines_compute (&subject, &config, now_dt);
-  else
-    out = g_ptr_array_new_with_free_func ((GDestroyNotify) jz_deadline_free);
-  sqlite3_reset (stmt);
-
-  g_clear_pointer (&subject.admitted_at, g_date_time_unref);
-  g_clear_pointer (&subject.departed_at, g_date_time_unref);
-  g_clear_pointer (&subject.notice_published_at, g_date_time_unref);
-  g_clear_pointer (&subject.dna_requested_at, g_date_time_unref);
-  g_clear_pointer (&subject.dna_result_at, g_date_time_unref);
-  g_clear_pointer (&subject.identified_at, g_date_time_unref);
-  g_clear_pointer (&subject.stay_extended_until, g_date_time_unref);
-  g_clear_pointer (&subject.settled_at, g_date_time_unref);
-  return out;
-}
-
 int
 jz_case_next_deadline (GPtrArray *deadlines)
 {
@@ -499,7 +388,7 @@ jz_case_data_load (JzStore     *store,
   shown = data->open ? data->open : data->episodes->len > 0 ? data->episodes->pdata[0] : NULL;
   if (shown != NULL)
     {
-      data->deadlines = jz_case_episode_deadlines (store, shown->rec.id, now, error);
+      data->deadlines = jz_store_get_episode_deadlines (store, shown->rec.id, NULL, now, error);
       if (data->deadlines == NULL)
         return NULL;
       data->timeline = load_timeline (store, person_id, shown->rec.id, error);

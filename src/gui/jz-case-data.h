@@ -53,11 +53,6 @@ JzCaseData *jz_case_data_load           (JzStore           *store,
                                          gint64             now,
                                          GError           **error);
 
-/* The deadlines of one episode as of @now, all statuses. */
-GPtrArray  *jz_case_episode_deadlines   (JzStore           *store,
-                                         const char        *episode_id,
-                                         gint64             now,
-                                         GError           **error);
 /* The index in @deadlines of the next step to take: the first overdue,
  * else the first due, else the first upcoming; -1 when none. */
 int         jz_case_next_deadline       (GPtrArray         *deadlines);

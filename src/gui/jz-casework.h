@@ -75,20 +75,6 @@ char       *jz_casework_deadline_text        (const JzDeadline *deadline,
                                               gint64        now);
 gint64      jz_casework_now                  (void);
 
-/* The working-day calendar from the store's holiday table (may be
- * empty: weekends only). */
-JzWorkCalendar *jz_casework_load_calendar    (JzStore      *store);
-
-/* The deadlines of @episode as of @now, from its tracing steps, stay
- * extensions, departure and follow-ups in the store (jz-deadlines.h).
- * Returns a GPtrArray of JzDeadline, or NULL with @error. */
-GPtrArray  *jz_casework_episode_deadlines    (JzStore          *store,
-                                              const JzPerson   *person,
-                                              const JzEpisode  *episode,
-                                              JzWorkCalendar   *calendar,
-                                              gint64            now,
-                                              GError          **error);
-
 /* Copies @file into the store's blobs (jz-blobs.h); fills @attachment's
  * sha256, mime, size and name (owner and kind are the caller's). No
  * record is written. */

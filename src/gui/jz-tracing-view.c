@@ -10,6 +10,7 @@
 
 #include "jz-actions.h"
 #include "jz-casework.h"
+#include "jz-due.h"
 #include "jz-form-data.h"
 #include "jz-gui-util.h"
 #include "jz-regions.h"
@@ -124,7 +125,9 @@ load_items (JzTracingView  *self,
 
   if (open == NULL)
     return NULL;
-  calendar = jz_casework_load_calendar (self->store);
+  calendar = jz_store_load_work_calendar (self->store, error);
+  if (calendar == NULL)
+    return NULL;
   items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
   for (guint i = 0; i < open->len; i++)
     {
@@ -146,8 +149,8 @@ load_items (JzTracingView  *self,
       item->episode = jz_record_copy (&jz_entity_episode, e);
       item->person = g_steal_pointer (&person);
       item->steps = jz_store_list (self->store, &jz_entity_tracing_step, "episode_id", e->rec.id, "at", FALSE, 0, error);
-      item->deadlines = item->steps ? jz_casework_episode_deadlines (self->store, item->person, item->episode,
-                                                                     calendar, now, error) : NULL;
+      item->deadlines = item->steps ? jz_store_get_episode_deadlines (self->store, item->episode->rec.id,
+                                                                      calendar, now, error) : NULL;
       if (item->steps == NULL || item->deadlines == NULL)
         {
           item_free (item);

@@ -25,6 +25,7 @@
 #include "jz-profile.h"
 #include "jz-region-row.h"
 #include "jz-tracing-view.h"
+#include "jz-due.h"
 #include "jz-window.h"
 
 typedef struct
@@ -777,6 +778,73 @@ test_forms_pdf (Fixture *f, gconstpointer data)
   }
 }
 
+/* Every tracing row keeps its buttons inside it at 1024×768, however long
+ * its facts line: a row whose buttons column was taller than its text had
+ * them pushed out of the window (GtkBox asked the wrapping label for its
+ * width at one line's height). */
+static void
+test_tracing_rows_fit (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *staff = staff_on_duty (f->store);
+  const char *names[] = { "许超军", "谢峰勇", "王阳超", "曾磊", "周洁", "吴磊" };
+  const guint n = G_N_ELEMENTS (names);
+  JzWindow *window;
+  GtkWidget *tracing;
+
+  /* Unidentified people with long facts lines, admitted days apart. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JzEpisode) e = admit (f->store, names[i], "male", 30 + 7 * (int) i, NULL, NULL);
+      g_autoptr(JzPerson) p = jz_store_get_person (f->store, e->person_id, &error);
+
+      g_assert_no_error (error);
+      g_free (p->dialect);
+      p->dialect = i % 2 ? g_strdup ("江淮官话") : NULL;
+      g_free (p->hukou_region);
+      p->hukou_region = g_strdup ("320303");
+      g_free (p->birth_precision);
+      p->birth_precision = g_strdup ("estimated");
+      g_clear_pointer (&p->birth_date, g_free);
+      p->estimated_age = 30 + 7 * (int) i;
+      g_free (p->identity_status);
+      p->identity_status = g_strdup (i % 3 ? "unknown" : "self_reported");
+      jz_store_update (f->store, &jz_entity_person, p, &error);
+      g_assert_no_error (error);
+      e->admitted_at = jz_casework_now () - (gint64) (1 + 9 * i) * 86400;
+      jz_store_update (f->store, &jz_entity_episode, e, &error);
+      g_assert_no_error (error);
+    }
+
+  window = jz_window_new (NULL, f->store);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
+  gtk_window_present (GTK_WINDOW (window));
+  settle ();
+  g_signal_emit_by_name (jz_window_get_sign_in (window), "signed-in", staff);
+  g_assert_false (jz_window_is_locked (window));
+  tracing = area (window, "tracing");
+  /* The area reads the store when it is shown. */
+  while (!gtk_widget_get_mapped (tracing))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (jz_tracing_view_get_n_people (JZ_TRACING_VIEW (tracing)), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      GtkWidget *row = jz_tracing_view_get_row (JZ_TRACING_VIEW (tracing), i);
+      GtkWidget *record = g_object_get_data (G_OBJECT (row), "record-button");
+      graphene_rect_t bounds;
+
+      /* Until the row is laid out. */
+      while (gtk_widget_get_width (record) == 0)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_true (gtk_widget_compute_bounds (record, row, &bounds));
+      g_test_message ("row %u: %d wide, its button ends at %.0f", i, gtk_widget_get_width (row),
+                      bounds.origin.x + bounds.size.width);
+      g_assert_cmpfloat (bounds.size.width, >, 0);
+      g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (row));
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -794,6 +862,7 @@ main (int argc, char **argv)
   g_test_add ("/gui/casework/failed-save", Fixture, NULL, fixture_setup, test_failed_save, fixture_teardown);
   g_test_add ("/gui/casework/under-16", Fixture, NULL, fixture_setup, test_under_16, fixture_teardown);
   g_test_add ("/gui/casework/forms-pdf", Fixture, NULL, fixture_setup, test_forms_pdf, fixture_teardown);
+  g_test_add ("/gui/casework/tracing-rows-fit", Fixture, NULL, fixture_setup, test_tracing_rows_fit, fixture_teardown);
 
   return g_test_run ();
 }

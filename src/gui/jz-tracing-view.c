@@ -522,7 +522,10 @@ person_row (JzTracingView *self,
             const Item    *item)
 {
   GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *outer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  /* A grid, not a horizontal box: GTK 4.8's box asks the wrapping labels
+   * beside the buttons for their width at the row's height, which can be
+   * one line's, and pushed the buttons out of the row. */
+  GtkWidget *outer = gtk_grid_new ();
   GtkWidget *main = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *chips = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *actions = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -546,7 +549,8 @@ person_row (JzTracingView *self,
   else
     avatar = adw_avatar_new (48, item->person->name, item->person->name != NULL);
   gtk_widget_set_valign (avatar, GTK_ALIGN_START);
-  gtk_box_append (GTK_BOX (outer), avatar);
+  gtk_grid_set_column_spacing (GTK_GRID (outer), 12);
+  gtk_grid_attach (GTK_GRID (outer), avatar, 0, 0, 1, 1);
 
   gtk_box_append (GTK_BOX (main), small_label (name, "heading"));
   gtk_box_append (GTK_BOX (main), small_label (facts, "caption"));
@@ -599,7 +603,7 @@ person_row (JzTracingView *self,
       gtk_box_append (GTK_BOX (main), small_label (more, "dim-label"));
     }
   gtk_widget_set_hexpand (main, TRUE);
-  gtk_box_append (GTK_BOX (outer), main);
+  gtk_grid_attach (GTK_GRID (outer), main, 1, 0, 1, 1);
 
   gtk_menu_button_set_label (GTK_MENU_BUTTON (record), _("_Record Step"));
   gtk_menu_button_set_use_underline (GTK_MENU_BUTTON (record), TRUE);
@@ -619,7 +623,7 @@ person_row (JzTracingView *self,
   gtk_box_append (GTK_BOX (actions), print);
   gtk_box_append (GTK_BOX (actions), open);
   gtk_widget_set_valign (actions, GTK_ALIGN_START);
-  gtk_box_append (GTK_BOX (outer), actions);
+  gtk_grid_attach (GTK_GRID (outer), actions, 2, 0, 1, 1);
 
   gtk_widget_set_margin_top (outer, 12);
   gtk_widget_set_margin_bottom (outer, 12);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/screenshots.sh SOURCE_ROOT BUILD_ROOT OUT_DIR
 #
-# Draws every area of the app in Chinese with build-aux/screenshot, on a
-# profile filled by `jiuzhu-cli demo`, into OUT_DIR/AREA-zh_CN.png, and
+# Draws every area of the app, and a person's file, in Chinese with
+# build-aux/screenshot on a profile filled by `jiuzhu-cli demo`, into
+# OUT_DIR/AREA-zh_CN.png, and
 # checks each is a picture of the whole window with something drawn in it.
 # Look at them: they are what a station worker sees.
 set -eu
@@ -17,7 +18,7 @@ cli="$build/src/cli/jiuzhu-cli"
 "$cli" --profile shots init --station-code 320481-01 --station-name "溧阳市救助管理站" >/dev/null
 "$cli" --profile shots demo --people 300 --seed 7 >/dev/null
 
-for area in today cases intake outreach tracing followups reports sync; do
+for area in today cases case intake outreach tracing followups reports sync; do
   png="$out/$area-zh_CN.png"
   rm -f "$png"
   "$src/build-aux/screenshot" --profile shots --view "$area" --lang zh_CN --size 1024x768 "$png" >/dev/null

@@ -335,6 +335,84 @@ test_existing (Fixture       *f,
   g_assert_cmpint (count (f->source, "SELECT count (*) FROM audit"), ==, before);
 }
 
+/* The export with the @nth episode given the number of the one before:
+ * a UNIQUE constraint that only the INSERT checks. */
+static char *
+with_repeated_number (Fixture *f,
+                      guint    nth)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *joined = NULL;
+  g_autofree char *previous = NULL;
+  guint seen = 0;
+
+  g_assert_true (g_file_get_contents (f->json, &text, NULL, &error));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && seen < nth; i++)
+    {
+      char *at = strstr (lines[i], "\"number\": \"320481-01-");
+
+      if (at == NULL || strstr (lines[i], "\"person_id\"") == NULL)
+        continue;
+      at += strlen ("\"number\": \"");
+      if (++seen < nth)
+        {
+          g_free (previous);
+          previous = g_strndup (at, strlen ("320481-01-2026-000123"));
+        }
+      else
+        memcpy (at, previous, strlen (previous));
+    }
+  g_assert_cmpuint (seen, ==, nth);
+  joined = g_strjoinv ("\n", lines);
+  return write_file (f, "repeated.json", joined);
+}
+
+/* Records are written many to a statement (a table's records before the
+ * next table's are checked): a row that fails in the database still
+ * names its record, and the records that refer to it are not checked. */
+static void
+test_insert_fails (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzStore) target = new_store (f, "target.db");
+  g_autofree char *bad = with_repeated_number (f, 12);
+
+  g_assert_false (jz_store_import_json (target, bad, NULL, &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "has 1 problem; nothing was imported"));
+  g_assert_nonnull (strstr (error->message, "episode 12 (id "));
+  g_assert_nonnull (strstr (error->message, "UNIQUE constraint failed: episode.number"));
+  g_assert_nonnull (strstr (error->message, "referring to these were not checked"));
+  assert_nothing_imported (target);
+}
+
+/* A record twice in the same file: the second is refused like one already
+ * in the store, although the first is not written yet when it is checked. */
+static void
+test_same_id_twice (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzStore) target = new_store (f, "target.db");
+  const char *text =
+    "{\"format\": \"jiuzhu-export\", \"version\": 1, \"tables\": {\"staff\": ["
+    "{\"id\": \"01941f29-7c00-7000-8510-c70f6daff2b3\", \"station\": \"320481-01\", \"hlc\": 5, \"name\": \"王\"},\n"
+    "{\"id\": \"01941f29-7c00-7000-8510-c70f6daff2b3\", \"station\": \"320481-01\", \"hlc\": 6, \"name\": \"李\"}]}}";
+  g_autofree char *path = write_file (f, "twice.json", text);
+
+  g_assert_false (jz_store_import_json (target, path, NULL, &error));
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "staff 2 (id 01941f29-7c00-7000-8510-c70f6daff2b3): "
+                                            "this staff member is already in the store"));
+  assert_nothing_imported (target);
+}
+
 static void
 test_csv (Fixture       *f,
           gconstpointer  data)
@@ -374,6 +452,8 @@ main (int argc, char **argv)
   ADD ("/import/bad-field", test_bad_field);
   ADD ("/import/bad-files", test_bad_files);
   ADD ("/import/existing", test_existing);
+  ADD ("/import/insert-fails", test_insert_fails);
+  ADD ("/import/same-id-twice", test_same_id_twice);
   ADD ("/export/csv", test_csv);
 #undef ADD
 

@@ -249,6 +249,11 @@ static const struct { const char *prefix; const char *dialect; } provinces[] = {
 
 /* ---- State ------------------------------------------------------------ */
 
+/* Entities of the schema (jz_schema_entities), and the records written
+ * together: see flush_queues. */
+#define DEMO_N_ENTITIES 32
+#define DEMO_QUEUE_ROWS 512
+
 #define N_STAFF 24
 #define N_ROOMS 6
 #define BEDS_PER_ROOM 8
@@ -274,6 +279,10 @@ typedef struct
   gint64               placeholder_last;
   JzDemoStats          stats;
   GTimer              *timer;
+  /* Records not yet written, per entity (its place in
+   * jz_schema_entities(), which lists those referred to first). */
+  GPtrArray           *queue[DEMO_N_ENTITIES];
+  guint                queued;
 } Demo;
 
 void
@@ -332,12 +341,54 @@ stamp (Demo     *d,
   rec->deleted = FALSE;
 }
 
+static void
+record_free (gpointer data,
+             gpointer entity)
+{
+  jz_record_free (entity, data);
+}
+
+/* Writes the queued records, entity by entity in the schema's order (a
+ * record is written after those it refers to), many rows a statement
+ * (jz_store_insert_many_as_is): each INSERT alone in the batch's
+ * transaction cost a statement journal and trigger frames per row. The
+ * rows of an entity keep their order; the audit log holds them grouped by
+ * entity, some hundreds of rows at a time. */
+static gboolean
+flush_queues (Demo    *d,
+              GError **error)
+{
+  const JzEntity * const *entities = jz_schema_entities (NULL);
+
+  for (guint e = 0; e < DEMO_N_ENTITIES && entities[e] != NULL; e++)
+    {
+      GPtrArray *q = d->queue[e];
+      gboolean ok;
+
+      if (q == NULL || q->len == 0)
+        continue;
+      ok = jz_store_insert_many_as_is (d->store, entities[e], (const gconstpointer *) q->pdata, q->len, error);
+      g_ptr_array_foreach (q, record_free, (gpointer) entities[e]);
+      g_ptr_array_set_size (q, 0);
+      if (!ok)
+        return FALSE;
+    }
+  d->queued = 0;
+  return TRUE;
+}
+
 static gboolean
 put (Demo           *d,
      const JzEntity *entity,
      gconstpointer   record,
      GError        **error)
 {
+  const JzEntity * const *entities = jz_schema_entities (NULL);
+  guint e = 0;
+
+  /* The records it refers to must be in the store to check it. */
+  if (d->opt->validate && !flush_queues (d, error))
+    return FALSE;
   if (d->opt->validate)
     {
       gpointer copy = jz_record_copy (entity, record);
@@ -350,9 +401,15 @@ put (Demo           *d,
           return FALSE;
         }
     }
-  if (!jz_store_insert_as_is (d->store, entity, record, error))
-    return FALSE;
+  while (entities[e] != entity)
+    e++;
+  g_assert (e < DEMO_N_ENTITIES);
+  if (d->queue[e] == NULL)
+    d->queue[e] = g_ptr_array_new_with_free_func (NULL);
+  g_ptr_array_add (d->queue[e], jz_record_copy (entity, record));
   d->stats.rows++;
+  if (++d->queued >= DEMO_QUEUE_ROWS)
+    return flush_queues (d, error);
   return TRUE;
 }
 
@@ -1372,6 +1429,14 @@ store_is_empty (JzStore  *store,
 static void
 demo_clear (Demo *d)
 {
+  const JzEntity * const *entities = jz_schema_entities (NULL);
+
+  for (guint e = 0; e < DEMO_N_ENTITIES; e++)
+    if (d->queue[e] != NULL)
+      {
+        g_ptr_array_foreach (d->queue[e], record_free, (gpointer) entities[e]);
+        g_clear_pointer (&d->queue[e], g_ptr_array_unref);
+      }
   g_clear_pointer (&d->home_counties, g_ptr_array_unref);
   g_clear_pointer (&d->all_counties, g_ptr_array_unref);
   g_clear_pointer (&d->blocks, g_array_unref);
@@ -1479,6 +1544,8 @@ jz_demo_generate (JzStore             *store,
             ok = write_outreach (&d, error);
         }
       done += n;
+      if (ok)
+        ok = flush_queues (&d, error);
       if (ok && done >= n_people)
         ok = finish_numbers (&d, error);
       if (!jz_store_bulk_end (store, ok, ok ? error : NULL))

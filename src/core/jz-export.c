@@ -546,6 +546,11 @@ typedef struct
   guint64          index;      /* record number inside its table, from 1 */
   GHashTable      *failed;     /* keys of records with a problem */
   guint            n_dependent; /* records skipped for referring to those */
+  /* Checked records of @entity not yet written (import_flush). */
+  GPtrArray       *queue;
+  GPtrArray       *queue_keys;   /* char *, owned */
+  GArray          *queue_index;  /* guint64: each one's index */
+  GHashTable      *queued;       /* the keys, borrowed from queue_keys */
 } Import;
 
 static void
@@ -670,6 +675,71 @@ set_column (Import        *im,
   return TRUE;
 }
 
+/* Records checked and queued in a table are written many at a time
+ * (jz_store_insert_many_as_is: a statement journal and trigger frames per
+ * statement instead of per row); a table's records are all written before
+ * the next table's are checked, so references are checked against the
+ * store as before. */
+#define IMPORT_QUEUE_ROWS 256
+
+static void
+import_queue_clear (Import *im)
+{
+  for (guint i = 0; i < im->queue->len; i++)
+    jz_record_free (im->entity, im->queue->pdata[i]);
+  g_ptr_array_set_size (im->queue, 0);
+  g_hash_table_remove_all (im->queued);
+  g_ptr_array_set_size (im->queue_keys, 0);
+  g_array_set_size (im->queue_index, 0);
+}
+
+/* Writes the queued records. A statement that fails writes none of its
+ * rows; its records are then written one by one, so that the problem
+ * names the record, as when each was written alone. FALSE only for errors
+ * that stop the import. */
+static gboolean
+import_flush (Import  *im,
+              GError **error)
+{
+  guint64 index = im->index;
+  gboolean ok = TRUE;
+
+  for (guint i = 0; ok && i < im->queue->len; i += JZ_STORE_INSERT_MANY_MAX)
+    {
+      guint n = MIN (JZ_STORE_INSERT_MANY_MAX, im->queue->len - i);
+      g_autoptr(GError) local = NULL;
+
+      if (jz_store_insert_many_as_is (im->store, im->entity,
+                                      (const gconstpointer *) im->queue->pdata + i, n, &local))
+        continue;
+      if (local->domain != JZ_STORE_ERROR || local->code != JZ_STORE_ERROR_INVALID)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          ok = FALSE;
+          break;
+        }
+      for (guint j = i; j < i + n; j++)
+        {
+          g_autoptr(GError) one = NULL;
+
+          if (jz_store_insert_as_is (im->store, im->entity, im->queue->pdata[j], &one))
+            continue;
+          if (one->domain != JZ_STORE_ERROR || one->code != JZ_STORE_ERROR_INVALID)
+            {
+              g_propagate_error (error, g_steal_pointer (&one));
+              ok = FALSE;
+              break;
+            }
+          im->index = g_array_index (im->queue_index, guint64, j);
+          im->stats.rows--;
+          problem (im, im->queue_keys->pdata[j], "%s", one->message);
+        }
+    }
+  im->index = index;
+  import_queue_clear (im);
+  return ok;
+}
+
 static gboolean
 exists (JzStore        *store,
         const JzEntity *entity,
@@ -780,7 +850,7 @@ import_record (Import       *im,
           jz_record_free (entity, record);
           return FALSE;
         }
-      if (found)
+      if (found || g_hash_table_contains (im->queued, key))
         {
           problem (im, key, "this %s is already in the store; import into a store that does not have it",
                    entity->label);
@@ -806,22 +876,18 @@ import_record (Import       *im,
    * faults. */
   if (ok)
     {
-      if (!jz_store_insert_as_is (im->store, entity, record, &local))
-        {
-          if (local->domain != JZ_STORE_ERROR || local->code != JZ_STORE_ERROR_INVALID)
-            {
-              g_propagate_error (error, g_steal_pointer (&local));
-              jz_record_free (entity, record);
-              return FALSE;
-            }
-          problem (im, key, "%s", local->message);
-        }
-      else
-        {
-          im->stats.rows++;
-          if (synced)
-            im->max_hlc = MAX (im->max_hlc, ((JzRecord *) record)->hlc);
-        }
+      char *queued_key = g_steal_pointer (&key);
+
+      g_ptr_array_add (im->queue, record);
+      g_ptr_array_add (im->queue_keys, queued_key);
+      g_array_append_val (im->queue_index, im->index);
+      g_hash_table_add (im->queued, queued_key);
+      im->stats.rows++;
+      if (synced)
+        im->max_hlc = MAX (im->max_hlc, ((JzRecord *) record)->hlc);
+      if (im->queue->len >= IMPORT_QUEUE_ROWS)
+        return import_flush (im, error);
+      return TRUE;
     }
   jz_record_free (entity, record);
   return TRUE;
@@ -891,6 +957,8 @@ import_tables (Import  *im,
                 return FALSE;
               }
           }
+      if (!import_flush (im, error))
+        return FALSE;
       c = reader_peek (r, error);
       r->pos++;
       if (c == '}')
@@ -978,6 +1046,10 @@ jz_store_import_json (JzStore          *store,
   im.store = store;
   im.problems = problems;
   im.failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  im.queue = g_ptr_array_new ();
+  im.queue_keys = g_ptr_array_new_with_free_func (g_free);
+  im.queue_index = g_array_new (FALSE, FALSE, sizeof (guint64));
+  im.queued = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (!jz_store_bulk_begin (store, error))
     {
@@ -1064,6 +1136,12 @@ jz_store_import_json (JzStore          *store,
   g_free (r.buf);
   json_tokener_free (r.tok);
   g_hash_table_unref (im.failed);
+  if (im.entity != NULL)
+    import_queue_clear (&im);
+  g_ptr_array_unref (im.queue);
+  g_ptr_array_unref (im.queue_keys);
+  g_array_unref (im.queue_index);
+  g_hash_table_unref (im.queued);
   im.stats.seconds = g_timer_elapsed (timer, NULL);
   if (stats != NULL)
     *stats = im.stats;

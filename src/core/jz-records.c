@@ -286,6 +286,10 @@ typedef struct
   sqlite3_stmt *update_stmt;
   sqlite3_stmt *get_stmt;
   sqlite3_stmt *ref_stmt;
+  /* INSERT … VALUES of n rows (jz_store_insert_many_as_is), by n. */
+  guint         n_columns;
+  char         *insert_many[JZ_STORE_INSERT_MANY_MAX + 1];
+  sqlite3_stmt *insert_many_stmt[JZ_STORE_INSERT_MANY_MAX + 1];
 } EntitySql;
 
 static void
@@ -298,6 +302,8 @@ entity_sql_free (gpointer data)
   g_free (sql->select);
   g_free (sql->select_by_key);
   g_free (sql->ref_check);
+  for (guint i = 0; i <= JZ_STORE_INSERT_MANY_MAX; i++)
+    g_free (sql->insert_many[i]);
   g_free (sql);
 }
 
@@ -350,6 +356,7 @@ entity_sql (JzStore        *store,
     }
 
   sql = g_new0 (EntitySql, 1);
+  sql->n_columns = n;
   sql->insert = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)", entity->name, cols->str, params->str);
   /* The key is bound where it appears in the column list. */
   if (is_synced (entity))
@@ -710,12 +717,14 @@ bind_text_or_null (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, index);
 }
 
+/* Binds @record's columns to the parameters from @first on. */
 static void
-bind_record (sqlite3_stmt   *stmt,
-             const JzEntity *entity,
-             gconstpointer   record)
+bind_record_at (sqlite3_stmt   *stmt,
+                const JzEntity *entity,
+                gconstpointer   record,
+                int             first)
 {
-  int n = 1;
+  int n = first;
 
   if (is_synced (entity))
     {
@@ -755,6 +764,14 @@ bind_record (sqlite3_stmt   *stmt,
             sqlite3_bind_int64 (stmt, n, v);
         }
     }
+}
+
+static void
+bind_record (sqlite3_stmt   *stmt,
+             const JzEntity *entity,
+             gconstpointer   record)
+{
+  bind_record_at (stmt, entity, record, 1);
 }
 
 static char *
@@ -1004,6 +1021,83 @@ jz_store_insert_as_is (JzStore         *store,
   if (rc != SQLITE_DONE)
     return step_error (store, entity, rc, error);
   jz_store_note_changed (store, entity->name);
+  return TRUE;
+}
+
+/* The statement inserting @n rows of @entity (1 < n ≤ the maximum). */
+static sqlite3_stmt *
+insert_many_stmt (JzStore        *store,
+                  const JzEntity *entity,
+                  guint           n,
+                  GError        **error)
+{
+  EntitySql *sql = entity_sql (store, entity);
+
+  if (sql->insert_many[n] == NULL)
+    {
+      const char *values = strstr (sql->insert, " VALUES (");
+      GString *text = g_string_new_len (sql->insert, values - sql->insert);
+
+      g_assert (values != NULL);
+      g_string_append (text, " VALUES ");
+      for (guint r = 0; r < n; r++)
+        {
+          g_string_append (text, r ? ", (" : "(");
+          for (guint c = 0; c < sql->n_columns; c++)
+            g_string_append (text, c ? ", ?" : "?");
+          g_string_append_c (text, ')');
+        }
+      sql->insert_many[n] = g_string_free (text, FALSE);
+    }
+  return cached_stmt (store, &sql->insert_many_stmt[n], sql->insert_many[n], error);
+}
+
+/* As jz_store_insert_as_is, @n records at a time: one INSERT of up to
+ * JZ_STORE_INSERT_MANY_MAX rows. The rows (and their triggers) run in
+ * the given order. A statement that changes rows in a transaction keeps a
+ * statement journal of the pages it changes and allocates a frame for each
+ * trigger program; with many rows per statement that is paid once per
+ * statement instead of once per row. On an error no row of the failing
+ * statement is written, but earlier statements' rows are: the caller
+ * rolls back. */
+gboolean
+jz_store_insert_many_as_is (JzStore               *store,
+                            const JzEntity        *entity,
+                            const gconstpointer   *records,
+                            guint                  n,
+                            GError               **error)
+{
+  g_return_val_if_fail (JZ_IS_STORE (store), FALSE);
+  g_return_val_if_fail (entity != NULL, FALSE);
+  g_return_val_if_fail (n == 0 || records != NULL, FALSE);
+
+  while (n > 0)
+    {
+      /* Powers of two: each size is a statement to prepare (with its
+       * triggers, about a million instructions). */
+      guint k = JZ_STORE_INSERT_MANY_MAX;
+      sqlite3_stmt *stmt;
+      guint n_columns;
+      int rc;
+
+      while (k > n)
+        k /= 2;
+      if (k == 1)
+        return jz_store_insert_as_is (store, entity, records[0], error);
+      stmt = insert_many_stmt (store, entity, k, error);
+      if (stmt == NULL)
+        return FALSE;
+      n_columns = entity_sql (store, entity)->n_columns;
+      for (guint r = 0; r < k; r++)
+        bind_record_at (stmt, entity, records[r], 1 + (int) (r * n_columns));
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return step_error (store, entity, rc, error);
+      jz_store_note_changed (store, entity->name);
+      records += k;
+      n -= k;
+    }
   return TRUE;
 }
 

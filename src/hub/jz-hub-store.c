@@ -54,6 +54,10 @@ struct _JzHubStore
   GHashTable *stations;     /* registered station codes → "county"/"hub" */
   char        chain[33];    /* the chain value of the newest change */
   char        prev_chain[33];
+  /* Reused by each lean insert (one at a time: the store has one thread). */
+  GArray     *scratch_members;
+  GString    *scratch_text;
+  GString    *scratch_tags;
 };
 
 G_DEFINE_FINAL_TYPE (JzHubStore, jz_hub_store, G_TYPE_OBJECT)
@@ -394,6 +398,11 @@ jz_hub_store_finalize (GObject *object)
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->fields, g_hash_table_unref);
   g_clear_pointer (&self->stations, g_hash_table_unref);
+  g_clear_pointer (&self->scratch_members, g_array_unref);
+  if (self->scratch_text != NULL)
+    g_string_free (self->scratch_text, TRUE);
+  if (self->scratch_tags != NULL)
+    g_string_free (self->scratch_tags, TRUE);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   g_free (self->path);
@@ -413,6 +422,9 @@ jz_hub_store_init (JzHubStore *self)
 {
   self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_stmt);
   self->fields = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_hash_table_unref);
+  self->scratch_members = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
+  self->scratch_text = g_string_sized_new (1024);
+  self->scratch_tags = g_string_sized_new (128);
 }
 
 static char *
@@ -491,6 +503,22 @@ load_chain (JzHubStore *self)
   memcpy (self->prev_chain, self->chain, sizeof self->chain);
 }
 
+/* SQLite's memory statistics off before its first use in the process,
+ * as jz-store.c does (whichever store opens first decides; sqlite3_config
+ * refuses once SQLite is initialised): with them on, each of SQLite's
+ * allocations takes a global mutex. Nothing reads them. */
+static void
+sqlite_configure_once (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+      g_once_init_leave (&done, 1);
+    }
+}
+
 JzHubStore *
 jz_hub_store_open (const char  *path,
                    gboolean     create,
@@ -504,6 +532,7 @@ jz_hub_store_open (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  sqlite_configure_once ();
   exists = g_file_test (path, G_FILE_TEST_EXISTS);
   if (!exists && !create)
     {
@@ -1197,30 +1226,68 @@ lookup_field (JzHubStore     *self,
   return g_hash_table_lookup (columns, name);
 }
 
-/* @type: the value's JSON type; @text: its text when it is a string. */
+/* The field names the hub treats apart, told by their length first
+ * (check_field runs for every field of every change). */
+typedef enum
+{
+  NAME_OTHER,
+  NAME_ID,
+  NAME_STATION,
+  NAME_HLC,
+  NAME_DELETED,
+  NAME_UPDATED_BY,
+  NAME_EPISODE_ID,
+  NAME_ID_NUMBER,
+} NameKind;
+
+static NameKind
+name_kind (const char *name,
+           gsize       len)
+{
+  switch (len)
+    {
+    case 2:
+      return memcmp (name, "id", 2) == 0 ? NAME_ID : NAME_OTHER;
+    case 3:
+      return memcmp (name, "hlc", 3) == 0 ? NAME_HLC : NAME_OTHER;
+    case 7:
+      return memcmp (name, "station", 7) == 0 ? NAME_STATION
+           : memcmp (name, "deleted", 7) == 0 ? NAME_DELETED : NAME_OTHER;
+    case 9:
+      return memcmp (name, "id_number", 9) == 0 ? NAME_ID_NUMBER : NAME_OTHER;
+    case 10:
+      return memcmp (name, "updated_by", 10) == 0 ? NAME_UPDATED_BY
+           : memcmp (name, "episode_id", 10) == 0 ? NAME_EPISODE_ID : NAME_OTHER;
+    default:
+      return NAME_OTHER;
+    }
+}
+
+/* check_field() for a name whose name_kind() is @kind. */
 static gboolean
-check_field (JzHubStore      *self,
-             const JzEntity  *entity,
-             const char      *name,
-             json_type        type,
-             const char      *text,
-             gint64           index,
-             GError         **error)
+check_field_kind (JzHubStore      *self,
+                  const JzEntity  *entity,
+                  const char      *name,
+                  NameKind         kind,
+                  json_type        type,
+                  const char      *text,
+                  gint64           index,
+                  GError         **error)
 {
   const JzField *field = NULL;
   gboolean ok;
 
-  if (g_str_equal (name, "id"))
+  if (kind == NAME_ID)
     {
       g_set_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_MALFORMED,
                    "Change %" G_GINT64_FORMAT ": a record's id is not a field it can change", index);
       return FALSE;
     }
-  if (g_str_equal (name, "station"))
+  if (kind == NAME_STATION)
     ok = type == json_type_string && jz_protocol_station_is_valid (text);
-  else if (g_str_equal (name, "hlc") || g_str_equal (name, "deleted"))
+  else if (kind == NAME_HLC || kind == NAME_DELETED)
     ok = type == json_type_int || type == json_type_boolean;
-  else if (g_str_equal (name, "updated_by"))
+  else if (kind == NAME_UPDATED_BY)
     ok = type == json_type_string || type == json_type_null;
   else
     {
@@ -1257,6 +1324,19 @@ check_field (JzHubStore      *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* @type: the value's JSON type; @text: its text when it is a string. */
+static gboolean
+check_field (JzHubStore      *self,
+             const JzEntity  *entity,
+             const char      *name,
+             json_type        type,
+             const char      *text,
+             gint64           index,
+             GError         **error)
+{
+  return check_field_kind (self, entity, name, name_kind (name, strlen (name)), type, text, index, error);
 }
 
 typedef struct
@@ -1305,6 +1385,47 @@ grant_visibility (JzHubStore *self,
   return rc == SQLITE_DONE;
 }
 
+/* Appends @v in decimal, as printf writes it,
+ * without printf's cost (it runs several times per change). */
+static void
+append_int (GString *out,
+            gint64   v)
+{
+  char buf[24];
+  char *p = buf + sizeof buf;
+  guint64 u = v < 0 ? -(guint64) v : (guint64) v;
+
+  do
+    *--p = (char) ('0' + u % 10);
+  while ((u /= 10) != 0);
+  if (v < 0)
+    *--p = '-';
+  g_string_append_len (out, p, buf + sizeof buf - p);
+}
+
+/* "|@seq|" in @buf (at least 24 bytes), for the chain hash. */
+static const char *
+format_seq_head (char   *buf,
+                 gint64  seq)
+{
+  char digits[24];
+  char *p = digits + sizeof digits;
+  guint64 u = seq < 0 ? -(guint64) seq : (guint64) seq;
+  char *o = buf;
+
+  do
+    *--p = (char) ('0' + u % 10);
+  while ((u /= 10) != 0);
+  if (seq < 0)
+    *--p = '-';
+  *o++ = '|';
+  memcpy (o, p, digits + sizeof digits - p);
+  o += digits + sizeof digits - p;
+  *o++ = '|';
+  *o = '\0';
+  return buf;
+}
+
 static gint64
 insert_change (JzHubStore  *self,
                const char  *station,
@@ -1333,11 +1454,10 @@ insert_change (JzHubStore  *self,
   const char *parts[] = { self->chain, station, epoch, NULL, id, op, fields_json };
   guint8 digest[SHA256_DIGEST_SIZE];
   char next[33];
-  char head[64];
+  char head[32];
   int rc;
 
-  g_snprintf (head, sizeof head, "|%" G_GINT64_FORMAT "|", seq);
-  parts[3] = head;
+  parts[3] = format_seq_head (head, seq);
   sha256_init (&sum);
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     sha256_update (&sum, strlen (parts[i]), (const guint8 *) parts[i]);
@@ -1692,20 +1812,58 @@ append_key (GString    *out,
   g_string_append (out, "\":");
 }
 
-/* Every member but the clock (kept in a column of its own), as sent. */
+/* Appends members copied as they stand in the text they came in,
+ * "key":value[,"key":value…], from @run to @end. */
+static void
+append_run (GString    *out,
+            const char *run,
+            const char *end)
+{
+  if (out->str[out->len - 1] != '{')
+    g_string_append_c (out, ',');
+  g_string_append_len (out, run, end - run);
+}
+
+/* Every member but the clock (kept in a column of its own), as sent.
+ * Members written "key":value one after another with a comma between (as
+ * stations write them) are copied as one run of text, anything else
+ * member by member: the same text either way. */
 static void
 append_fields_without_hlc (GString      *out,
                            const GArray *members)
 {
+  const char *run = NULL;
+  const char *run_end = NULL;
+
   for (guint i = 0; i < members->len; i++)
     {
       const JzJsonMember *m = &g_array_index (members, JzJsonMember, i);
+      const char *start = m->key - 1;
+      const char *end = m->value + m->value_len;
 
       if (is_hlc (m->key, m->key_len))
         continue;
-      append_key (out, m->key, m->key_len);
-      g_string_append_len (out, m->value, m->value_len);
+      if (run != NULL && start == run_end + 1 && *run_end == ',' && m->value == m->key + m->key_len + 2)
+        {
+          run_end = end;
+          continue;
+        }
+      if (run != NULL)
+        append_run (out, run, run_end);
+      run = NULL;
+      if (m->value == m->key + m->key_len + 2)
+        {
+          run = start;
+          run_end = end;
+        }
+      else
+        {
+          append_key (out, m->key, m->key_len);
+          g_string_append_len (out, m->value, m->value_len);
+        }
     }
+  if (run != NULL)
+    append_run (out, run, run_end);
 }
 
 static LeanResult
@@ -1728,12 +1886,12 @@ insert_lean (JzHubStore      *self,
              GError         **error)
 {
   const JzHubDevice *device = in->device;
-  g_autoptr(GArray) members = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
-  g_autoptr(GString) text = NULL;
+  GArray *members = self->scratch_members;
+  GString *text = self->scratch_text;
+  GString *tags_text = self->scratch_tags;
   g_autofree char *station = NULL;
   g_autofree char *parent = NULL;
   g_autofree char *number = NULL;
-  g_autofree char *tags_text = NULL;
   const char *owner;
   gboolean deleted = FALSE;
   gboolean registry = FALSE;
@@ -1743,6 +1901,7 @@ insert_lean (JzHubStore      *self,
   sqlite3_stmt *stmt;
   int rc;
 
+  g_array_set_size (members, 0);
   if (!jz_json_scan_flat (c->fields_json, strlen (c->fields_json), members))
     return LEAN_UNSUITED;
   for (guint i = 0; i < members->len; i++)
@@ -1750,21 +1909,31 @@ insert_lean (JzHubStore      *self,
       const JzJsonMember *m = &g_array_index (members, JzJsonMember, i);
       char name[JZ_PROTOCOL_MAX_FIELD_NAME + 1];
       g_autofree char *value = NULL;
+      char **keep = NULL;
+      NameKind kind;
 
       if (!member_name (m, name))
         return LEAN_UNSUITED;
-      if (m->kind == JZ_JSON_STRING)
-        value = jz_json_member_dup_string (m);
-      if (!check_field (self, entity, name, member_type (m), value, index, error))
-        return LEAN_FAILED;
-      if (g_str_equal (name, "station"))
-        station = g_steal_pointer (&value);
-      else if (g_str_equal (name, "episode_id"))
-        parent = g_steal_pointer (&value);
-      else if (g_str_equal (name, "id_number"))
-        number = g_steal_pointer (&value), registry = TRUE;
-      else if (g_str_equal (name, "deleted"))
+      kind = name_kind (m->key, m->key_len);
+      /* Only these three values are read (check_field reads a string's
+       * text for the station alone). */
+      if (kind == NAME_STATION)
+        keep = &station;
+      else if (kind == NAME_EPISODE_ID)
+        keep = &parent;
+      else if (kind == NAME_ID_NUMBER)
+        keep = &number, registry = TRUE;
+      else if (kind == NAME_DELETED)
         deleted = jz_json_member_is_true (m), registry = TRUE;
+      if (keep != NULL && m->kind == JZ_JSON_STRING)
+        value = jz_json_member_dup_string (m);
+      if (!check_field_kind (self, entity, name, kind, member_type (m), value, index, error))
+        return LEAN_FAILED;
+      if (keep != NULL)
+        {
+          g_free (*keep);
+          *keep = g_steal_pointer (&value);
+        }
     }
 
   owner = station != NULL ? station : c->station;
@@ -1773,7 +1942,7 @@ insert_lean (JzHubStore      *self,
   auth = device->hub_level ? JZ_AUTHORITY_HUB : JZ_AUTHORITY_OWNER;
 
   /* The record as sent, without the clock (kept in its own column). */
-  text = g_string_sized_new (strlen (c->fields_json) + 32);
+  g_string_truncate (text, 0);
   g_string_append_c (text, '{');
   append_fields_without_hlc (text, members);
   if (station == NULL)
@@ -1787,8 +1956,15 @@ insert_lean (JzHubStore      *self,
                            (gint64) c->base_rev, hlc, auth, owner, text->str, NULL, device->id, in->now);
   if (hub_seq < 0)
     return lean_internal (self->db, error);
-  tags_text = g_strdup_printf ("{\"*\":[%" G_GINT64_FORMAT ",\"%s\",%d,%" G_GINT64_FORMAT "]}",
-                               hlc, c->station, auth, hub_seq);
+  g_string_assign (tags_text, "{\"*\":[");
+  append_int (tags_text, hlc);
+  g_string_append (tags_text, ",\"");
+  g_string_append (tags_text, c->station);
+  g_string_append (tags_text, "\",");
+  append_int (tags_text, auth);
+  g_string_append_c (tags_text, ',');
+  append_int (tags_text, hub_seq);
+  g_string_append (tags_text, "]}");
   stmt = prepare (self,
                   "INSERT INTO record (entity, id, owner, creator, parent_id, hlc, deleted, fields_json, tags_json, hub_seq)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (entity, id) DO NOTHING");
@@ -1801,7 +1977,7 @@ insert_lean (JzHubStore      *self,
   sqlite3_bind_int (stmt, 7, deleted);
   /* Its fields are those of the change that made it. */
   sqlite3_bind_null (stmt, 8);
-  bind_text (stmt, 9, tags_text);
+  sqlite3_bind_text (stmt, 9, tags_text->str, (int) tags_text->len, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 10, hub_seq);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
@@ -1941,8 +2117,15 @@ append_tag (GString    *out,
             int         auth,
             gint64      hub_seq)
 {
-  g_string_append_printf (out, "[%" G_GINT64_FORMAT ",\"%s\",%d,%" G_GINT64_FORMAT "]",
-                          hlc, station, auth, hub_seq);
+  g_string_append_c (out, '[');
+  append_int (out, hlc);
+  g_string_append (out, ",\"");
+  g_string_append (out, station);
+  g_string_append (out, "\",");
+  append_int (out, auth);
+  g_string_append_c (out, ',');
+  append_int (out, hub_seq);
+  g_string_append_c (out, ']');
 }
 
 /* An update of a live record its writer had seen every written field of

@@ -1076,6 +1076,119 @@ test_push_lean_update (Fixture       *f,
   }
 }
 
+/* An insert's fields are stored as sent, less the clock: copied in runs
+ * of members where the text allows, the same text as member by member. */
+static void
+test_push_lean_text (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  static const struct
+  {
+    const char *sent;
+    const char *stored;
+  } cases[] = {
+    { "{\"hlc\":7,\"name\":\"王五\",\"sex\":\"m\",\"height_cm\":170}",
+      "{\"name\":\"王五\",\"sex\":\"m\",\"height_cm\":170,\"station\":\"" A "\"}" },
+    { "{\"name\":\"王\\u4e94\",\"hlc\":7,\"station\":\"" A "\",\"dialect\":null}",
+      "{\"name\":\"王\\u4e94\",\"station\":\"" A "\",\"dialect\":null}" },
+    { "{ \"name\" : \"王五\", \"sex\":\"m\" ,\"height_cm\":170,\"dialect\":\"徐州话\" , \"hlc\" : 7 }",
+      "{\"name\":\"王五\",\"sex\":\"m\",\"height_cm\":170,\"dialect\":\"徐州话\",\"station\":\"" A "\"}" },
+    { "{\"hlc\":7}", "{\"station\":\"" A "\"}" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *id = jz_uuid_v7_new ();
+      g_autofree char *sql = NULL;
+      JzChange *c = change (0, "person", id, JZ_OP_INSERT, 0, hlc_at (1), cases[i].sent);
+      sqlite3_stmt *stmt = NULL;
+
+      g_clear_pointer (&c->fields, json_object_put);
+      g_free (c->fields_json);
+      c->fields_json = g_strdup (cases[i].sent);
+      g_assert_true (push1 (f, 'a', c, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (sqlite3_prepare_v2 (jz_hub_store_get_db (f->hub),
+                                           "SELECT fields_json FROM change WHERE entity_id = ?1", -1, &stmt, NULL),
+                       ==, SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, cases[i].stored);
+      sqlite3_finalize (stmt);
+    }
+}
+
+/* A store of schema 1 (person_key keyed by number and person, WITHOUT
+ * ROWID) is upgraded when opened: its keys kept, links made from them. */
+static void
+test_registry_migrate (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = valid_id_number ("32048119800101001");
+  g_autofree char *other = valid_id_number ("32048119900101002");
+  g_autofree char *pa = jz_uuid_v7_new ();
+  g_autofree char *pa2 = jz_uuid_v7_new ();
+  g_autofree char *pb = jz_uuid_v7_new ();
+  g_autofree char *fa = g_strdup_printf ("{\"name\":\"张三\",\"station\":\"" A "\",\"id_number\":\"%s\"}", number);
+  g_autofree char *fa2 = g_strdup_printf ("{\"name\":\"李四\",\"station\":\"" A "\",\"id_number\":\"%s\"}", other);
+  g_autofree char *fb = g_strdup_printf ("{\"name\":\"张叁\",\"station\":\"" B "\",\"id_number\":\"%s\"}", number);
+  g_autofree char *path = g_build_filename (f->dir, "hub.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_true (push1 (f, 'a', change (0, "person", pa, JZ_OP_INSERT, 0, hlc_at (1), fa), &error));
+  g_assert_true (push1 (f, 'a', change (0, "person", pa2, JZ_OP_INSERT, 0, hlc_at (2), fa2), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (f, "PRAGMA user_version"), ==, 2);
+
+  /* Back to schema 1's layout, as a hub of before wrote it. */
+  g_clear_object (&f->hub);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+    "BEGIN;"
+    "CREATE TABLE person_key_1 (id_number TEXT NOT NULL, person_id TEXT NOT NULL, station TEXT NOT NULL,"
+    " PRIMARY KEY (id_number, person_id)) STRICT, WITHOUT ROWID;"
+    "INSERT INTO person_key_1 SELECT id_number, person_id, station FROM person_key;"
+    "DROP TABLE person_key;"
+    "ALTER TABLE person_key_1 RENAME TO person_key;"
+    "CREATE INDEX person_key_person ON person_key (person_id);"
+    "PRAGMA user_version = 1;"
+    "COMMIT;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  f->hub = jz_hub_store_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count (f, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM sqlite_schema WHERE name = 'person_key_number'"), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM sqlite_schema WHERE name = 'person_key_1'"), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM person_key"), ==, 2);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM person_key WHERE id_number = '%s'"
+                                            " AND person_id = '%s' AND station = '" A "'", number, pa);
+
+    g_assert_cmpint (count (f, sql), ==, 1);
+  }
+
+  /* The kept key still finds the same person at another station. */
+  g_assert_true (push1 (f, 'b', change (0, "person", pb, JZ_OP_INSERT, 0, hlc_at (3), fb), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM person_link WHERE status = 'suggested'"), ==, 1);
+  {
+    gboolean pa_first = strcmp (pa, pb) < 0;
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM person_link WHERE a = '%s' AND b = '%s'",
+                                            pa_first ? pa : pb, pa_first ? pb : pa);
+
+    g_assert_cmpint (count (f, sql), ==, 1);
+  }
+
+  /* Opened again: nothing left to do. */
+  g_clear_object (&f->hub);
+  f->hub = jz_hub_store_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM person_key"), ==, 3);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1096,6 +1209,8 @@ main (int    argc,
   ADD ("/pull/scope", test_pull_scope);
   ADD ("/chain", test_chain);
   ADD ("/registry/links", test_registry_links);
+  ADD ("/registry/migrate", test_registry_migrate);
+  ADD ("/push/lean-text", test_push_lean_text);
   ADD ("/transfer", test_transfer);
   ADD ("/stats", test_stats);
 #undef ADD

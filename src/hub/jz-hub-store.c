@@ -34,7 +34,9 @@
 #include "jz-schema.h"
 #include "jz-uuid.h"
 
-#define SCHEMA_VERSION 1
+/* 2: person_key is a rowid table with an index on the number alone
+ * (migrate_person_key). */
+#define SCHEMA_VERSION 2
 /* A county device's pull looks at this many changes at most per request,
  * so that a request stays short even when little of it is in scope. */
 #define PULL_SCAN_LIMIT 20000
@@ -62,6 +64,22 @@ struct _JzHubStore
 
 G_DEFINE_FINAL_TYPE (JzHubStore, jz_hub_store, G_TYPE_OBJECT)
 G_DEFINE_QUARK (jz-hub-error-quark, jz_hub_error)
+
+/* The registry's keys: a valid ID number and the person carrying it.
+ * Rows are appended (rowid order); the index on the number alone is
+ * small, since its pages are the ones a push of new persons writes at
+ * random: schema 1 kept the keys in a WITHOUT ROWID table keyed by
+ * (id_number, person_id), about 70 bytes an entry against about 26, and
+ * a push rewrote nearly every page of it. */
+#define PERSON_KEY_SQL(table) \
+  "CREATE TABLE " table " (\n" \
+  "  id_number  TEXT NOT NULL,\n" \
+  "  person_id  TEXT NOT NULL,\n" \
+  "  station    TEXT NOT NULL\n" \
+  ") STRICT;\n"
+#define PERSON_KEY_INDEX_SQL \
+  "CREATE INDEX person_key_number ON person_key (id_number);\n" \
+  "CREATE INDEX person_key_person ON person_key (person_id);\n"
 
 static const char schema_sql[] =
   "CREATE TABLE hub_meta (\n"
@@ -144,13 +162,8 @@ static const char schema_sql[] =
   "  PRIMARY KEY (entity, id, station)\n"
   ") STRICT, WITHOUT ROWID;\n"
   "CREATE INDEX visibility_station ON visibility (station);\n"
-  "CREATE TABLE person_key (\n"
-  "  id_number  TEXT NOT NULL,\n"
-  "  person_id  TEXT NOT NULL,\n"
-  "  station    TEXT NOT NULL,\n"
-  "  PRIMARY KEY (id_number, person_id)\n"
-  ") STRICT, WITHOUT ROWID;\n"
-  "CREATE INDEX person_key_person ON person_key (person_id);\n"
+  PERSON_KEY_SQL ("person_key")
+  PERSON_KEY_INDEX_SQL
   "CREATE TABLE person_link (\n"
   "  a           TEXT NOT NULL,\n"
   "  b           TEXT NOT NULL,\n"
@@ -503,6 +516,36 @@ load_chain (JzHubStore *self)
   memcpy (self->prev_chain, self->chain, sizeof self->chain);
 }
 
+/* Schema 1 → 2: person_key rebuilt as a rowid table (PERSON_KEY_SQL),
+ * its rows unchanged. In one transaction, so a store is either still 1
+ * (and a failure says so) or wholly 2; the version is read again inside
+ * it, since an admin command may open the store at the same time. */
+static gboolean
+migrate_person_key (JzHubStore  *self,
+                    GError     **error)
+{
+  g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", SCHEMA_VERSION);
+
+  if (!exec (self->db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (pragma_int (self->db, "PRAGMA user_version") != 1)
+    return exec (self->db, "COMMIT", error);
+  if (!exec (self->db,
+             PERSON_KEY_SQL ("person_key_2")
+             "INSERT INTO person_key_2 (id_number, person_id, station)"
+             " SELECT id_number, person_id, station FROM person_key ORDER BY person_id;\n"
+             "DROP TABLE person_key;\n"
+             "ALTER TABLE person_key_2 RENAME TO person_key;\n"
+             PERSON_KEY_INDEX_SQL, error) ||
+      !exec (self->db, set_version, error))
+    {
+      exec (self->db, "ROLLBACK", NULL);
+      g_prefix_error (error, "Cannot upgrade the hub store to schema %d (it was left as it was): ", SCHEMA_VERSION);
+      return FALSE;
+    }
+  return exec (self->db, "COMMIT", error);
+}
+
 /* SQLite's memory statistics off before its first use in the process,
  * as jz-store.c does (whichever store opens first decides; sqlite3_config
  * refuses once SQLite is initialised): with them on, each of SQLite's
@@ -583,6 +626,8 @@ jz_hub_store_open (const char  *path,
                    path, version, SCHEMA_VERSION);
       return NULL;
     }
+  else if (version == 1 && !migrate_person_key (self, error))
+    return NULL;
 
   if (!exec (self->db,
              "PRAGMA journal_mode = WAL;"

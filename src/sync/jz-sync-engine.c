@@ -311,6 +311,45 @@ marks_note_pull (JzStore  *store,
   return state_set (store, "base_marks", text->str, error);
 }
 
+/* The own changes, not yet back from the hub, whose values this replica
+ * replaced with another station's by its own judgement (keep_local): when
+ * they come back whole (a stub), the hub's judgement stands
+ * (restore_own). Kept across pulls in sync_state, as "seq,seq,…". */
+static GHashTable *
+overridden_load (JzStore *store)
+{
+  g_autofree char *text = state_get (store, "overridden");
+  g_auto(GStrv) parts = text ? g_strsplit (text, ",", 0) : NULL;
+  GHashTable *set = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  for (guint i = 0; parts != NULL && parts[i] != NULL; i++)
+    {
+      gint64 seq = g_ascii_strtoll (parts[i], NULL, 10);
+
+      if (seq > 0)
+        g_hash_table_add (set, g_memdup2 (&seq, sizeof seq));
+    }
+  return set;
+}
+
+/* In the transaction that moves own_seq to @own_seq: those still to come. */
+static gboolean
+overridden_save (JzStore     *store,
+                 GHashTable  *set,
+                 gint64       own_seq,
+                 GError     **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, set);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (*(gint64 *) key > own_seq)
+      g_string_append_printf (text, "%s%" G_GINT64_FORMAT, text->len > 0 ? "," : "", *(gint64 *) key);
+  return state_set (store, "overridden", text->len > 0 ? text->str : NULL, error);
+}
+
 /* HTTP */
 
 static size_t
@@ -1403,6 +1442,8 @@ typedef struct
   gint64       base_seq;
   gint64       hlc;
   json_object *fields;
+  char        *entity;
+  char        *entity_id;
 } Pending;
 
 static void
@@ -1411,6 +1452,8 @@ pending_free (gpointer data)
   Pending *p = data;
 
   json_object_put (p->fields);
+  g_free (p->entity);
+  g_free (p->entity_id);
   g_free (p);
 }
 
@@ -1438,6 +1481,8 @@ typedef struct
 {
   gint64      own_seq;
   GHashTable *pending;     /* entity_id → GPtrArray of Pending, oldest first */
+  GHashTable *pending_seq; /* seq → the same Pending */
+  GHashTable *overridden;  /* own seqs whose values a pulled change replaced here (gint64 *) */
   gint64      max_hlc;
   GHashTable *deferred;    /* table + columns → Deferred */
   GHashTable *deferred_ids;
@@ -1452,7 +1497,7 @@ load_pending (JzSyncEngine  *self,
               GError       **error)
 {
   sqlite3_stmt *stmt = jz_store_prepare (self->store,
-                                         "SELECT seq, entity_id, base_rev, hlc, fields_json FROM outbox"
+                                         "SELECT seq, entity_id, base_rev, hlc, fields_json, entity FROM outbox"
                                          " WHERE seq > ?1 ORDER BY seq", error);
   g_autoptr(GArray) marks = NULL;
   int rc;
@@ -1460,6 +1505,7 @@ load_pending (JzSyncEngine  *self,
   if (stmt == NULL)
     return FALSE;
   page->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  page->pending_seq = g_hash_table_new (g_int64_hash, g_int64_equal);
   marks = marks_load (self->store);
   sqlite3_bind_int64 (stmt, 1, page->own_seq);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1478,6 +1524,9 @@ load_pending (JzSyncEngine  *self,
       p->base_seq = marks_lookup (marks, p->seq);
       p->hlc = sqlite3_column_int64 (stmt, 3);
       p->fields = json_tokener_parse ((const char *) sqlite3_column_text (stmt, 4));
+      p->entity = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      p->entity_id = g_strdup (id);
+      g_hash_table_insert (page->pending_seq, &p->seq, p);
       if (list == NULL)
         {
           list = g_ptr_array_new_with_free_func (pending_free);
@@ -1678,7 +1727,13 @@ keep_local (JzSyncEngine *self,
          ((latest->base_seq < 0 || c->hub_seq <= latest->base_seq) && (gint64) c->hlc <= latest->base_rev);
   if (seen)
     return !implicit;
-  return precedence_cmp (self, my_auth, latest->hlc, self->station, c->auth, (gint64) c->hlc, c->station) > 0;
+  if (precedence_cmp (self, my_auth, latest->hlc, self->station, c->auth, (gint64) c->hlc, c->station) > 0)
+    return TRUE;
+  /* Judged with what this replica knows now (its owner may be changed at
+   * the hub by a transfer it has not pulled yet): see restore_own. */
+  if (page->overridden != NULL)
+    g_hash_table_add (page->overridden, g_memdup2 (&latest->seq, sizeof latest->seq));
+  return FALSE;
 }
 
 /* Many rows in one statement: the full-text index of the store flushes at
@@ -1883,6 +1938,92 @@ defer_insert_text (Page           *page,
   return TRUE;
 }
 
+/* An own change the hub took whole comes back as a stub: at this point
+ * of the hub's stream the record holds its values. This replica may hold
+ * others: a change of another station that came before it in the stream
+ * was judged here against the then pending edit with what this replica
+ * knew at the time, and an owner it had not yet heard had changed (a
+ * transfer) made the hub decide otherwise (chaos seed 70028). The own
+ * values go back, but for fields a later pending edit of this replica
+ * writes anyway. Nothing is written when the record already agrees. */
+static gboolean
+restore_own (JzSyncEngine  *self,
+             Page          *page,
+             gint64         seq,
+             GError       **error)
+{
+  Pending *p = page->pending_seq != NULL && page->overridden != NULL &&
+               g_hash_table_contains (page->overridden, &seq)
+             ? g_hash_table_lookup (page->pending_seq, &seq) : NULL;
+  const JzEntity *entity = p != NULL && p->entity != NULL ? jz_schema_lookup (p->entity) : NULL;
+  g_autoptr(GPtrArray) columns = NULL;
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(GString) sql = NULL;
+  GPtrArray *later;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (entity == NULL || !(entity->flags & JZ_ENTITY_SYNCED) || p->fields == NULL ||
+      !json_object_is_type (p->fields, json_type_object))
+    return TRUE;
+  later = g_hash_table_lookup (page->pending, p->entity_id);
+  columns = g_ptr_array_new ();
+  values = g_ptr_array_new ();
+  {
+    json_object_object_foreach (p->fields, key, val)
+      {
+        gboolean rewritten = FALSE;
+
+        if (g_str_equal (key, "hlc") || g_str_equal (key, "id") || !column_exists (entity, key))
+          continue;
+        for (guint i = 0; later != NULL && i < later->len && !rewritten; i++)
+          {
+            Pending *q = g_ptr_array_index (later, i);
+
+            rewritten = q->seq > seq && q->fields != NULL && json_object_object_get_ex (q->fields, key, NULL);
+          }
+        if (rewritten)
+          continue;
+        g_ptr_array_add (columns, key);
+        g_ptr_array_add (values, val);
+      }
+  }
+  if (columns->len == 0)
+    return TRUE;
+
+  /* Identifiers from the schema's fixed lists. */
+  sql = g_string_new (NULL);
+  g_string_printf (sql, "UPDATE %s SET ", entity->name);
+  for (guint i = 0; i < columns->len; i++)
+    g_string_append_printf (sql, "%s = ?%u, ", (char *) columns->pdata[i], i + 1);
+  g_string_append_printf (sql, "hlc = max (hlc, ?%u) WHERE id = ?%u AND (", columns->len + 1, columns->len + 2);
+  for (guint i = 0; i < columns->len; i++)
+    g_string_append_printf (sql, "%s%s IS NOT ?%u", i > 0 ? " OR " : "", (char *) columns->pdata[i], i + 1);
+  g_string_append_c (sql, ')');
+  stmt = jz_store_prepare (self->store, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < columns->len; i++)
+    bind_json (stmt, i + 1, values->pdata[i]);
+  sqlite3_bind_int64 (stmt, columns->len + 1, p->hlc);
+  sqlite3_bind_text (stmt, columns->len + 2, p->entity_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      /* The record's rules refuse the values now (it changed since): the
+       * hub's later changes, or a refresh, bring the record back. */
+      if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return TRUE;
+      jz_store_set_error_from_db (self->store, rc, error);
+      g_prefix_error (error, "Cannot restore %s %s: ", entity->name, p->entity_id);
+      return FALSE;
+    }
+  if (sqlite3_changes (jz_store_get_db (self->store)) > 0)
+    jz_store_note_changed (self->store, entity->name);
+  return TRUE;
+}
+
 static gboolean
 apply_change (JzSyncEngine  *self,
               JzChange      *c,
@@ -1907,7 +2048,7 @@ apply_change (JzSyncEngine  *self,
   if (c->stub)
     {
       page->own_seq = MAX (page->own_seq, c->seq);
-      return TRUE;
+      return restore_own (self, page, c->seq, error);
     }
   page->max_hlc = MAX (page->max_hlc, (gint64) c->hlc);
 
@@ -2340,14 +2481,20 @@ pull (JzSyncEngine  *self,
         }
 
       page.own_seq = state_get_int (self->store, "own_seq");
+      page.overridden = overridden_load (self->store);
       for (guint i = 0; i < reply->changes->len && !need_pending; i++)
-        need_pending = !((JzChange *) reply->changes->pdata[i])->stub;
+        {
+          JzChange *c = reply->changes->pdata[i];
+
+          need_pending = !c->stub || g_hash_table_contains (page.overridden, &c->seq);
+        }
 
       page.deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, deferred_free);
       page.deferred_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       page.members = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
       if (!apply_begin (self, error))
         {
+          g_clear_pointer (&page.overridden, g_hash_table_unref);
           g_clear_pointer (&page.deferred, g_hash_table_unref);
           g_clear_pointer (&page.deferred_ids, g_hash_table_unref);
           g_clear_pointer (&page.members, g_array_unref);
@@ -2368,6 +2515,7 @@ pull (JzSyncEngine  *self,
       if (ok)
         ok = flush_deferred (self, &page, stats, error);
       jz_store_set_applying (self->store, FALSE);
+      g_clear_pointer (&page.pending_seq, g_hash_table_unref);
       g_clear_pointer (&page.pending, g_hash_table_unref);
       g_clear_pointer (&page.deferred, g_hash_table_unref);
       g_clear_pointer (&page.deferred_ids, g_hash_table_unref);
@@ -2376,7 +2524,9 @@ pull (JzSyncEngine  *self,
         ok = state_set_int (self->store, "cursor", reply->cursor, error) &&
              state_set (self->store, "anchor", reply->anchor, error) &&
              state_set_int (self->store, "own_seq", page.own_seq, error) &&
+             overridden_save (self->store, page.overridden, page.own_seq, error) &&
              marks_note_pull (self->store, reply->cursor, error);
+      g_clear_pointer (&page.overridden, g_hash_table_unref);
       if (ok && page.max_hlc > 0)
         ok = jz_store_hlc_observe (self->store, page.max_hlc, error);
       if (!apply_end (self, ok, ok ? error : NULL) || !ok)
@@ -2515,12 +2665,19 @@ refresh_records (JzSyncEngine  *self,
         return FALSE;
 
       page.own_seq = state_get_int (self->store, "own_seq");
+      page.overridden = overridden_load (self->store);
       page.whole = TRUE;
       page.deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, deferred_free);
       page.deferred_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       page.members = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
       if (!apply_begin (self, error))
-        return FALSE;
+        {
+          g_clear_pointer (&page.overridden, g_hash_table_unref);
+          g_clear_pointer (&page.deferred, g_hash_table_unref);
+          g_clear_pointer (&page.deferred_ids, g_hash_table_unref);
+          g_clear_pointer (&page.members, g_array_unref);
+          return FALSE;
+        }
       ok = load_pending (self, &page, error);
       jz_store_set_applying (self->store, TRUE);
       for (guint i = 0; ok && i < reply->changes->len; i++)
@@ -2528,10 +2685,14 @@ refresh_records (JzSyncEngine  *self,
       if (ok)
         ok = flush_deferred (self, &page, stats, error);
       jz_store_set_applying (self->store, FALSE);
+      g_clear_pointer (&page.pending_seq, g_hash_table_unref);
       g_clear_pointer (&page.pending, g_hash_table_unref);
       g_clear_pointer (&page.deferred, g_hash_table_unref);
       g_clear_pointer (&page.deferred_ids, g_hash_table_unref);
       g_clear_pointer (&page.members, g_array_unref);
+      if (ok)
+        ok = overridden_save (self->store, page.overridden, page.own_seq, error);
+      g_clear_pointer (&page.overridden, g_hash_table_unref);
       if (!apply_end (self, ok, ok ? error : NULL) || !ok)
         return FALSE;
     }

@@ -992,6 +992,62 @@ test_restore_resync_edit_after_delete (void)
   assert_invariants (w);
 }
 
+/* Chaos seed 70028, as a script. The hub workstation moves a's episode
+ * to b (a pulls that), b edits its history, and the workstation moves the
+ * episode back to a. a, not having pulled either, edits the history twice
+ * and syncs: the hub takes both edits (a owns the episode again; the first
+ * one wins over b's value, the second is a's own, sent back as a stub).
+ * Applying b's edit first, a judged its pending edit by the owner it knew
+ * then (b) and took b's value; its own edits coming back must put a's
+ * value back, as the hub has it. */
+static void
+test_own_stub_restores_mispredicted (void)
+{
+  g_autoptr(JzChaosWorld) w = scripted_world ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *episode = NULL;
+  g_autofree char *done = NULL;
+
+  if (w == NULL)
+    return;
+  person = jz_chaos_world_exec (w, A, &error, "create person Stub male -");
+  g_assert_no_error (error);
+  return_if_failed ();
+  episode = jz_chaos_world_exec (w, A, &error, "create episode %s -", person);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  sync_ok (w, H);
+  g_free (done);
+  done = jz_chaos_world_exec (w, H, &error, "transfer episode %s %s", episode, w->replicas[B]->station);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  sync_ok (w, A);
+  sync_ok (w, B);
+  g_free (done);
+  done = jz_chaos_world_exec (w, B, &error, "edit episode %s history b.while-hers", episode);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, B);
+  g_free (done);
+  done = jz_chaos_world_exec (w, H, &error, "transfer episode %s %s", episode, w->replicas[A]->station);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, H);
+  g_free (done);
+  done = jz_chaos_world_exec (w, A, &error, "edit episode %s history a.first", episode);
+  g_assert_no_error (error);
+  return_if_failed ();
+  g_free (done);
+  done = jz_chaos_world_exec (w, A, &error, "edit episode %s history a.second", episode);
+  g_assert_no_error (error);
+  return_if_failed ();
+  sync_ok (w, A);
+  assert_invariants (w);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1038,5 +1094,6 @@ main (int    argc,
   g_test_add_func ("/chaos/regress/restore-resync-undoes-delete", test_restore_resync_undoes_delete);
   g_test_add_func ("/chaos/regress/concurrent-deletes", test_concurrent_deletes);
   g_test_add_func ("/chaos/regress/restore-resync-edit-after-delete", test_restore_resync_edit_after_delete);
+  g_test_add_func ("/chaos/regress/own-stub-restores-mispredicted", test_own_stub_restores_mispredicted);
   return g_test_run ();
 }

@@ -1528,7 +1528,7 @@ jz_demo_generate (JzStore             *store,
     {
       guint n = MIN (batch, n_people - done);
 
-      if (!jz_store_bulk_begin (store, error))
+      if (!jz_store_write_begin (store, error))
         {
           ok = FALSE;
           break;
@@ -1548,7 +1548,7 @@ jz_demo_generate (JzStore             *store,
         ok = flush_queues (&d, error);
       if (ok && done >= n_people)
         ok = finish_numbers (&d, error);
-      if (!jz_store_bulk_end (store, ok, ok ? error : NULL))
+      if (!jz_store_write_end (store, ok, ok ? error : NULL))
         ok = FALSE;
       if (!ok)
         break;

@@ -1051,7 +1051,7 @@ jz_store_import_json (JzStore          *store,
   im.queue_index = g_array_new (FALSE, FALSE, sizeof (guint64));
   im.queued = g_hash_table_new (g_str_hash, g_str_equal);
 
-  if (!jz_store_bulk_begin (store, error))
+  if (!jz_store_write_begin (store, error))
     {
       fclose (r.f);
       g_free (r.buf);
@@ -1125,7 +1125,7 @@ jz_store_import_json (JzStore          *store,
   /* Later writes must order after the imported ones. */
   if (ok && im.max_hlc > 0)
     ok = jz_store_hlc_observe (store, im.max_hlc, error);
-  if (!jz_store_bulk_end (store, ok, ok ? error : NULL))
+  if (!jz_store_write_end (store, ok, ok ? error : NULL))
     {
       if (ok)
         g_prefix_error (error, "Nothing was imported: ");

@@ -49,7 +49,6 @@ struct _JzStore
   gboolean        hlc_loaded;    /* meta's clock read in this transaction */
   guint           write_depth;   /* jz_store_write_begin nesting */
   gboolean        write_began;   /* the outermost level issued BEGIN */
-  gboolean        bulk_temp_file; /* jz_store_bulk_begin set temp_store = FILE */
   GPtrArray      *pending;       /* interned table names to announce */
   GThread        *checkpointer;  /* the WAL checkpoint running aside, or NULL */
   gint            checkpointing; /* atomic: 1 while it runs */
@@ -510,9 +509,6 @@ check_identity (sqlite3     *db,
   return TRUE;
 }
 
-/* See jz_store_bulk_begin. */
-#define BULK_STMT_JOURNAL_BYTES (1024 * 1024)
-
 /* SQLite's process-wide settings, before its first use in the process
  * (sqlite3_config refuses once it is initialised: then the defaults
  * stay, which is only slower). Memory statistics off: with them on,
@@ -527,9 +523,6 @@ sqlite_configure_once (void)
   if (g_once_init_enter (&done))
     {
       sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
-      /* A statement journal kept in memory while a bulk write runs
-       * (jz_store_bulk_begin) is one chunk of this size. */
-      sqlite3_config (SQLITE_CONFIG_STMTJRNL_SPILL, BULK_STMT_JOURNAL_BYTES);
       g_once_init_leave (&done, 1);
     }
 }
@@ -989,56 +982,6 @@ jz_store_write_end (JzStore   *self,
   exec (self->db, "ROLLBACK TO jz_write", NULL);
   exec (self->db, "RELEASE jz_write", NULL);
   return FALSE;
-}
-
-/* Sets temp_store outside a transaction, on a connection without
- * temporary tables (changing it drops them). FALSE: left as it was. */
-static gboolean
-set_temp_store (JzStore    *self,
-                const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gboolean has_temp = TRUE;
-
-  if (!sqlite3_get_autocommit (self->db) || self->write_depth > 0)
-    return FALSE;
-  if (sqlite3_prepare_v2 (self->db, "SELECT EXISTS (SELECT 1 FROM temp.sqlite_master)", -1,
-                          &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    has_temp = sqlite3_column_int (stmt, 0) != 0;
-  sqlite3_finalize (stmt);
-  return !has_temp && exec (self->db, sql, NULL);
-}
-
-gboolean
-jz_store_bulk_begin (JzStore  *self,
-                     GError  **error)
-{
-  g_return_val_if_fail (JZ_IS_STORE (self), FALSE);
-
-  self->bulk_temp_file = set_temp_store (self, "PRAGMA temp_store = FILE");
-  if (jz_store_write_begin (self, error))
-    return TRUE;
-  if (self->bulk_temp_file)
-    set_temp_store (self, "PRAGMA temp_store = MEMORY");
-  self->bulk_temp_file = FALSE;
-  return FALSE;
-}
-
-gboolean
-jz_store_bulk_end (JzStore   *self,
-                   gboolean   ok,
-                   GError   **error)
-{
-  gboolean done;
-
-  g_return_val_if_fail (JZ_IS_STORE (self), FALSE);
-
-  done = jz_store_write_end (self, ok, error);
-  if (self->bulk_temp_file && !set_temp_store (self, "PRAGMA temp_store = MEMORY"))
-    g_warning ("The store's temp_store could not be set back to MEMORY");
-  self->bulk_temp_file = FALSE;
-  return done;
 }
 
 void

@@ -137,19 +137,6 @@ gboolean        jz_store_write_end            (JzStore         *self,
 void            jz_store_note_changed         (JzStore         *self,
                                                const char      *table);
 
-/* A bulk write (demo, import): jz_store_write_begin/end, with the
- * statement journals in memory as one chunk each instead of SQLite's
- * 1 KB pieces for temp_store = MEMORY. Each row's INSERT (its triggers
- * may abort) keeps a statement journal inside the transaction: a copy of
- * every page it changes, some eight a row, which in 1 KB pieces cost
- * about 35 allocations a row. temp_store is FILE for the transaction and
- * MEMORY again after it (left as it is when the caller already holds a
- * transaction or the connection has temporary tables). */
-gboolean        jz_store_bulk_begin           (JzStore         *self,
-                                               GError         **error);
-gboolean        jz_store_bulk_end             (JzStore         *self,
-                                               gboolean         ok,
-                                               GError         **error);
 
 const char     *jz_station_level_to_string    (JzStationLevel   level);
 gboolean        jz_station_level_from_string  (const char      *text,

@@ -56,8 +56,11 @@ enum
  * same row in a row. One per connection (its functions' user data). */
 typedef struct
 {
-  char *key;
-  char *docs[DOC_N];
+  gboolean  valid;
+  char     *name;
+  char     *aliases;
+  gint64    placeholder_no;
+  char     *docs[DOC_N];
 } NamesCache;
 
 static void
@@ -65,7 +68,8 @@ names_cache_free (gpointer data)
 {
   NamesCache *cache = data;
 
-  g_free (cache->key);
+  g_free (cache->name);
+  g_free (cache->aliases);
   for (guint i = 0; i < DOC_N; i++)
     g_free (cache->docs[i]);
   g_free (cache);
@@ -234,22 +238,24 @@ fn_search_names (sqlite3_context  *ctx,
   const char *name = value_text (argv[1]);
   const char *aliases = value_text (argv[2]);
   gint64 placeholder_no = sqlite3_value_int64 (argv[3]);
-  g_autofree char *key = NULL;
 
   if (column < 0 || column >= DOC_N)
     {
       sqlite3_result_error (ctx, "jz_search_names: no such column", -1);
       return;
     }
-  /* \x1f never occurs in names: the key is unambiguous. */
-  key = g_strdup_printf ("%s\x1f%s\x1f%" G_GINT64_FORMAT,
-                         name ? name : "\x1e", aliases ? aliases : "\x1e", placeholder_no);
-  if (g_strcmp0 (cache->key, key) != 0)
+  /* The same person's other columns: the documents made for the first. */
+  if (!cache->valid || placeholder_no != cache->placeholder_no ||
+      g_strcmp0 (name, cache->name) != 0 || g_strcmp0 (aliases, cache->aliases) != 0)
     {
       for (guint i = 0; i < DOC_N; i++)
         g_clear_pointer (&cache->docs[i], g_free);
-      g_free (cache->key);
-      cache->key = g_steal_pointer (&key);
+      g_free (cache->name);
+      g_free (cache->aliases);
+      cache->name = g_strdup (name);
+      cache->aliases = g_strdup (aliases);
+      cache->placeholder_no = placeholder_no;
+      cache->valid = TRUE;
       make_name_docs (name, aliases, placeholder_no, cache->docs);
     }
   sqlite3_result_text (ctx, cache->docs[column], -1, SQLITE_TRANSIENT);

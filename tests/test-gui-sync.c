@@ -799,6 +799,67 @@ test_transfer (void)
   g_assert_cmpint (system (cmd), ==, 0);
 }
 
+/* A conflict over a long text keeps its two "Keep" buttons inside the
+ * window at 1024×768 (the tracing area's rows once pushed theirs out: a
+ * horizontal GtkBox can ask a wrapping label for its one-line width). */
+static void
+test_conflict_card_fits (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jz-gui-conflict-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "a.db", NULL);
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+  g_autoptr(JzStore) store = jz_store_create (path, A, "溧阳市救助管理站", JZ_STATION_LEVEL_COUNTY, &error);
+  g_autoptr(JzConflict) conflict = jz_conflict_new ();
+  g_autofree char *person = NULL;
+  const char *buttons[] = { "keep-set-aside", "keep-current" };
+  GtkWidget *card;
+  JzSyncView *view;
+  JzWindow *window;
+
+  g_assert_no_error (error);
+  person = add_person_with_episode (store, "王五");
+  /* Enrolled, as far as the view can tell (no hub is needed to list). */
+  g_assert_true (jz_store_exec (store, "INSERT INTO sync_state (key, value) VALUES "
+                                       "('hub_url', 'http://127.0.0.1:9'), ('device', 'd-1')", &error));
+  g_assert_no_error (error);
+  conflict->entity = g_strdup ("person");
+  conflict->entity_id = g_strdup (person);
+  conflict->field = g_strdup ("description");
+  conflict->local_value = g_strdup ("\"Tall and thin, a long grey coat with a torn left pocket, black cloth shoes, "
+                                    "carries a red plastic bag of papers; speaks slowly with a northern accent\"");
+  conflict->remote_value = g_strdup ("\"Tall\"");
+  conflict->remote_station = g_strdup (HUB);
+  conflict->remote_hlc = 1;
+  g_assert_true (jz_store_insert_conflict (store, conflict, &error));
+  g_assert_no_error (error);
+
+  window = jz_window_new (NULL, store);
+  jz_window_show_without_sign_in (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (jz_window_set_view (window, "sync"));
+  view = JZ_SYNC_VIEW (find_child (GTK_WIDGET (window), JZ_TYPE_SYNC_VIEW, NULL));
+  WAIT_UNTIL (jz_sync_view_get_n_conflicts (view) == 1);
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      GtkWidget *keep = NULL;
+      graphene_rect_t bounds;
+
+      /* The list is built again as the view settles: look each time. */
+      WAIT_UNTIL ((card = jz_sync_view_get_conflict_card (view, conflict->rec.id)) != NULL &&
+                  (keep = find_child (card, GTK_TYPE_BUTTON, buttons[i])) != NULL &&
+                  gtk_widget_get_width (keep) > 0);
+      g_assert_true (gtk_widget_compute_bounds (keep, GTK_WIDGET (window), &bounds));
+      g_test_message ("%s ends at %.0f of a %d-pixel window", buttons[i], bounds.origin.x + bounds.size.width,
+                      gtk_widget_get_width (GTK_WIDGET (window)));
+      g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (window)));
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&store);
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -817,6 +878,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/gui/sync/text", test_text);
   g_test_add_func ("/gui/sync/transfer", test_transfer);
+  g_test_add_func ("/gui/sync/conflict-card-fits", test_conflict_card_fits);
   g_test_add ("/gui/sync/flow", Fixture, NULL, fixture_setup, test_flow, fixture_teardown);
   g_test_add ("/gui/sync/quit", Fixture, NULL, fixture_setup, test_quit, fixture_teardown);
 

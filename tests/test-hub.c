@@ -1189,6 +1189,42 @@ test_registry_migrate (Fixture       *f,
   g_assert_cmpint (count (f, "SELECT count (*) FROM person_key"), ==, 3);
 }
 
+/* Two hub processes on one store: each finds the numbers the other wrote
+ * (a push does not trust what it remembers of the registry once another
+ * connection has written the store). */
+static void
+test_registry_two_writers (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = valid_id_number ("32048119800101001");
+  g_autofree char *other = valid_id_number ("32048119900101002");
+  g_autofree char *pa = jz_uuid_v7_new ();
+  g_autofree char *pb = jz_uuid_v7_new ();
+  g_autofree char *pb0 = jz_uuid_v7_new ();
+  g_autofree char *fa = g_strdup_printf ("{\"name\":\"张三\",\"station\":\"" A "\",\"id_number\":\"%s\"}", number);
+  g_autofree char *fb = g_strdup_printf ("{\"name\":\"张叁\",\"station\":\"" B "\",\"id_number\":\"%s\"}", number);
+  g_autofree char *fb0 = g_strdup_printf ("{\"name\":\"李四\",\"station\":\"" B "\",\"id_number\":\"%s\"}", other);
+  g_autofree char *path = g_build_filename (f->dir, "hub.db", NULL);
+  JzHubStore *first = f->hub;
+  JzHubStore *second = jz_hub_store_open (path, FALSE, &error);
+
+  g_assert_no_error (error);
+  /* The second one reads the registry (without the number) … */
+  f->hub = second;
+  g_assert_true (push1 (f, 'b', change (0, "person", pb0, JZ_OP_INSERT, 0, hlc_at (1), fb0), &error));
+  /* … the first one writes the number … */
+  f->hub = first;
+  g_assert_true (push1 (f, 'a', change (0, "person", pa, JZ_OP_INSERT, 0, hlc_at (2), fa), &error));
+  /* … and the second one links a person of another station to it. */
+  f->hub = second;
+  g_assert_true (push1 (f, 'b', change (0, "person", pb, JZ_OP_INSERT, 0, hlc_at (3), fb), &error));
+  g_assert_no_error (error);
+  f->hub = first;
+  g_object_unref (second);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM person_link WHERE status = 'suggested'"), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1210,6 +1246,7 @@ main (int    argc,
   ADD ("/chain", test_chain);
   ADD ("/registry/links", test_registry_links);
   ADD ("/registry/migrate", test_registry_migrate);
+  ADD ("/registry/two-writers", test_registry_two_writers);
   ADD ("/push/lean-text", test_push_lean_text);
   ADD ("/transfer", test_transfer);
   ADD ("/stats", test_stats);

@@ -60,6 +60,15 @@ struct _JzHubStore
   GArray     *scratch_members;
   GString    *scratch_text;
   GString    *scratch_tags;
+  /* Every ID number in person_key (and maybe a few more): a Bloom filter
+   * that lets a push skip the link query for a number the registry has
+   * not got, which is nearly every one. NULL until a push builds it from
+   * the table; rebuilt when another connection has written the store
+   * (numbers_version, PRAGMA data_version). */
+  guint64    *numbers;
+  guint64     numbers_mask;  /* bits - 1 */
+  guint       numbers_count;
+  gint64      numbers_version;
 };
 
 G_DEFINE_FINAL_TYPE (JzHubStore, jz_hub_store, G_TYPE_OBJECT)
@@ -412,6 +421,7 @@ jz_hub_store_finalize (GObject *object)
   g_clear_pointer (&self->fields, g_hash_table_unref);
   g_clear_pointer (&self->stations, g_hash_table_unref);
   g_clear_pointer (&self->scratch_members, g_array_unref);
+  g_free (self->numbers);
   if (self->scratch_text != NULL)
     g_string_free (self->scratch_text, TRUE);
   if (self->scratch_tags != NULL)
@@ -1594,6 +1604,88 @@ id_number_checks (const char *number)
   return g_ascii_toupper (number[17]) == jz_idcard_check_digit (first);
 }
 
+static guint64
+number_hash (const char *number)
+{
+  guint64 h = 14695981039346656037ULL;   /* FNV-1a */
+
+  for (const char *p = number; *p != '\0'; p++)
+    h = (h ^ (guchar) *p) * 1099511628211ULL;
+  return h ^ (h >> 29);
+}
+
+static void
+numbers_add (JzHubStore *self,
+             const char *number)
+{
+  guint64 h = number_hash (number);
+  guint64 b1 = h & self->numbers_mask;
+  guint64 b2 = (h >> 32) & self->numbers_mask;
+
+  self->numbers[b1 / 64] |= G_GUINT64_CONSTANT (1) << (b1 % 64);
+  self->numbers[b2 / 64] |= G_GUINT64_CONSTANT (1) << (b2 % 64);
+  self->numbers_count++;
+}
+
+/* FALSE when person_key certainly has no row with @number. */
+static gboolean
+numbers_may_have (JzHubStore *self,
+                  const char *number)
+{
+  guint64 h = number_hash (number);
+  guint64 b1 = h & self->numbers_mask;
+  guint64 b2 = (h >> 32) & self->numbers_mask;
+
+  return (self->numbers[b1 / 64] >> (b1 % 64) & 1) && (self->numbers[b2 / 64] >> (b2 % 64) & 1);
+}
+
+/* Builds the filter from person_key, at 16 bits a number or more (two
+ * hashes: about 1.5 % of new numbers still run the link query). */
+static gboolean
+numbers_build (JzHubStore *self,
+               gint64      version)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT count (*) FROM person_key");
+  gint64 n = 0;
+  guint64 bits = 1 << 20;
+  int rc;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  while (bits < (guint64) n * 16 * 2)
+    bits *= 2;
+  g_free (self->numbers);
+  self->numbers = g_new0 (guint64, bits / 64);
+  self->numbers_mask = bits - 1;
+  self->numbers_count = 0;
+  stmt = prepare (self, "SELECT id_number FROM person_key");
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    numbers_add (self, (const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_clear_pointer (&self->numbers, g_free);
+      return FALSE;
+    }
+  self->numbers_version = version;
+  return TRUE;
+}
+
+/* At the start of a push, inside its transaction: the filter as the
+ * store is now. Another connection's commit (a second hub process on the
+ * same file, say) changes data_version, and the filter is built again. */
+static gboolean
+numbers_ready (JzHubStore *self)
+{
+  gint64 version = pragma_int (self->db, "PRAGMA data_version");
+
+  if (self->numbers != NULL && version == self->numbers_version &&
+      (guint64) self->numbers_count * 16 <= self->numbers_mask + 1)
+    return TRUE;
+  return numbers_build (self, version);
+}
+
 /* The registry: a valid ID number seen at two stations links the two
  * records (suggested; a person confirms or rejects). A rejected pair is
  * never suggested again, since its row stays. */
@@ -1630,6 +1722,14 @@ update_registry (JzHubStore  *self,
   if (rc != SQLITE_DONE)
     return FALSE;
 
+  /* Nobody else has this number: no link to look for. */
+  if (self->numbers != NULL && !numbers_may_have (self, number))
+    {
+      numbers_add (self, number);
+      return TRUE;
+    }
+  if (self->numbers != NULL)
+    numbers_add (self, number);
   stmt = prepare (self,
                   "INSERT OR IGNORE INTO person_link (a, b, reason, created_at)"
                   " SELECT min (?2, person_id), max (?2, person_id), 'id_number', ?4"
@@ -2864,6 +2964,9 @@ jz_hub_store_push (JzHubStore         *self,
                    "The hub is busy (%s); try again shortly", sqlite3_errmsg (self->db));
       return FALSE;
     }
+
+  if (!numbers_ready (self))
+    g_clear_pointer (&self->numbers, g_free);   /* then every number is looked up */
 
   /* A stream the hub has never seen starts at 1, or where its replica
    * declared it starts (hello: a restored store continues its old numbers

@@ -252,7 +252,7 @@ static const struct { const char *prefix; const char *dialect; } provinces[] = {
 /* Entities of the schema (jz_schema_entities), and the records written
  * together: see flush_queues. */
 #define DEMO_N_ENTITIES 32
-#define DEMO_QUEUE_ROWS 512
+#define DEMO_QUEUE_ROWS 1024
 
 #define N_STAFF 24
 #define N_ROOMS 6

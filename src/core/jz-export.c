@@ -680,7 +680,7 @@ set_column (Import        *im,
  * statement instead of per row); a table's records are all written before
  * the next table's are checked, so references are checked against the
  * store as before. */
-#define IMPORT_QUEUE_ROWS 256
+#define IMPORT_QUEUE_ROWS 512
 
 static void
 import_queue_clear (Import *im)

@@ -467,7 +467,7 @@ gboolean    jz_store_insert_as_is  (JzStore         *store,
                                     gconstpointer    record,
                                     GError         **error);
 /* The most rows jz_store_insert_many_as_is writes in one statement. */
-#define JZ_STORE_INSERT_MANY_MAX 32
+#define JZ_STORE_INSERT_MANY_MAX 64
 /* jz_store_insert_as_is for @n records, in statements of up to
  * JZ_STORE_INSERT_MANY_MAX rows each (far cheaper per row in a bulk
  * transaction). On an error some of the records may have been written:

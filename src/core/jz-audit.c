@@ -36,6 +36,7 @@
 #include <zlib.h>
 
 #include "jz-audit.h"
+#include "jz-core.h"
 #include "jz-schema.h"
 #include "jz-store.h"
 
@@ -539,22 +540,6 @@ get_bytes (const guint8 **p,
   return TRUE;
 }
 
-static void
-append_int (GString *s,
-            gint64   v)
-{
-  char buf[24];
-  char *p = buf + sizeof buf;
-  guint64 u = v < 0 ? -(guint64) v : (guint64) v;
-
-  do
-    *--p = (char) ('0' + u % 10);
-  while ((u /= 10) != 0);
-  if (v < 0)
-    *--p = '-';
-  g_string_append_len (s, p, buf + sizeof buf - p);
-}
-
 /* The JSON text of a format 2 entry (without its format byte), or NULL. */
 static char *
 tokens_unpack (const guint8 *p,
@@ -589,7 +574,7 @@ tokens_unpack (const guint8 *p,
         goto bad;
       tag = *p++;
       if (tag & TOKEN_SMALL)
-        append_int (s, tag & 0x7f);
+        jz_string_append_int (s, tag & 0x7f);
       else
         switch (tag)
           {
@@ -599,7 +584,7 @@ tokens_unpack (const guint8 *p,
           case TOKEN_INT:
             if (!get_varint (&p, end, &n))
               goto bad;
-            append_int (s, (gint64) (n >> 1) ^ -(gint64) (n & 1));
+            jz_string_append_int (s, (gint64) (n >> 1) ^ -(gint64) (n & 1));
             break;
           case TOKEN_STRING:
           case TOKEN_NUMBER:
@@ -917,7 +902,7 @@ append_json_value (GString       *s,
   switch (sqlite3_value_type (v))
     {
     case SQLITE_INTEGER:
-      append_int (s, sqlite3_value_int64 (v));
+      jz_string_append_int (s, sqlite3_value_int64 (v));
       break;
     case SQLITE_FLOAT:
       {

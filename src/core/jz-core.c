@@ -22,3 +22,19 @@ jz_core_init (void)
       g_once_init_leave (&once, 1);
     }
 }
+
+void
+jz_string_append_int (GString *s,
+                      gint64   v)
+{
+  char buf[24];
+  char *p = buf + sizeof buf;
+  guint64 u = v < 0 ? -(guint64) v : (guint64) v;
+
+  do
+    *--p = (char) ('0' + u % 10);
+  while ((u /= 10) != 0);
+  if (v < 0)
+    *--p = '-';
+  g_string_append_len (s, p, buf + sizeof buf - p);
+}

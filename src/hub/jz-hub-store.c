@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "jz-core.h"
 #include "jz-hlc.h"
 #include "jz-hub-store.h"
 #include "jz-idcard.h"
@@ -1440,24 +1441,6 @@ grant_visibility (JzHubStore *self,
   return rc == SQLITE_DONE;
 }
 
-/* Appends @v in decimal, as printf writes it,
- * without printf's cost (it runs several times per change). */
-static void
-append_int (GString *out,
-            gint64   v)
-{
-  char buf[24];
-  char *p = buf + sizeof buf;
-  guint64 u = v < 0 ? -(guint64) v : (guint64) v;
-
-  do
-    *--p = (char) ('0' + u % 10);
-  while ((u /= 10) != 0);
-  if (v < 0)
-    *--p = '-';
-  g_string_append_len (out, p, buf + sizeof buf - p);
-}
-
 /* "|@seq|" in @buf (at least 24 bytes), for the chain hash. */
 static const char *
 format_seq_head (char   *buf,
@@ -2102,13 +2085,13 @@ insert_lean (JzHubStore      *self,
   if (hub_seq < 0)
     return lean_internal (self->db, error);
   g_string_assign (tags_text, "{\"*\":[");
-  append_int (tags_text, hlc);
+  jz_string_append_int (tags_text, hlc);
   g_string_append (tags_text, ",\"");
   g_string_append (tags_text, c->station);
   g_string_append (tags_text, "\",");
-  append_int (tags_text, auth);
+  jz_string_append_int (tags_text, auth);
   g_string_append_c (tags_text, ',');
-  append_int (tags_text, hub_seq);
+  jz_string_append_int (tags_text, hub_seq);
   g_string_append (tags_text, "]}");
   stmt = prepare (self,
                   "INSERT INTO record (entity, id, owner, creator, parent_id, hlc, deleted, fields_json, tags_json, hub_seq)"
@@ -2263,13 +2246,13 @@ append_tag (GString    *out,
             gint64      hub_seq)
 {
   g_string_append_c (out, '[');
-  append_int (out, hlc);
+  jz_string_append_int (out, hlc);
   g_string_append (out, ",\"");
   g_string_append (out, station);
   g_string_append (out, "\",");
-  append_int (out, auth);
+  jz_string_append_int (out, auth);
   g_string_append_c (out, ',');
-  append_int (out, hub_seq);
+  jz_string_append_int (out, hub_seq);
   g_string_append_c (out, ']');
 }
 

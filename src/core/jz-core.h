@@ -10,6 +10,10 @@ G_BEGIN_DECLS
 
 void jz_core_init         (void);
 
+/* SQLite's process-wide settings, before its first use in the process
+ * (every store and hub store calls it before opening). */
+void jz_sqlite_configure  (void);
+
 /* Appends @v in decimal, as printf's "%" G_GINT64_FORMAT writes it,
  * without printf's cost: for paths that run per row or per change (the
  * audit log's JSON, the hub's field tags). */

@@ -509,24 +509,6 @@ check_identity (sqlite3     *db,
   return TRUE;
 }
 
-/* SQLite's process-wide settings, before its first use in the process
- * (sqlite3_config refuses once it is initialised: then the defaults
- * stay, which is only slower). Memory statistics off: with them on,
- * every allocation SQLite makes takes a global mutex and updates the
- * counters (about 7 % of the instructions of a demo row); nothing here
- * reads them (sqlite3_memory_used, sqlite3_status, a soft heap limit). */
-static void
-sqlite_configure_once (void)
-{
-  static gsize done;
-
-  if (g_once_init_enter (&done))
-    {
-      sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
-      g_once_init_leave (&done, 1);
-    }
-}
-
 JzStore *
 jz_store_open (const char  *path,
                GError     **error)
@@ -538,7 +520,7 @@ jz_store_open (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  sqlite_configure_once ();
+  jz_sqlite_configure ();
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_NOT_FOUND,
@@ -654,7 +636,7 @@ jz_store_create (const char      *path,
   g_return_val_if_fail (station_code != NULL, NULL);
   g_return_val_if_fail (station_name != NULL, NULL);
 
-  sqlite_configure_once ();
+  jz_sqlite_configure ();
   if (!jz_station_code_validate (station_code, error))
     return NULL;
   name = g_strstrip (g_strdup (station_name));

@@ -557,22 +557,6 @@ migrate_person_key (JzHubStore  *self,
   return exec (self->db, "COMMIT", error);
 }
 
-/* SQLite's memory statistics off before its first use in the process,
- * as jz-store.c does (whichever store opens first decides; sqlite3_config
- * refuses once SQLite is initialised): with them on, each of SQLite's
- * allocations takes a global mutex. Nothing reads them. */
-static void
-sqlite_configure_once (void)
-{
-  static gsize done;
-
-  if (g_once_init_enter (&done))
-    {
-      sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
-      g_once_init_leave (&done, 1);
-    }
-}
-
 JzHubStore *
 jz_hub_store_open (const char  *path,
                    gboolean     create,
@@ -586,7 +570,7 @@ jz_hub_store_open (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  sqlite_configure_once ();
+  jz_sqlite_configure ();
   exists = g_file_test (path, G_FILE_TEST_EXISTS);
   if (!exists && !create)
     {

@@ -1581,29 +1581,23 @@ number_hash (const char *number)
   return h ^ (h >> 29);
 }
 
-static void
+/* Adds @number to the filter; FALSE when person_key certainly had no
+ * row with it before. */
+static gboolean
 numbers_add (JzHubStore *self,
              const char *number)
 {
   guint64 h = number_hash (number);
   guint64 b1 = h & self->numbers_mask;
   guint64 b2 = (h >> 32) & self->numbers_mask;
+  guint64 m1 = G_GUINT64_CONSTANT (1) << (b1 % 64);
+  guint64 m2 = G_GUINT64_CONSTANT (1) << (b2 % 64);
+  gboolean had = (self->numbers[b1 / 64] & m1) != 0 && (self->numbers[b2 / 64] & m2) != 0;
 
-  self->numbers[b1 / 64] |= G_GUINT64_CONSTANT (1) << (b1 % 64);
-  self->numbers[b2 / 64] |= G_GUINT64_CONSTANT (1) << (b2 % 64);
+  self->numbers[b1 / 64] |= m1;
+  self->numbers[b2 / 64] |= m2;
   self->numbers_count++;
-}
-
-/* FALSE when person_key certainly has no row with @number. */
-static gboolean
-numbers_may_have (JzHubStore *self,
-                  const char *number)
-{
-  guint64 h = number_hash (number);
-  guint64 b1 = h & self->numbers_mask;
-  guint64 b2 = (h >> 32) & self->numbers_mask;
-
-  return (self->numbers[b1 / 64] >> (b1 % 64) & 1) && (self->numbers[b2 / 64] >> (b2 % 64) & 1);
+  return had;
 }
 
 /* Builds the filter from person_key, at 16 bits a number or more (two
@@ -1690,13 +1684,8 @@ update_registry (JzHubStore  *self,
     return FALSE;
 
   /* Nobody else has this number: no link to look for. */
-  if (self->numbers != NULL && !numbers_may_have (self, number))
-    {
-      numbers_add (self, number);
-      return TRUE;
-    }
-  if (self->numbers != NULL)
-    numbers_add (self, number);
+  if (self->numbers != NULL && !numbers_add (self, number))
+    return TRUE;
   stmt = prepare (self,
                   "INSERT OR IGNORE INTO person_link (a, b, reason, created_at)"
                   " SELECT min (?2, person_id), max (?2, person_id), 'id_number', ?4"

@@ -285,10 +285,22 @@ jz_idcard_abbreviate (const char *text)
   return g_string_free (s, FALSE);
 }
 
+/* The local zone is looked up once: g_date_time_new_now_local () reads
+ * /etc/localtime (a readlink and two stats) on every call, twice per
+ * person in an import. */
 static void
 today_local (GDate *out)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  static gsize once;
+  static GTimeZone *local;
+  g_autoptr(GDateTime) now = NULL;
+
+  if (g_once_init_enter (&once))
+    {
+      local = g_time_zone_new_local ();
+      g_once_init_leave (&once, 1);
+    }
+  now = g_date_time_new_now (local);
 
   g_date_clear (out, 1);
   g_date_set_dmy (out, g_date_time_get_day_of_month (now),

@@ -413,6 +413,247 @@ test_same_id_twice (Fixture       *f,
   assert_nothing_imported (target);
 }
 
+/* ---- The JSON reader ---------------------------------------------------- */
+
+#define HEAD "{\"format\": \"jiuzhu-export\", \"version\": 1, \"tables\": {"
+#define STAFF_ID "01941f29-7c00-7000-8510-c70f6daff2b3"
+
+/* The reader's tests need no demo export: a directory alone. */
+static void
+dir_set_up (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("jz-test-import-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+/* Imports @text into @store; on failure checks that nothing was. */
+static gboolean
+import_text (Fixture     *f,
+             JzStore     *store,
+             const char  *text,
+             GError     **error)
+{
+  g_autofree char *path = write_file (f, "reader.json", text);
+  gboolean ok = jz_store_import_json (store, path, NULL, error);
+
+  if (!ok)
+    assert_nothing_imported (store);
+  return ok;
+}
+
+/* Everything JSON allows in a text or a number is read as JSON means it. */
+static void
+test_reader_valid (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzStore) store = new_store (f, "valid.db");
+  g_autoptr(JzStaff) staff = NULL;
+  g_autoptr(JzEncounter) enc = NULL;
+  const char *text =
+    " \t\r\n{\"format\" : \"jiuzhu-export\",\"version\":1, \"schema_version\": 1, "
+    "\"extra\": {\"a\": [1, -2.5e-3, true, false, null, {\"b\": []}, \"\\u00e9\"], \"c\": {}},"
+    "\"tables\":{\"staff\":[{\"station\": \"320481-01\", \"hlc\": 5, \"name\": "
+    "\"\\u738B\\ud83d\\ude00 \\\"q\\\" \\\\ \\/ \\b\\f\\n\\r\\t z\", \"role\": null, "
+    "\"id\": \"" STAFF_ID "\"}],"
+    "\"room\": [],"
+    "\"encounter\": ["
+    "{\"id\": \"01941f29-7c00-7000-8510-c70f6daff2b4\", \"station\": \"320481-01\", \"hlc\": 6, "
+    "\"at\": 1772294400, \"latitude\": 3.15e1, \"longitude\": -1.2E+2, \"action\": \"other\"},"
+    "{\"id\": \"01941f29-7c00-7000-8510-c70f6daff2b5\", \"station\": \"320481-01\", \"hlc\": 7, "
+    "\"at\": 1772294400, \"latitude\": -0, \"longitude\": 120, \"action\": \"other\"}"
+    "]} } \n";
+
+  g_assert_true (import_text (f, store, text, &error));
+  g_assert_no_error (error);
+  staff = jz_store_get_staff (store, STAFF_ID, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (staff->name, ==, "王😀 \"q\" \\ / \b\f\n\r\t z");
+  g_assert_cmpstr (staff->role, ==, "worker");
+  g_assert_cmpint (staff->rec.hlc, ==, 5);
+  enc = jz_store_get_encounter (store, "01941f29-7c00-7000-8510-c70f6daff2b4", &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (enc->latitude, ==, 31.5);
+  g_assert_cmpfloat (enc->longitude, ==, -120.0);
+}
+
+/* Text that is not JSON: nothing is imported and the error says where. */
+static void
+test_reader_malformed (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(JzStore) store = new_store (f, "malformed.db");
+#define REC(fields) HEAD "\"staff\": [{\"id\": \"" STAFF_ID "\", \"station\": \"320481-01\", \"hlc\": 5, " fields "}]}}"
+  const char *cases[] = {
+    REC ("\"name\": \"王"),                       /* the file ends inside a text */
+    REC ("\"name\": \"a\\x\""),                    /* unknown escape */
+    REC ("\"name\": \"\\u12G4\""),                 /* \u without four hex digits */
+    REC ("\"name\": \"\\u12\""),
+    REC ("\"name\": \"a\tb\""),                    /* a raw control character */
+    REC ("\"name\": \"a\nb\""),
+    REC ("\"name\": 'a'"),                         /* single quotes */
+    REC ("\"name\": \"a\",}"),                     /* trailing comma in a record */
+    REC ("\"name\" \"a\""),                        /* no colon */
+    REC ("name: \"a\""),                           /* a name without quotes */
+    REC ("\"pin_rounds\": 01"),                    /* leading zero */
+    REC ("\"pin_rounds\": 1."),                    /* no digit after the point */
+    REC ("\"pin_rounds\": .5"),
+    REC ("\"pin_rounds\": -"),
+    REC ("\"pin_rounds\": 1e"),
+    REC ("\"pin_rounds\": 1e+"),
+    REC ("\"pin_rounds\": +1"),
+    REC ("\"pin_rounds\": NaN"),
+    REC ("\"pin_rounds\": Infinity"),
+    REC ("\"pin_rounds\": 0x10"),
+    REC ("\"active\": tru"),
+    REC ("\"active\": True"),
+    REC ("\"active\": nul"),
+    REC ("\"name\": \"a\" /* comment */"),
+    REC ("\"name\": [1, 2,]"),                     /* trailing comma in a list */
+    REC ("\"name\": {\"a\" 1}"),
+    REC ("\"name\": {1: 2}"),
+    REC ("\"name\": [1 2]"),
+    HEAD "\"staff\": [{\"id\": \"" STAFF_ID "\"},]}}",   /* trailing comma after a record */
+    HEAD "\"staff\": []},}",                            /* trailing comma in the header */
+    HEAD "\"staff\": []}} x",                           /* text after the end */
+    HEAD "\"staff\": []}}}",
+    HEAD "\"staff\": []}",                              /* the file ends */
+    "\xEF\xBB\xBF" HEAD "\"staff\": []}}",             /* a byte-order mark is not JSON */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (import_text (f, store, cases[i], &error))
+        g_error ("case %u was imported: %s", i, cases[i]);
+      g_test_message ("%u: %s", i, error->message);
+      g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+      if (strstr (error->message, "not a Jiuzhu export") == NULL || strstr (error->message, "(at byte ") == NULL)
+        g_error ("case %u: “%s” does not say where", i, error->message);
+    }
+
+  /* Values nested deeper than 64 levels. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GString) deep = g_string_new (HEAD "\"staff\": [{\"name\": ");
+
+    for (guint i = 0; i < 100; i++)
+      g_string_append_c (deep, '[');
+    for (guint i = 0; i < 100; i++)
+      g_string_append_c (deep, ']');
+    g_string_append (deep, "}]}}");
+    g_assert_false (import_text (f, store, deep->str, &error));
+    g_assert_nonnull (strstr (error->message, "nested too deeply"));
+  }
+#undef REC
+}
+
+/* JSON that does not fit a field is a problem of the record's field,
+ * named with the record's id even where the id comes last, and the rest
+ * of the file is still checked. */
+static void
+test_reader_field_problems (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(JzStore) store = new_store (f, "problems.db");
+  struct { const char *fields; const char *expect; } cases[] = {
+    { "\"name\": \"\\ud800\"", "name is not text" },                 /* a lone high surrogate */
+    { "\"name\": \"\\udc00a\"", "name is not text" },                /* a lone low surrogate */
+    { "\"name\": \"\\ud800\\u0041\"", "name is not text" },          /* a high one not followed by a low one */
+    { "\"name\": \"a\\u0000b\"", "name is not text" },
+    { "\"name\": \"\xff\xfe\"", "name is not text" },                /* not UTF-8 */
+    { "\"name\": \"\xe7\x8e\"", "name is not text" },                /* UTF-8 cut short */
+    { "\"name\": 5", "name must be text" },
+    { "\"name\": {\"a\": [1, {\"b\": null}]}", "name must be text" },
+    { "\"name\": [\"王\"]", "name must be text" },
+    { "\"name\": \"王\", \"hlc\": 5.0", "hlc must be a whole number" },
+    { "\"name\": \"王\", \"hlc\": 5e2", "hlc must be a whole number" },
+    { "\"name\": \"王\", \"hlc\": 9223372036854775808", "hlc is out of range" },
+    { "\"name\": \"王\", \"hlc\": -92233720368547758080", "hlc is out of range" },
+    { "\"name\": \"王\", \"active\": 1", "active must be true or false" },
+    { "\"name\": \"王\", \"active\": \"true\"", "active must be true or false" },
+    { "\"name\": \"王\", \"deleted\": null, \"colour\": \"red\"", "“colour” is not a field of a staff member" },
+    { "\"name\": \"王\", \"\\ud800\": 1", "“\xEF\xBF\xBD” is not a field of a staff member" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = g_strdup_printf (HEAD "\"staff\": ["
+                                               "{\"station\": \"320481-01\", \"hlc\": 5, %s, \"id\": \"" STAFF_ID "\"},"
+                                               "{\"id\": \"01941f29-7c00-7000-8510-c70f6daff2b4\", \"station\": \"320481-01\", "
+                                               "\"hlc\": 6, \"name\": \"王\", \"role\": \"boss\"}]}}",
+                                               cases[i].fields);
+      g_autofree char *expect = g_strdup_printf ("staff 1 (id " STAFF_ID "): %s", cases[i].expect);
+
+      g_assert_false (import_text (f, store, text, &error));
+      g_test_message ("%u: %s", i, error->message);
+      g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+      if (strstr (error->message, expect) == NULL)
+        g_error ("case %u: “%s” does not say “%s”", i, error->message, expect);
+      /* The second record was checked too. */
+      g_assert_nonnull (strstr (error->message, "staff 2 (id 01941f29-7c00-7000-8510-c70f6daff2b4): "));
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+    }
+
+  /* Not a record at all. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (import_text (f, store, HEAD "\"staff\": [[1], \"x\"]}}", &error));
+    g_assert_nonnull (strstr (error->message, "staff 1: a record must be a JSON object"));
+    g_assert_nonnull (strstr (error->message, "staff 2: a record must be a JSON object"));
+  }
+}
+
+/* The file is read 256 KB at a time: every part of a text, an escape, a
+ * surrogate pair, a number and a word can fall on the seam. */
+static void
+test_reader_seams (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(JzStore) store = new_store (f, "seams.db");
+  const gsize chunk = 256 * 1024;
+  g_autofree char *path = g_build_filename (f->dir, "seams.json", NULL);
+  gsize tail_len = 0;
+
+  for (gsize shift = 0; shift == 0 || shift < tail_len; shift++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JzStaff) staff = NULL;
+      g_autoptr(GString) text = g_string_new ("{\"format\": \"jiuzhu-export\", \"version\": 1, \"pad\": \"");
+      /* One store: each file has a staff member of its own. */
+      g_autofree char *id = g_strdup_printf ("01941f29-7c00-7000-8510-c70f6daff%03x", (guint) shift);
+      g_autofree char *tail = g_strdup_printf ("\"tables\": {\"staff\": [{\"id\": \"%s\", \"station\": \"320481-01\", "
+                                               "\"hlc\": 123456789, \"deleted\": false, "
+                                               "\"name\": \"a\\u738b\\ud83d\\ude00\\\"\xe7\x8e\x8b\"}]}}", id);
+
+      tail_len = strlen (tail);
+      /* The pad's text ends so that byte @shift of the tail is the
+       * first of the file's second 256 KB. */
+      while (text->len < chunk - shift - 4)
+        g_string_append (text, text->len % 7 ? "x" : "\\n");
+      while (text->len < chunk - shift - 3)
+        g_string_append_c (text, 'y');
+      g_string_append (text, "\", ");
+      g_assert_cmpuint (text->len, ==, chunk - shift);
+      g_string_append (text, tail);
+      g_assert_true (g_file_set_contents (path, text->str, -1, &error));
+
+      if (!jz_store_import_json (store, path, NULL, &error))
+        g_error ("shift %" G_GSIZE_FORMAT ": %s", shift, error->message);
+      staff = jz_store_get_staff (store, id, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (staff->name, ==, "a王😀\"王");
+      g_assert_cmpint (staff->rec.hlc, ==, 123456789);
+    }
+  g_assert_cmpint (count (store, "SELECT count (*) FROM staff"), ==, (gint64) tail_len);
+}
+
 static void
 test_csv (Fixture       *f,
           gconstpointer  data)
@@ -454,6 +695,12 @@ main (int argc, char **argv)
   ADD ("/import/existing", test_existing);
   ADD ("/import/insert-fails", test_insert_fails);
   ADD ("/import/same-id-twice", test_same_id_twice);
+#define ADD_READER(path, fn) g_test_add (path, Fixture, NULL, dir_set_up, fn, fixture_tear_down)
+  ADD_READER ("/import/reader/valid", test_reader_valid);
+  ADD_READER ("/import/reader/malformed", test_reader_malformed);
+  ADD_READER ("/import/reader/field-problems", test_reader_field_problems);
+  ADD_READER ("/import/reader/seams", test_reader_seams);
+#undef ADD_READER
   ADD ("/export/csv", test_csv);
 #undef ADD
 

@@ -7,8 +7,8 @@
  * checking the rest of the file so that the person gets every problem at
  * once.
  *
- * The importer reads the file as a stream: a small scanner walks the
- * outer object and hands each record to json-c, so a file of millions of
+ * The importer reads the file as a stream with a JSON reader of its own
+ * that fills the typed records as it goes, so a file of millions of
  * records never sits in memory whole.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -16,7 +16,6 @@
 #define G_LOG_DOMAIN "jz-export"
 
 #include <errno.h>
-#include <json.h>
 #include <string.h>
 
 #include "jz-export.h"
@@ -31,6 +30,8 @@ typedef struct
   const char *name;
   JzFieldType type;      /* header columns: TEXT, INT (hlc), BOOL (deleted) */
   const JzField *field;  /* NULL for header columns */
+  gsize offset;          /* of the value in the record */
+  gsize len;             /* of the name */
 } Column;
 
 static GArray *
@@ -41,19 +42,22 @@ entity_columns (const JzEntity *entity)
   if (entity->flags & JZ_ENTITY_SYNCED)
     {
       Column h[] = {
-        { "id", JZ_FIELD_TEXT, NULL },
-        { "station", JZ_FIELD_TEXT, NULL },
-        { "hlc", JZ_FIELD_INT, NULL },
-        { "updated_by", JZ_FIELD_TEXT, NULL },
-        { "deleted", JZ_FIELD_BOOL, NULL },
+        { "id", JZ_FIELD_TEXT, NULL, G_STRUCT_OFFSET (JzRecord, id), 0 },
+        { "station", JZ_FIELD_TEXT, NULL, G_STRUCT_OFFSET (JzRecord, station), 0 },
+        { "hlc", JZ_FIELD_INT, NULL, G_STRUCT_OFFSET (JzRecord, hlc), 0 },
+        { "updated_by", JZ_FIELD_TEXT, NULL, G_STRUCT_OFFSET (JzRecord, updated_by), 0 },
+        { "deleted", JZ_FIELD_BOOL, NULL, G_STRUCT_OFFSET (JzRecord, deleted), 0 },
       };
       g_array_append_vals (cols, h, G_N_ELEMENTS (h));
     }
   for (guint i = 0; i < entity->n_fields; i++)
     {
-      Column c = { entity->fields[i].name, entity->fields[i].type, &entity->fields[i] };
+      Column c = { entity->fields[i].name, entity->fields[i].type, &entity->fields[i],
+                   entity->fields[i].offset, 0 };
       g_array_append_val (cols, c);
     }
+  for (guint i = 0; i < cols->len; i++)
+    g_array_index (cols, Column, i).len = strlen (g_array_index (cols, Column, i).name);
   return cols;
 }
 
@@ -383,36 +387,65 @@ jz_store_table_digest (JzStore         *store,
 
 /* ---- Reading ---------------------------------------------------------------- */
 
+/* The import reads JSON with a reader of its own (RFC 8259, strictly):
+ * each record's fields go straight into the typed record, with no
+ * document in between (json-c's objects, hash tables and copies of every
+ * name and value were about a sixth of an import's instructions).
+ * Anything JSON allows is read: every escape, \u escapes with surrogate
+ * pairs, numbers of any form and size. What JSON does not allow is
+ * refused with the byte where it is; a string that is not text (invalid
+ * UTF-8, \u0000, a lone surrogate) is a problem of its record's field. */
+
+typedef enum
+{
+  VALUE_NULL,
+  VALUE_FALSE,
+  VALUE_TRUE,
+  VALUE_INT,      /* a whole number that fits in 64 bits: i */
+  VALUE_BIG,      /* a whole number that does not: its text only */
+  VALUE_REAL,     /* a number with a fraction or an exponent: d */
+  VALUE_STRING,   /* decoded into the reader's text */
+  VALUE_OBJECT,   /* read and checked, not kept */
+  VALUE_ARRAY,
+} ValueKind;
+
 typedef struct
 {
-  FILE         *f;
-  const char   *path;
-  char         *buf;
-  gsize         len;
-  gsize         pos;
-  gboolean      eof;
-  guint64       consumed;   /* bytes before buf[0], for messages */
-  json_tokener *tok;
+  ValueKind kind;
+  gint64    i;
+  double    d;
+} Value;
+
+typedef struct
+{
+  FILE       *f;
+  const char *path;
+  char       *buf;
+  gsize       len;
+  gsize       pos;
+  gboolean    eof;
+  guint64     consumed;   /* bytes before buf[0], for messages */
+  GString    *text;       /* the last string (decoded) or number read */
+  gboolean    text_bad;   /* that string is not text */
+  guint       depth;      /* of the values being skipped */
 } Reader;
 
 #define READ_CHUNK (256 * 1024)
+#define MAX_DEPTH 64
 
+/* Called when everything read is consumed. */
 static gboolean
 reader_fill (Reader  *r,
              GError **error)
 {
   size_t n;
 
+  g_assert (r->pos == r->len);
   if (r->eof)
     return FALSE;
-  if (r->pos > 0)
-    {
-      memmove (r->buf, r->buf + r->pos, r->len - r->pos);
-      r->consumed += r->pos;
-      r->len -= r->pos;
-      r->pos = 0;
-    }
-  n = fread (r->buf + r->len, 1, READ_CHUNK, r->f);
+  r->consumed += r->len;
+  r->pos = r->len = 0;
+  n = fread (r->buf, 1, READ_CHUNK, r->f);
   if (n == 0)
     {
       if (ferror (r->f))
@@ -424,7 +457,7 @@ reader_fill (Reader  *r,
       r->eof = TRUE;
       return FALSE;
     }
-  r->len += n;
+  r->len = n;
   return TRUE;
 }
 
@@ -440,19 +473,62 @@ reader_error (Reader      *r,
                r->path, what, r->consumed + r->pos);
 }
 
-/* The next non-blank character, not consumed; 0 at the end. */
-static char
+/* "@expected, found …" for the byte @c (-1: the end of the file). */
+static void
+reader_error_found (Reader      *r,
+                    GError     **error,
+                    const char  *expected,
+                    int          c)
+{
+  g_autofree char *what = NULL;
+
+  if (c < 0)
+    what = g_strdup_printf ("%s, the file ends", expected);
+  else if (c > 0x20 && c < 0x7f)
+    what = g_strdup_printf ("%s, found “%c”", expected, c);
+  else
+    what = g_strdup_printf ("%s, found byte 0x%02x", expected, (guint) c);
+  reader_error (r, error, what);
+}
+
+/* The next byte, consumed; -1 at the end of the file. */
+static inline int
+reader_next (Reader  *r,
+             GError **error)
+{
+  if (G_UNLIKELY (r->pos == r->len) && !reader_fill (r, error))
+    return -1;
+  return (guchar) r->buf[r->pos++];
+}
+
+/* The next byte, not consumed; -1 at the end of the file. */
+static inline int
+reader_peek_raw (Reader  *r,
+                 GError **error)
+{
+  if (G_UNLIKELY (r->pos == r->len) && !reader_fill (r, error))
+    return -1;
+  return (guchar) r->buf[r->pos];
+}
+
+/* The next byte that is not JSON white space, not consumed; -1 at the
+ * end of the file. */
+static int
 reader_peek (Reader  *r,
              GError **error)
 {
   for (;;)
     {
-      while (r->pos < r->len && g_ascii_isspace (r->buf[r->pos]))
-        r->pos++;
-      if (r->pos < r->len)
-        return r->buf[r->pos];
+      while (r->pos < r->len)
+        {
+          guchar c = r->buf[r->pos];
+
+          if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
+            return c;
+          r->pos++;
+        }
       if (!reader_fill (r, error))
-        return 0;
+        return -1;
     }
 }
 
@@ -461,75 +537,380 @@ reader_expect (Reader     *r,
                char        c,
                GError    **error)
 {
-  char got = reader_peek (r, error);
+  int got = reader_peek (r, error);
 
   if (got != c)
     {
-      g_autofree char *what = got ? g_strdup_printf ("expected “%c”, found “%c”", c, got)
-                                  : g_strdup_printf ("expected “%c”, the file ends", c);
-      reader_error (r, error, what);
+      g_autofree char *expected = g_strdup_printf ("expected “%c”", c);
+
+      reader_error_found (r, error, expected, got);
       return FALSE;
     }
   r->pos++;
   return TRUE;
 }
 
-/* One JSON value, handed to json-c piece by piece. */
-static json_object *
-reader_value (Reader  *r,
-              GError **error)
+static void
+text_not_text (Reader *r)
 {
-  if (reader_peek (r, error) == 0)
-    {
-      reader_error (r, error, "the file ends too early");
-      return NULL;
-    }
-  json_tokener_reset (r->tok);
+  r->text_bad = TRUE;
+  g_string_append (r->text, "\xEF\xBF\xBD");  /* U+FFFD, for messages */
+}
+
+/* A string (the reader is at its opening quote), decoded into r->text. */
+static gboolean
+reader_string (Reader  *r,
+               GError **error)
+{
+  gunichar high = 0;  /* a high surrogate waiting for its low half */
+  guchar seen = 0;    /* the raw bytes OR-ed: ≥ 0x80 when not ASCII */
+  int c;
+
+  g_string_truncate (r->text, 0);
+  r->text_bad = FALSE;
+  r->pos++;
   for (;;)
     {
-      json_object *obj = json_tokener_parse_ex (r->tok, r->buf + r->pos, (int) (r->len - r->pos));
-      enum json_tokener_error jerr = json_tokener_get_error (r->tok);
+      gsize start = r->pos;
 
-      if (jerr == json_tokener_success)
+      while (r->pos < r->len)
         {
-          r->pos += json_tokener_get_parse_end (r->tok);
-          return obj;
+          guchar b = r->buf[r->pos];
+
+          if (b == '"' || b == '\\' || b < 0x20)
+            break;
+          seen |= b;
+          r->pos++;
         }
-      if (jerr != json_tokener_continue)
+      if (r->pos > start)
         {
-          reader_error (r, error, json_tokener_error_desc (jerr));
-          return NULL;
+          if (high != 0)
+            {
+              text_not_text (r);
+              high = 0;
+            }
+          g_string_append_len (r->text, r->buf + start, r->pos - start);
         }
-      r->pos = r->len;
-      if (!reader_fill (r, error))
+      if (r->pos == r->len)
         {
-          /* A number at the very end needs to see the end. */
-          obj = json_tokener_parse_ex (r->tok, "", 1);
-          if (obj != NULL)
-            return obj;
-          reader_error (r, error, "the file ends inside a value");
-          return NULL;
+          if (!reader_fill (r, error))
+            {
+              reader_error (r, error, "the file ends inside a text");
+              return FALSE;
+            }
+          continue;
         }
+      c = (guchar) r->buf[r->pos++];
+      if (c == '"')
+        break;
+      if (c != '\\')
+        {
+          r->pos--;
+          reader_error (r, error, "a control character inside a text (it must be written as an escape)");
+          return FALSE;
+        }
+      c = reader_next (r, error);
+      if (c == 'u')
+        {
+          gunichar u = 0;
+
+          for (int k = 0; k < 4; k++)
+            {
+              int h = reader_next (r, error);
+
+              if (h >= '0' && h <= '9')
+                u = u * 16 + (gunichar) (h - '0');
+              else if (h >= 'a' && h <= 'f')
+                u = u * 16 + (gunichar) (h - 'a' + 10);
+              else if (h >= 'A' && h <= 'F')
+                u = u * 16 + (gunichar) (h - 'A' + 10);
+              else
+                {
+                  if (h >= 0)
+                    r->pos--;
+                  reader_error (r, error, "“\\u” is not followed by four hexadecimal digits");
+                  return FALSE;
+                }
+            }
+          if (high != 0 && u >= 0xDC00 && u <= 0xDFFF)
+            {
+              g_string_append_unichar (r->text, 0x10000 + ((high - 0xD800) << 10) + (u - 0xDC00));
+              high = 0;
+              continue;
+            }
+          if (high != 0)
+            {
+              text_not_text (r);
+              high = 0;
+            }
+          if (u >= 0xD800 && u <= 0xDBFF)
+            high = u;
+          else if ((u >= 0xDC00 && u <= 0xDFFF) || u == 0)
+            text_not_text (r);
+          else
+            g_string_append_unichar (r->text, u);
+          continue;
+        }
+      if (high != 0)
+        {
+          text_not_text (r);
+          high = 0;
+        }
+      switch (c)
+        {
+        case '"':
+        case '\\':
+        case '/':
+          g_string_append_c (r->text, (char) c);
+          break;
+        case 'b':
+          g_string_append_c (r->text, '\b');
+          break;
+        case 'f':
+          g_string_append_c (r->text, '\f');
+          break;
+        case 'n':
+          g_string_append_c (r->text, '\n');
+          break;
+        case 'r':
+          g_string_append_c (r->text, '\r');
+          break;
+        case 't':
+          g_string_append_c (r->text, '\t');
+          break;
+        default:
+          if (c >= 0)
+            r->pos--;
+          reader_error_found (r, error, "expected an escape (one of \" \\ / b f n r t u) after “\\”", c);
+          return FALSE;
+        }
+    }
+  if (high != 0)
+    text_not_text (r);
+  if ((seen & 0x80) && !r->text_bad && !g_utf8_validate_len (r->text->str, r->text->len, NULL))
+    r->text_bad = TRUE;
+  return TRUE;
+}
+
+/* Digits onto r->text; how many. */
+static guint
+reader_digits (Reader  *r,
+               GError **error)
+{
+  guint n = 0;
+  int c;
+
+  while ((c = reader_peek_raw (r, error)) >= '0' && c <= '9')
+    {
+      g_string_append_c (r->text, (char) c);
+      r->pos++;
+      n++;
+    }
+  return n;
+}
+
+/* A number (the reader is at its first character); its text in r->text. */
+static gboolean
+reader_number (Reader  *r,
+               Value   *v,
+               GError **error)
+{
+  gboolean whole = TRUE;
+  int c = reader_peek_raw (r, error);
+
+  g_string_truncate (r->text, 0);
+  if (c == '-')
+    {
+      g_string_append_c (r->text, '-');
+      r->pos++;
+      c = reader_peek_raw (r, error);
+    }
+  if (c == '0')
+    {
+      g_string_append_c (r->text, '0');
+      r->pos++;
+    }
+  else if (c < '1' || c > '9' || reader_digits (r, error) == 0)
+    {
+      reader_error_found (r, error, "expected a digit", c);
+      return FALSE;
+    }
+  if (reader_peek_raw (r, error) == '.')
+    {
+      whole = FALSE;
+      g_string_append_c (r->text, '.');
+      r->pos++;
+      if (reader_digits (r, error) == 0)
+        {
+          reader_error_found (r, error, "expected a digit after the decimal point", reader_peek_raw (r, error));
+          return FALSE;
+        }
+    }
+  c = reader_peek_raw (r, error);
+  if (c == 'e' || c == 'E')
+    {
+      whole = FALSE;
+      g_string_append_c (r->text, 'e');
+      r->pos++;
+      c = reader_peek_raw (r, error);
+      if (c == '+' || c == '-')
+        {
+          g_string_append_c (r->text, (char) c);
+          r->pos++;
+        }
+      if (reader_digits (r, error) == 0)
+        {
+          reader_error_found (r, error, "expected a digit in the exponent", reader_peek_raw (r, error));
+          return FALSE;
+        }
+    }
+  if (whole)
+    {
+      errno = 0;
+      v->i = g_ascii_strtoll (r->text->str, NULL, 10);
+      v->kind = errno == ERANGE ? VALUE_BIG : VALUE_INT;
+    }
+  else
+    {
+      v->d = g_ascii_strtod (r->text->str, NULL);
+      v->kind = VALUE_REAL;
+    }
+  return TRUE;
+}
+
+static gboolean
+reader_word (Reader      *r,
+             const char  *word,
+             GError     **error)
+{
+  for (const char *p = word; *p; p++)
+    {
+      int c = reader_next (r, error);
+
+      if (c != *p)
+        {
+          if (c >= 0)
+            r->pos--;
+          reader_error (r, error, "expected a value (text in quotes, a number, true, false, null, an object or a list)");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean reader_skip (Reader *r, GError **error);
+
+/* Any JSON value; objects and arrays are checked and skipped. */
+static gboolean
+reader_value (Reader  *r,
+              Value   *v,
+              GError **error)
+{
+  int c = reader_peek (r, error);
+
+  switch (c)
+    {
+    case '"':
+      v->kind = VALUE_STRING;
+      return reader_string (r, error);
+    case 't':
+      v->kind = VALUE_TRUE;
+      return reader_word (r, "true", error);
+    case 'f':
+      v->kind = VALUE_FALSE;
+      return reader_word (r, "false", error);
+    case 'n':
+      v->kind = VALUE_NULL;
+      return reader_word (r, "null", error);
+    case '{':
+    case '[':
+      v->kind = c == '{' ? VALUE_OBJECT : VALUE_ARRAY;
+      return reader_skip (r, error);
+    case -1:
+      reader_error (r, error, "the file ends too early");
+      return FALSE;
+    default:
+      if (c == '-' || (c >= '0' && c <= '9'))
+        return reader_number (r, v, error);
+      reader_error_found (r, error, "expected a value", c);
+      return FALSE;
     }
 }
 
-static char *
-reader_key (Reader  *r,
-            GError **error)
+/* An object or array (the reader is at its opening bracket), read for
+ * its syntax only. */
+static gboolean
+reader_skip (Reader  *r,
+             GError **error)
 {
-  json_object *obj = reader_value (r, error);
-  char *key = NULL;
+  gboolean object = r->buf[r->pos] == '{';
+  char close = object ? '}' : ']';
+  Value v;
+  int c;
 
-  if (obj == NULL)
-    return NULL;
-  if (json_object_is_type (obj, json_type_string))
-    key = g_strdup (json_object_get_string (obj));
-  else
-    reader_error (r, error, "a key is not a string");
-  json_object_put (obj);
-  if (key != NULL && !reader_expect (r, ':', error))
-    g_clear_pointer (&key, g_free);
-  return key;
+  if (r->depth >= MAX_DEPTH)
+    {
+      reader_error (r, error, "values nested too deeply");
+      return FALSE;
+    }
+  r->depth++;
+  r->pos++;
+  if (reader_peek (r, error) == close)
+    {
+      r->pos++;
+      r->depth--;
+      return TRUE;
+    }
+  for (;;)
+    {
+      if (object)
+        {
+          c = reader_peek (r, error);
+          if (c != '"')
+            {
+              reader_error_found (r, error, "expected a name in quotes", c);
+              return FALSE;
+            }
+          if (!reader_string (r, error) || !reader_expect (r, ':', error))
+            return FALSE;
+        }
+      if (!reader_value (r, &v, error))
+        return FALSE;
+      c = reader_peek (r, error);
+      if (c == close)
+        break;
+      if (c != ',')
+        {
+          reader_error_found (r, error, object ? "expected “,” or “}”" : "expected “,” or “]”", c);
+          return FALSE;
+        }
+      r->pos++;
+    }
+  r->pos++;
+  r->depth--;
+  return TRUE;
+}
+
+/* A value's text for a message. */
+static const char *
+value_text (Reader      *r,
+            const Value *v)
+{
+  switch (v->kind)
+    {
+    case VALUE_NULL:
+      return "null";
+    case VALUE_FALSE:
+      return "false";
+    case VALUE_TRUE:
+      return "true";
+    case VALUE_OBJECT:
+      return "{…}";
+    case VALUE_ARRAY:
+      return "[…]";
+    default:
+      return r->text->str;
+    }
 }
 
 /* ---- Importing ------------------------------------------------------------- */
@@ -541,11 +922,16 @@ typedef struct
   guint            n_problems;
   gint64           max_hlc;
   JzTransferStats  stats;
-  gboolean         header_ok;
   const JzEntity  *entity;
   guint64          index;      /* record number inside its table, from 1 */
   GHashTable      *failed;     /* keys of records with a problem */
   guint            n_dependent; /* records skipped for referring to those */
+  /* The table being read. */
+  GArray          *cols;
+  const Column    *key;        /* NULL: the table has none */
+  guint            guess;      /* where the next field's column is looked for first */
+  sqlite3_stmt    *exists;     /* borrowed from the store's cache */
+  GPtrArray       *pending;    /* the record's problems, until its key is known */
   /* Checked records of @entity not yet written (import_flush). */
   GPtrArray       *queue;
   GPtrArray       *queue_keys;   /* char *, owned */
@@ -605,74 +991,155 @@ type_name (JzFieldType t)
     }
 }
 
-/* Sets one column of @record from @value; FALSE (with a problem) when the
- * JSON type does not fit. */
-static gboolean
-set_column (Import        *im,
-            const char    *id,
-            const Column  *c,
-            gpointer       record,
-            json_object   *value)
+static const Column *
+find_column (Import     *im,
+             const char *name,
+             gsize       len)
 {
-  json_type jt = json_object_get_type (value);
-  JzRecord *rec = record;
-  gpointer slot;
+  guint n = im->cols->len;
 
-  if (jt == json_type_null)
-    return TRUE;
-
-  if (c->type == JZ_FIELD_BOOL ? jt != json_type_boolean
-      : is_integer_type (c->type) ? jt != json_type_int
-      : c->type == JZ_FIELD_REAL ? (jt != json_type_double && jt != json_type_int)
-      : jt != json_type_string)
+  /* Fields come in the columns' order, those that are null left out. */
+  for (guint k = 0, i = im->guess; k < n; k++, i = i + 1 == n ? 0 : i + 1)
     {
-      problem (im, id, "%s must be %s", c->name, type_name (c->type));
-      return FALSE;
-    }
+      const Column *c = &g_array_index (im->cols, Column, i);
 
-  if (c->field == NULL)
-    {
-      if (g_str_equal (c->name, "id"))
-        rec->id = g_strdup (json_object_get_string (value));
-      else if (g_str_equal (c->name, "station"))
-        rec->station = g_strdup (json_object_get_string (value));
-      else if (g_str_equal (c->name, "updated_by"))
-        rec->updated_by = g_strdup (json_object_get_string (value));
-      else if (g_str_equal (c->name, "hlc"))
-        rec->hlc = json_object_get_int64 (value);
-      else if (g_str_equal (c->name, "deleted"))
-        rec->deleted = json_object_get_boolean (value);
-      return TRUE;
+      if (c->len == len && memcmp (c->name, name, len) == 0)
+        {
+          im->guess = i + 1 == n ? 0 : i + 1;
+          return c;
+        }
     }
+  return NULL;
+}
 
-  slot = (guint8 *) record + c->field->offset;
+/* Sets one column of @record from @v (a string's text is in the reader);
+ * a value that does not fit the column is a problem of the record. */
+static void
+set_column (Import       *im,
+            Reader       *r,
+            const Column *c,
+            gpointer      record,
+            const Value  *v)
+{
+  gpointer slot = (guint8 *) record + c->offset;
+  gboolean fits;
+
+  if (v->kind == VALUE_NULL)
+    return;
   switch (c->type)
     {
     case JZ_FIELD_BOOL:
-      *(gboolean *) slot = json_object_get_boolean (value);
-      break;
-    case JZ_FIELD_FLAGS:
-      *(guint *) slot = (guint) json_object_get_int64 (value);
-      if (json_object_get_int64 (value) < 0 || json_object_get_int64 (value) > G_MAXUINT)
-        {
-          problem (im, id, "%s is out of range", c->name);
-          return FALSE;
-        }
+      fits = v->kind == VALUE_TRUE || v->kind == VALUE_FALSE;
       break;
     case JZ_FIELD_INT:
     case JZ_FIELD_TIME:
     case JZ_FIELD_MONEY:
-      *(gint64 *) slot = json_object_get_int64 (value);
+    case JZ_FIELD_FLAGS:
+      fits = v->kind == VALUE_INT || v->kind == VALUE_BIG;
       break;
     case JZ_FIELD_REAL:
-      *(double *) slot = json_object_get_double (value);
+      fits = v->kind == VALUE_INT || v->kind == VALUE_BIG || v->kind == VALUE_REAL;
       break;
     default:
-      g_free (*(char **) slot);
-      *(char **) slot = g_strdup (json_object_get_string (value));
+      fits = v->kind == VALUE_STRING;
       break;
     }
-  return TRUE;
+  if (!fits)
+    {
+      g_ptr_array_add (im->pending, g_strdup_printf ("%s must be %s", c->name, type_name (c->type)));
+      return;
+    }
+
+  switch (c->type)
+    {
+    case JZ_FIELD_BOOL:
+      *(gboolean *) slot = v->kind == VALUE_TRUE;
+      break;
+    case JZ_FIELD_FLAGS:
+      if (v->kind == VALUE_BIG || v->i < 0 || v->i > G_MAXUINT)
+        g_ptr_array_add (im->pending, g_strdup_printf ("%s is out of range", c->name));
+      else
+        *(guint *) slot = (guint) v->i;
+      break;
+    case JZ_FIELD_INT:
+    case JZ_FIELD_TIME:
+    case JZ_FIELD_MONEY:
+      if (v->kind == VALUE_BIG)
+        g_ptr_array_add (im->pending, g_strdup_printf ("%s is out of range", c->name));
+      else
+        *(gint64 *) slot = v->i;
+      break;
+    case JZ_FIELD_REAL:
+      *(double *) slot = v->kind == VALUE_INT ? (double) v->i
+                         : v->kind == VALUE_REAL ? v->d
+                         : g_ascii_strtod (r->text->str, NULL);
+      break;
+    default:
+      if (r->text_bad)
+        {
+          g_ptr_array_add (im->pending, g_strdup_printf ("%s is not text (it has invalid UTF-8, a \\u0000 or a "
+                                                         "lone UTF-16 surrogate)", c->name));
+          break;
+        }
+      g_free (*(char **) slot);
+      *(char **) slot = g_memdup2 (r->text->str, r->text->len + 1);
+      break;
+    }
+}
+
+/* Reads one record (the reader is at its “{”) into @record; what does not
+ * fit goes to im->pending. FALSE when the file is not JSON. */
+static gboolean
+read_record (Import   *im,
+             Reader   *r,
+             gpointer  record,
+             GError  **error)
+{
+  int c;
+
+  r->pos++;
+  if (reader_peek (r, error) == '}')
+    {
+      r->pos++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      const Column *col;
+      Value v;
+
+      c = reader_peek (r, error);
+      if (c != '"')
+        {
+          reader_error_found (r, error, "expected a field name in quotes", c);
+          return FALSE;
+        }
+      if (!reader_string (r, error))
+        return FALSE;
+      col = r->text_bad ? NULL : find_column (im, r->text->str, r->text->len);
+      if (col == NULL)
+        {
+          g_autofree char *name = g_utf8_make_valid (r->text->str, r->text->len);
+
+          g_ptr_array_add (im->pending, g_strdup_printf ("“%s” is not a field of a %s", name, im->entity->label));
+        }
+      if (!reader_expect (r, ':', error) || !reader_value (r, &v, error))
+        return FALSE;
+      if (col != NULL)
+        set_column (im, r, col, record, &v);
+      c = reader_peek (r, error);
+      if (c == '}')
+        {
+          r->pos++;
+          return TRUE;
+        }
+      if (c != ',')
+        {
+          reader_error_found (r, error, "expected “,” or “}” in a record", c);
+          return FALSE;
+        }
+      r->pos++;
+    }
 }
 
 /* Records checked and queued in a table are written many at a time
@@ -741,70 +1208,43 @@ import_flush (Import  *im,
 }
 
 static gboolean
-exists (JzStore        *store,
-        const JzEntity *entity,
-        const char     *key,
-        gboolean       *found,
-        GError        **error)
+exists (Import      *im,
+        const char  *key,
+        gboolean    *found,
+        GError     **error)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT 1 FROM %s WHERE %s = ?1", entity->name, key_column (entity));
-  sqlite3_stmt *stmt = jz_store_prepare (store, sql, error);
   int rc;
 
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
+  sqlite3_bind_text (im->exists, 1, key, -1, SQLITE_STATIC);
+  rc = sqlite3_step (im->exists);
+  sqlite3_reset (im->exists);
+  sqlite3_clear_bindings (im->exists);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return jz_store_set_error_from_db (store, rc, error);
+    return jz_store_set_error_from_db (im->store, rc, error);
   *found = rc == SQLITE_ROW;
   return TRUE;
 }
 
-/* Checks and writes one record. FALSE only for errors that stop the
- * import (I/O); a bad record is a problem, and the import goes on
- * checking. */
+/* Checks and queues one record read by read_record. FALSE only for errors
+ * that stop the import (I/O); a bad record is a problem, and the import
+ * goes on checking. Takes @record. */
 static gboolean
-import_record (Import       *im,
-               GArray       *cols,
-               json_object  *obj,
-               GError      **error)
+import_record (Import    *im,
+               gpointer   record,
+               GError   **error)
 {
   const JzEntity *entity = im->entity;
-  gpointer record = jz_record_new (entity);
   g_autofree char *key = NULL;
   g_autoptr(GError) local = NULL;
-  struct json_object_iterator it, end;
   gboolean ok = TRUE, found = FALSE;
   gboolean synced = (entity->flags & JZ_ENTITY_SYNCED) != 0;
 
-  /* The key first, for the messages. */
-  {
-    json_object *k = NULL;
-
-    if (json_object_object_get_ex (obj, key_column (entity), &k) && json_object_is_type (k, json_type_string))
-      key = g_strdup (json_object_get_string (k));
-  }
-
-  it = json_object_iter_begin (obj);
-  end = json_object_iter_end (obj);
-  for (; !json_object_iter_equal (&it, &end); json_object_iter_next (&it))
-    {
-      const char *name = json_object_iter_peek_name (&it);
-      const Column *c = NULL;
-
-      for (guint i = 0; i < cols->len; i++)
-        if (g_str_equal (g_array_index (cols, Column, i).name, name))
-          c = &g_array_index (cols, Column, i);
-      if (c == NULL)
-        {
-          problem (im, key, "“%s” is not a field of a %s", name, entity->label);
-          ok = FALSE;
-          continue;
-        }
-      ok &= set_column (im, key, c, record, json_object_iter_peek_value (&it));
-    }
+  if (im->key != NULL)
+    key = g_strdup (*(char **) ((guint8 *) record + im->key->offset));
+  for (guint i = 0; i < im->pending->len; i++)
+    problem (im, key, "%s", (const char *) im->pending->pdata[i]);
+  ok = im->pending->len == 0;
+  g_ptr_array_set_size (im->pending, 0);
 
   if (ok && key == NULL)
     {
@@ -845,7 +1285,7 @@ import_record (Import       *im,
       }
   if (ok)
     {
-      if (!exists (im->store, entity, key, &found, error))
+      if (!exists (im, key, &found, error))
         {
           jz_record_free (entity, record);
           return FALSE;
@@ -893,11 +1333,35 @@ import_record (Import       *im,
   return TRUE;
 }
 
+/* Sets up the reading of @entity's records. */
+static gboolean
+import_table_begin (Import          *im,
+                    const JzEntity  *entity,
+                    GError         **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT 1 FROM %s WHERE %s = ?1", entity->name, key_column (entity));
+
+  im->entity = entity;
+  g_clear_pointer (&im->cols, g_array_unref);
+  im->cols = entity_columns (entity);
+  im->key = NULL;
+  for (guint i = 0; i < im->cols->len; i++)
+    if (g_str_equal (g_array_index (im->cols, Column, i).name, key_column (entity)))
+      im->key = &g_array_index (im->cols, Column, i);
+  im->guess = 0;
+  im->index = 0;
+  im->stats.tables++;
+  im->exists = jz_store_prepare (im->store, sql, error);
+  return im->exists != NULL;
+}
+
 static gboolean
 import_tables (Import  *im,
                Reader  *r,
                GError **error)
 {
+  int c;
+
   if (!reader_expect (r, '{', error))
     return FALSE;
   if (reader_peek (r, error) == '}')
@@ -907,83 +1371,96 @@ import_tables (Import  *im,
     }
   for (;;)
     {
-      g_autofree char *name = reader_key (r, error);
-      g_autoptr(GArray) cols = NULL;
-      char c;
+      const JzEntity *entity;
 
-      if (name == NULL)
-        return FALSE;
-      im->entity = jz_schema_lookup (name);
-      if (im->entity == NULL)
+      c = reader_peek (r, error);
+      if (c != '"')
         {
+          reader_error_found (r, error, "expected a table's name in quotes", c);
+          return FALSE;
+        }
+      if (!reader_string (r, error))
+        return FALSE;
+      entity = r->text_bad ? NULL : jz_schema_lookup (r->text->str);
+      if (entity == NULL)
+        {
+          g_autofree char *name = g_utf8_make_valid (r->text->str, r->text->len);
           g_autofree char *what = g_strdup_printf ("“%s” is not a table of the store", name);
+
           reader_error (r, error, what);
           return FALSE;
         }
-      cols = entity_columns (im->entity);
-      im->index = 0;
-      im->stats.tables++;
-      if (!reader_expect (r, '[', error))
+      if (!import_table_begin (im, entity, error) ||
+          !reader_expect (r, ':', error) || !reader_expect (r, '[', error))
         return FALSE;
       if (reader_peek (r, error) == ']')
         r->pos++;
       else
         for (;;)
           {
-            json_object *obj = reader_value (r, error);
-            gboolean ok;
-
-            if (obj == NULL)
-              return FALSE;
             im->index++;
-            if (!json_object_is_type (obj, json_type_object))
+            c = reader_peek (r, error);
+            if (c == '{')
               {
-                problem (im, NULL, "a record must be a JSON object");
-                ok = TRUE;
+                gpointer record = jz_record_new (entity);
+
+                if (!read_record (im, r, record, error))
+                  {
+                    jz_record_free (entity, record);
+                    g_ptr_array_set_size (im->pending, 0);
+                    return FALSE;
+                  }
+                if (!import_record (im, record, error))
+                  return FALSE;
               }
             else
-              ok = import_record (im, cols, obj, error);
-            json_object_put (obj);
-            if (!ok)
-              return FALSE;
+              {
+                Value v;
+
+                if (!reader_value (r, &v, error))
+                  return FALSE;
+                problem (im, NULL, "a record must be a JSON object");
+              }
             c = reader_peek (r, error);
-            r->pos++;
             if (c == ']')
-              break;
+              {
+                r->pos++;
+                break;
+              }
             if (c != ',')
               {
-                r->pos--;
-                reader_error (r, error, "expected “,” or “]” after a record");
+                reader_error_found (r, error, "expected “,” or “]” after a record", c);
                 return FALSE;
               }
+            r->pos++;
           }
       if (!import_flush (im, error))
         return FALSE;
       c = reader_peek (r, error);
-      r->pos++;
       if (c == '}')
-        return TRUE;
+        {
+          r->pos++;
+          return TRUE;
+        }
       if (c != ',')
         {
-          r->pos--;
-          reader_error (r, error, "expected “,” or “}” after a table");
+          reader_error_found (r, error, "expected “,” or “}” after a table", c);
           return FALSE;
         }
+      r->pos++;
     }
 }
 
 static gboolean
-check_header (Import      *im,
-              Reader      *r,
-              const char  *key,
-              json_object *value,
-              int         *format_ok,
-              GError     **error)
+check_header (Reader       *r,
+              const char   *key,
+              const Value  *value,
+              int          *format_ok,
+              GError      **error)
 {
   if (g_str_equal (key, "format"))
     {
-      if (!json_object_is_type (value, json_type_string) ||
-          !g_str_equal (json_object_get_string (value), JZ_EXPORT_FORMAT_NAME))
+      if (value->kind != VALUE_STRING || !g_str_equal (r->text->str, JZ_EXPORT_FORMAT_NAME))
         {
           reader_error (r, error, "its “format” is not “" JZ_EXPORT_FORMAT_NAME "”");
           return FALSE;
@@ -992,26 +1469,100 @@ check_header (Import      *im,
     }
   else if (g_str_equal (key, "version"))
     {
-      if (!json_object_is_type (value, json_type_int) || json_object_get_int (value) != JZ_EXPORT_FORMAT_VERSION)
+      if (value->kind != VALUE_INT || value->i != JZ_EXPORT_FORMAT_VERSION)
         {
           g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_TOO_NEW,
                        "%s is a Jiuzhu export of format version %s; this program reads version %d. "
-                       "Nothing was imported.", r->path, json_object_get_string (value), JZ_EXPORT_FORMAT_VERSION);
+                       "Nothing was imported.", r->path, value_text (r, value), JZ_EXPORT_FORMAT_VERSION);
           return FALSE;
         }
       *format_ok |= 2;
     }
   else if (g_str_equal (key, "schema_version"))
     {
-      if (!json_object_is_type (value, json_type_int) ||
-          json_object_get_int (value) > jz_store_get_code_schema_version ())
+      if (value->kind != VALUE_INT || value->i > jz_store_get_code_schema_version ())
         {
           g_set_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_TOO_NEW,
                        "%s was exported by a newer version of Jiuzhu (schema %s; this program knows up to %d); "
                        "update Jiuzhu to import it. Nothing was imported.",
-                       r->path, json_object_get_string (value), jz_store_get_code_schema_version ());
+                       r->path, value_text (r, value), jz_store_get_code_schema_version ());
           return FALSE;
         }
+    }
+  return TRUE;
+}
+
+/* The outer object: the header's names and values, then the tables. */
+static gboolean
+import_file (Import   *im,
+             Reader   *r,
+             GError  **error)
+{
+  gboolean seen_tables = FALSE;
+  int format_ok = 0;
+  int c;
+
+  if (!reader_expect (r, '{', error))
+    return FALSE;
+  c = reader_peek (r, error);
+  while (c != '}')
+    {
+      g_autofree char *key = NULL;
+
+      if (c != '"')
+        {
+          reader_error (r, error, "a key is not a string");
+          return FALSE;
+        }
+      if (!reader_string (r, error) || !reader_expect (r, ':', error))
+        return FALSE;
+      key = g_strndup (r->text->str, r->text->len);
+      if (g_str_equal (key, "tables"))
+        {
+          if (format_ok != 3)
+            {
+              reader_error (r, error, "“format” and “version” must come before “tables”");
+              return FALSE;
+            }
+          if (!import_tables (im, r, error))
+            return FALSE;
+          seen_tables = TRUE;
+        }
+      else
+        {
+          Value value;
+
+          if (!reader_value (r, &value, error) || !check_header (r, key, &value, &format_ok, error))
+            return FALSE;
+        }
+      c = reader_peek (r, error);
+      if (c == ',')
+        {
+          r->pos++;
+          c = reader_peek (r, error);
+          if (c == '}')
+            {
+              reader_error (r, error, "a key is not a string");
+              return FALSE;
+            }
+        }
+      else if (c != '}')
+        {
+          reader_error_found (r, error, "expected “,” or “}”", c);
+          return FALSE;
+        }
+    }
+  r->pos++;
+  c = reader_peek (r, error);
+  if (c != -1)
+    {
+      reader_error_found (r, error, "expected the end of the file after the export", c);
+      return FALSE;
+    }
+  if (!seen_tables)
+    {
+      reader_error (r, error, "it has no “tables”");
+      return FALSE;
     }
   return TRUE;
 }
@@ -1026,8 +1577,7 @@ jz_store_import_json (JzStore          *store,
   g_autoptr(GTimer) timer = g_timer_new ();
   Import im = { 0 };
   Reader r = { 0 };
-  gboolean ok = TRUE, seen_tables = FALSE;
-  int format_ok = 0;
+  gboolean ok = TRUE;
 
   g_return_val_if_fail (JZ_IS_STORE (store), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -1040,70 +1590,26 @@ jz_store_import_json (JzStore          *store,
                    "Cannot open %s: %s", path, g_strerror (saved));
       return FALSE;
     }
+  if (!jz_store_write_begin (store, error))
+    {
+      fclose (r.f);
+      return FALSE;
+    }
   r.path = path;
-  r.buf = g_malloc (2 * READ_CHUNK + 1);
-  r.tok = json_tokener_new_ex (64);
+  r.buf = g_malloc (READ_CHUNK);
+  r.text = g_string_sized_new (256);
   im.store = store;
   im.problems = problems;
   im.failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  im.pending = g_ptr_array_new_with_free_func (g_free);
   im.queue = g_ptr_array_new ();
   im.queue_keys = g_ptr_array_new_with_free_func (g_free);
   im.queue_index = g_array_new (FALSE, FALSE, sizeof (guint64));
   im.queued = g_hash_table_new (g_str_hash, g_str_equal);
 
-  if (!jz_store_write_begin (store, error))
-    {
-      fclose (r.f);
-      g_free (r.buf);
-      json_tokener_free (r.tok);
-      return FALSE;
-    }
-
-  ok = reader_expect (&r, '{', error);
-  while (ok && reader_peek (&r, error) != '}')
-    {
-      g_autofree char *key = reader_key (&r, error);
-      char c;
-
-      if (key == NULL)
-        {
-          ok = FALSE;
-          break;
-        }
-      if (g_str_equal (key, "tables"))
-        {
-          if (format_ok != 3)
-            {
-              reader_error (&r, error, "“format” and “version” must come before “tables”");
-              ok = FALSE;
-              break;
-            }
-          ok = import_tables (&im, &r, error);
-          seen_tables = TRUE;
-        }
-      else
-        {
-          json_object *value = reader_value (&r, error);
-
-          ok = value != NULL && check_header (&im, &r, key, value, &format_ok, error);
-          json_object_put (value);
-        }
-      if (!ok)
-        break;
-      c = reader_peek (&r, error);
-      if (c == ',')
-        r.pos++;
-      else if (c != '}')
-        {
-          reader_error (&r, error, "expected “,” or “}”");
-          ok = FALSE;
-        }
-    }
-  if (ok && !seen_tables)
-    {
-      reader_error (&r, error, "it has no “tables”");
-      ok = FALSE;
-    }
+  ok = import_file (&im, &r, error);
+  if (!ok && error != NULL && *error == NULL)
+    reader_error (&r, error, "it cannot be read");
   if (ok && im.n_problems > 0)
     {
       g_autoptr(GString) msg = g_string_new (NULL);
@@ -1134,10 +1640,12 @@ jz_store_import_json (JzStore          *store,
 
   fclose (r.f);
   g_free (r.buf);
-  json_tokener_free (r.tok);
+  g_string_free (r.text, TRUE);
   g_hash_table_unref (im.failed);
   if (im.entity != NULL)
     import_queue_clear (&im);
+  g_clear_pointer (&im.cols, g_array_unref);
+  g_ptr_array_unref (im.pending);
   g_ptr_array_unref (im.queue);
   g_ptr_array_unref (im.queue_keys);
   g_array_unref (im.queue_index);

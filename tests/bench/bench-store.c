@@ -22,7 +22,9 @@
  *                  building one
  * Environment: JZ_BENCH_PEOPLE, JZ_BENCH_IMPORT_PEOPLE, JZ_BENCH_STORE;
  * JZ_BENCH_WRITE_ONLY=1 measures only demo, size and import;
- * JZ_BENCH_ONLY=size,search,dups,due,register,open,import picks some;
+ * JZ_BENCH_ONLY=demo,size,search,dups,due,register,open,import picks some
+ * (import alone builds no big store); JZ_BENCH_IMPORT_JSON=PATH keeps the
+ * import's export there, or imports the one there;
  * JZ_BENCH_REGISTER_N (300) saves per register run, and
  * JZ_BENCH_CHECKPOINT_INLINE=1 checkpoints inside the commit as SQLite does.
  *
@@ -216,6 +218,9 @@ bench_size (JzStore    *store,
   fflush (stdout);
 }
 
+/* JZ_BENCH_IMPORT_JSON=PATH keeps the export there, or imports the one
+ * already there without building its source, so that a profiler sees the
+ * import alone. */
 static void
 bench_import (const char *dir,
               guint       people)
@@ -223,30 +228,38 @@ bench_import (const char *dir,
   g_autoptr(GError) error = NULL;
   g_autofree char *src_path = g_build_filename (dir, "import-source.db", NULL);
   g_autofree char *dst_path = g_build_filename (dir, "import-target.db", NULL);
-  g_autofree char *json = g_build_filename (dir, "export.json", NULL);
-  g_autoptr(JzStore) src = build (src_path, people, TRUE);
+  const char *kept = g_getenv ("JZ_BENCH_IMPORT_JSON");
+  g_autofree char *json = kept != NULL ? g_strdup (kept) : g_build_filename (dir, "export.json", NULL);
   g_autoptr(JzStore) dst = NULL;
-  JzTransferStats ex, im;
-  FILE *out = fopen (json, "wb");
+  JzTransferStats im;
   double cpu0;
 
-  if (!jz_store_export (src, JZ_EXPORT_JSON, NULL, out, &ex, &error))
-    g_error ("%s", error->message);
-  fclose (out);
+  if (kept == NULL || !g_file_test (json, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(JzStore) src = build (src_path, people, TRUE);
+      JzTransferStats ex;
+      FILE *out = fopen (json, "wb");
+
+      if (out == NULL)
+        g_error ("cannot write %s", json);
+      if (!jz_store_export (src, JZ_EXPORT_JSON, NULL, out, &ex, &error))
+        g_error ("%s", error->message);
+      fclose (out);
+      printf ("export     %" G_GUINT64_FORMAT " records in %.2f s: %.0f records/s\n",
+              ex.rows, ex.seconds, ex.rows / ex.seconds);
+    }
   dst = jz_store_create (dst_path, "320481-01", "溧阳市救助管理站", JZ_STATION_LEVEL_COUNTY, &error);
   if (dst == NULL)
     g_error ("%s", error->message);
   cpu0 = cpu_ms ();
   if (!jz_store_import_json (dst, json, &im, &error))
     g_error ("%s", error->message);
-  printf ("export     %" G_GUINT64_FORMAT " records in %.2f s: %.0f records/s\n",
-          ex.rows, ex.seconds, ex.rows / ex.seconds);
   printf ("import     %" G_GUINT64_FORMAT " records in %.1f s: %.0f records/s wall, %.0f per CPU second\n",
           im.rows, im.seconds, im.rows / im.seconds, im.rows / ((cpu_ms () - cpu0) / 1000.0));
   fflush (stdout);
-  g_clear_object (&src);
   g_clear_object (&dst);
-  g_unlink (json);
+  if (kept == NULL)
+    g_unlink (json);
   for (int i = 0; i < 2; i++)
     {
       const char *base = i ? dst_path : src_path;
@@ -515,6 +528,8 @@ main (int argc, char **argv)
   const char *env;
   guint people = 1000000, import_people = 20000;
   gboolean keep = FALSE;
+  gboolean store_wanted = wanted ("demo") || wanted ("size") || wanted ("search") || wanted ("dups") ||
+                          wanted ("due") || wanted ("register") || wanted ("open");
   gboolean write_only = g_strcmp0 (g_getenv ("JZ_BENCH_WRITE_ONLY"), "1") == 0;
 
   if ((env = g_getenv ("JZ_BENCH_PEOPLE")) != NULL)
@@ -540,7 +555,12 @@ main (int argc, char **argv)
   if (dir == NULL)
     g_error ("%s", error->message);
 
-  if (path != NULL && g_file_test (path, G_FILE_TEST_EXISTS))
+  if (!store_wanted)
+    {
+      /* JZ_BENCH_ONLY=import: the import builds its own source. */
+      keep = TRUE;
+    }
+  else if (path != NULL && g_file_test (path, G_FILE_TEST_EXISTS))
     {
       keep = TRUE;
       store = jz_store_open (path, &error);
@@ -556,9 +576,9 @@ main (int argc, char **argv)
       store = build (path, people, FALSE);
     }
 
-  if (wanted ("size"))
+  if (store != NULL && wanted ("size"))
     bench_size (store, path);
-  if (!write_only)
+  if (store != NULL && !write_only)
     {
       if (wanted ("search"))
         bench_search (store);
@@ -573,7 +593,7 @@ main (int argc, char **argv)
         }
     }
   g_clear_object (&store);
-  if (!write_only && wanted ("open"))
+  if (store_wanted && !write_only && wanted ("open"))
     bench_open (path);
   if (import_people > 0 && wanted ("import"))
     bench_import (dir, import_people);

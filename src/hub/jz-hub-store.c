@@ -624,11 +624,18 @@ jz_hub_store_open (const char  *path,
   else if (version == 1 && !migrate_person_key (self, error))
     return NULL;
 
+  /* A page cache of 16 MiB: a push's pages and the registry index stay
+   * in it, and SQLite reuses its pages once it is full. Each page the
+   * cache grows by is new memory for the process, a page fault per 4 KiB
+   * (13-14 µs each in the VM the benchmarks run in): filling 64 MiB cost
+   * a new hub process's first 100,000 inserts 0.2 s of CPU, and a larger
+   * cache read no faster once it was full (tests/bench/README.md, "Sync",
+   * session 6). */
   if (!exec (self->db,
              "PRAGMA journal_mode = WAL;"
              "PRAGMA synchronous = FULL;"
              "PRAGMA foreign_keys = ON;"
-             "PRAGMA cache_size = -65536;"
+             "PRAGMA cache_size = -16384;"
              "PRAGMA wal_autocheckpoint = 8192;",
              error))
     return NULL;

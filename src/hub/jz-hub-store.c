@@ -2404,25 +2404,21 @@ update_lean (JzHubStore      *self,
   g_string_append_c (fields_out, '}');
   g_string_append_c (tags_out, '}');
 
+  /* The row read above, live and owned as it stays: an UPDATE (the
+   * upsert that apply_change() writes looks the key up twice). */
   stmt = prepare (self,
-                  "INSERT INTO record (entity, id, owner, creator, parent_id, hlc, deleted, fields_json, tags_json, hub_seq)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-                  " ON CONFLICT (entity, id) DO UPDATE SET owner = excluded.owner, parent_id = excluded.parent_id,"
-                  " hlc = max (hlc, excluded.hlc), deleted = excluded.deleted, fields_json = excluded.fields_json,"
-                  " tags_json = excluded.tags_json, hub_seq = excluded.hub_seq");
+                  "UPDATE record SET parent_id = ?3, hlc = ?4, fields_json = ?5, tags_json = ?6, hub_seq = ?7"
+                  " WHERE entity = ?1 AND id = ?2");
   sqlite3_bind_text (stmt, 1, c->entity, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, c->id, -1, SQLITE_STATIC);
-  bind_text (stmt, 3, old_owner);
-  sqlite3_bind_text (stmt, 4, c->station, -1, SQLITE_STATIC);
-  bind_text (stmt, 5, parent);
-  sqlite3_bind_int64 (stmt, 6, MAX (hlc, rec_hlc));
-  sqlite3_bind_int (stmt, 7, FALSE);
-  sqlite3_bind_text (stmt, 8, fields_out->str, (int) fields_out->len, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 9, tags_out->str, (int) tags_out->len, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 10, hub_seq);
+  bind_text (stmt, 3, parent);
+  sqlite3_bind_int64 (stmt, 4, MAX (hlc, rec_hlc));
+  sqlite3_bind_text (stmt, 5, fields_out->str, (int) fields_out->len, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, tags_out->str, (int) tags_out->len, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 7, hub_seq);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
+  if (rc != SQLITE_DONE || sqlite3_changes (self->db) != 1)
     return lean_internal (self->db, error);
 
   if (has_number && g_str_equal (c->entity, "person") &&

@@ -654,6 +654,108 @@ test_reader_seams (Fixture       *f,
   g_assert_cmpint (count (store, "SELECT count (*) FROM staff"), ==, (gint64) tail_len);
 }
 
+/* @n rooms, and a bed in each, as an export has them; @edit changes the
+ * text of a record: (room or bed, its number from 1, its JSON). */
+static char *
+rooms_and_beds (guint n,
+                char *(*edit) (const char *table, guint i, char *record))
+{
+  GString *s = g_string_new ("{\"format\": \"jiuzhu-export\", \"version\": 1, \"tables\": {\"room\": [\n");
+
+  for (guint t = 0; t < 2; t++)
+    {
+      for (guint i = 1; i <= n; i++)
+        {
+          char *record = t == 0
+            ? g_strdup_printf ("{\"id\": \"01941f29-7c00-7000-8000-%012x\", \"station\": \"320481-01\", "
+                               "\"hlc\": %u, \"name\": \"%u号\", \"kind\": \"men\"}", i, i, i)
+            : g_strdup_printf ("{\"id\": \"01941f29-7c00-7000-9000-%012x\", \"station\": \"320481-01\", "
+                               "\"hlc\": %u, \"room_id\": \"01941f29-7c00-7000-8000-%012x\", \"label\": \"%u\"}",
+                               i, n + i, i, i);
+
+          if (edit != NULL)
+            record = edit (t == 0 ? "room" : "bed", i, record);
+          g_string_append (s, record);
+          g_string_append (s, i < n ? ",\n" : "\n");
+          g_free (record);
+        }
+      g_string_append (s, t == 0 ? "],\n\"bed\": [\n" : "]}}\n");
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* Room 3,000 is room 1 again (so bed 3,000's room is missing); bed 2,999
+ * is in a room that is not in the store; room 7 is a tombstone, so its
+ * bed may not be in it. */
+static char *
+edit_rooms (const char *table,
+            guint       i,
+            char       *record)
+{
+  char *edited = NULL;
+
+  if (g_str_equal (table, "room") && i == 3000)
+    edited = g_strdup ("{\"id\": \"01941f29-7c00-7000-8000-000000000001\", \"station\": \"320481-01\", "
+                       "\"hlc\": 3000, \"name\": \"又一号\", \"kind\": \"men\"}");
+  else if (g_str_equal (table, "room") && i == 7)
+    edited = g_strdup ("{\"id\": \"01941f29-7c00-7000-8000-000000000007\", \"station\": \"320481-01\", "
+                       "\"hlc\": 7, \"deleted\": true, \"name\": \"7号\", \"kind\": \"men\"}");
+  else if (g_str_equal (table, "bed") && i == 2999)
+    edited = g_strdup ("{\"id\": \"01941f29-7c00-7000-9000-000000000bb7\", \"station\": \"320481-01\", "
+                       "\"hlc\": 5999, \"room_id\": \"01941f29-7c00-7000-8000-0000ffffffff\", \"label\": \"x\"}");
+  if (edited == NULL)
+    return record;
+  g_free (record);
+  return edited;
+}
+
+/* References to the import's own records are checked without asking the
+ * store, which must not change what is accepted; a record again, long
+ * after its first copy was written, is still refused by name. */
+static void
+test_many_rooms (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JzStore) store = new_store (f, "rooms.db");
+  g_autofree char *good = rooms_and_beds (3000, NULL);
+  g_autofree char *bad = rooms_and_beds (3000, edit_rooms);
+
+  g_assert_false (import_text (f, store, bad, &error));
+  g_test_message ("%s", error->message);
+  g_assert_error (error, JZ_STORE_ERROR, JZ_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "has 4 problems; nothing was imported"));
+  g_assert_nonnull (strstr (error->message, "room 3000 (id 01941f29-7c00-7000-8000-000000000001): "
+                                            "this room is already in the store"));
+  g_assert_nonnull (strstr (error->message, "bed 7 (id 01941f29-7c00-7000-9000-000000000007): "
+                                            "The bed's room was deleted"));
+  g_assert_nonnull (strstr (error->message, "bed 2999 (id 01941f29-7c00-7000-9000-000000000bb7): "
+                                            "The bed's room does not exist in this store"));
+  g_assert_nonnull (strstr (error->message, "bed 3000 (id 01941f29-7c00-7000-9000-000000000bb8): "
+                                            "The bed's room does not exist in this store"));
+  /* Bed 1, in the room that came twice, is not checked. */
+  g_assert_nonnull (strstr (error->message, "(1 record referring to these were not checked)"));
+  g_clear_error (&error);
+
+  g_assert_true (import_text (f, store, good, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (store, "SELECT count (*) FROM bed"), ==, 3000);
+  g_assert_cmpint (count (store, "SELECT count (*) FROM bed b JOIN room r ON r.id = b.room_id "
+                                 "WHERE b.label = substr (r.name, 1, length (r.name) - 1)"), ==, 3000);
+
+  /* Into a store that has them, every one is refused. */
+  {
+    g_autofree char *path = write_file (f, "again.json", good);
+    gint64 audit = count (store, "SELECT count (*) FROM audit");
+
+    g_assert_false (jz_store_import_json (store, path, NULL, &error));
+    g_assert_cmpint (count (store, "SELECT count (*) FROM audit"), ==, audit);
+  }
+  g_assert_nonnull (strstr (error->message, "has 3000 problems"));
+  g_assert_nonnull (strstr (error->message, "room 1 (id 01941f29-7c00-7000-8000-000000000001): "
+                                            "this room is already in the store"));
+}
+
 static void
 test_csv (Fixture       *f,
           gconstpointer  data)
@@ -700,6 +802,7 @@ main (int argc, char **argv)
   ADD_READER ("/import/reader/malformed", test_reader_malformed);
   ADD_READER ("/import/reader/field-problems", test_reader_field_problems);
   ADD_READER ("/import/reader/seams", test_reader_seams);
+  ADD_READER ("/import/many-rooms", test_many_rooms);
 #undef ADD_READER
   ADD ("/export/csv", test_csv);
 #undef ADD

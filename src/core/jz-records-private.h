@@ -39,6 +39,17 @@ gboolean       _jz_store_delete_in_txn (JzStore         *store,
                                         gint64           base_hlc,
                                         GError         **error);
 GDestroyNotify _jz_record_free_func    (const JzEntity  *entity);
+
+/* Answers whether @id is a live record of @target that the caller knows
+ * the store has (an import: the records it has written). */
+typedef gboolean (*JzKnownRefFunc) (const JzEntity *target,
+                                    const char     *id,
+                                    gpointer        user_data);
+/* While set, a reference that @func knows is taken as valid without
+ * asking the store; any other is looked up as before. NULL unsets. */
+void           _jz_store_set_known_ref_func (JzStore         *store,
+                                             JzKnownRefFunc   func,
+                                             gpointer         user_data);
 /* "<SELECT of the entity's columns> @where_order", with ?1 = @bind1. */
 GPtrArray     *_jz_store_list_sql      (JzStore         *store,
                                         const JzEntity  *entity,

@@ -398,6 +398,40 @@ cached_stmt (JzStore       *store,
   return *slot;
 }
 
+typedef struct
+{
+  JzKnownRefFunc func;
+  gpointer       user_data;
+} KnownRef;
+
+static GQuark
+known_ref_quark (void)
+{
+  static GQuark quark;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("jz-records-known-ref");
+  return quark;
+}
+
+void
+_jz_store_set_known_ref_func (JzStore        *store,
+                              JzKnownRefFunc  func,
+                              gpointer        user_data)
+{
+  KnownRef *known = NULL;
+
+  g_return_if_fail (JZ_IS_STORE (store));
+
+  if (func != NULL)
+    {
+      known = g_new (KnownRef, 1);
+      known->func = func;
+      known->user_data = user_data;
+    }
+  g_object_set_qdata_full (G_OBJECT (store), known_ref_quark (), known, g_free);
+}
+
 static gboolean
 check_ref (JzStore        *store,
            const JzEntity *entity,
@@ -406,6 +440,7 @@ check_ref (JzStore        *store,
            GError        **error)
 {
   const JzEntity *target = jz_schema_lookup (f->ref);
+  const KnownRef *known;
   EntitySql *sql;
   sqlite3_stmt *stmt;
   int rc;
@@ -417,6 +452,9 @@ check_ref (JzStore        *store,
                      * (“person”), the value typed and the kind of record to choose. */
                     _("The %s's %s “%s” is not a record id; choose the %s from the list"),
                     ENAME (entity), FNAME (f), id, ENAME (target));
+  known = g_object_get_qdata (G_OBJECT (store), known_ref_quark ());
+  if (known != NULL && known->func (target, id, known->user_data))
+    return TRUE;
   sql = entity_sql (store, target);
   stmt = cached_stmt (store, &sql->ref_stmt, sql->ref_check, error);
   if (stmt == NULL)

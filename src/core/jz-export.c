@@ -92,6 +92,13 @@ is_integer_type (JzFieldType t)
   return t == JZ_FIELD_INT || t == JZ_FIELD_TIME || t == JZ_FIELD_MONEY || t == JZ_FIELD_FLAGS;
 }
 
+/* FALSE: the value is a char * (text, codes, ids, dates, JSON). */
+static gboolean
+column_is_number (JzFieldType t)
+{
+  return is_integer_type (t) || t == JZ_FIELD_BOOL || t == JZ_FIELD_REAL;
+}
+
 /* ---- Writing ------------------------------------------------------------ */
 
 static void
@@ -426,7 +433,9 @@ typedef struct
   gsize       pos;
   gboolean    eof;
   guint64     consumed;   /* bytes before buf[0], for messages */
-  GString    *text;       /* the last string (decoded) or number read */
+  GString    *text;       /* the last number read, or a string with escapes decoded */
+  const char *str;        /* the last string read: in buf, or text's */
+  gsize       str_len;
   gboolean    text_bad;   /* that string is not text */
   guint       depth;      /* of the values being skipped */
 } Reader;
@@ -558,31 +567,46 @@ text_not_text (Reader *r)
   g_string_append (r->text, "\xEF\xBF\xBD");  /* U+FFFD, for messages */
 }
 
-/* A string (the reader is at its opening quote), decoded into r->text. */
+/* The bytes that end a run of a string's text. */
+static const guint8 string_stop[256] = {
+  [0x00 ... 0x1f] = 1,
+  ['"'] = 1,
+  ['\\'] = 1,
+};
+
+/* A string (the reader is at its opening quote): r->str and r->str_len,
+ * in the buffer when it has no escapes and does not cross a read, else
+ * decoded into r->text. Valid until the next read. */
 static gboolean
 reader_string (Reader  *r,
                GError **error)
 {
   gunichar high = 0;  /* a high surrogate waiting for its low half */
   guchar seen = 0;    /* the raw bytes OR-ed: ≥ 0x80 when not ASCII */
+  gsize first = ++r->pos;
   int c;
 
-  g_string_truncate (r->text, 0);
   r->text_bad = FALSE;
-  r->pos++;
+  while (r->pos < r->len && !string_stop[(guchar) r->buf[r->pos]])
+    seen |= (guchar) r->buf[r->pos++];
+  if (r->pos < r->len && r->buf[r->pos] == '"')
+    {
+      r->str = r->buf + first;
+      r->str_len = r->pos - first;
+      r->pos++;
+      if ((seen & 0x80) && !g_utf8_validate_len (r->str, r->str_len, NULL))
+        r->text_bad = TRUE;
+      return TRUE;
+    }
+
+  g_string_truncate (r->text, 0);
+  r->pos = first;
   for (;;)
     {
       gsize start = r->pos;
 
-      while (r->pos < r->len)
-        {
-          guchar b = r->buf[r->pos];
-
-          if (b == '"' || b == '\\' || b < 0x20)
-            break;
-          seen |= b;
-          r->pos++;
-        }
+      while (r->pos < r->len && !string_stop[(guchar) r->buf[r->pos]])
+        seen |= (guchar) r->buf[r->pos++];
       if (r->pos > start)
         {
           if (high != 0)
@@ -690,6 +714,8 @@ reader_string (Reader  *r,
     text_not_text (r);
   if ((seen & 0x80) && !r->text_bad && !g_utf8_validate_len (r->text->str, r->text->len, NULL))
     r->text_bad = TRUE;
+  r->str = r->text->str;
+  r->str_len = r->text->len;
   return TRUE;
 }
 
@@ -909,6 +935,14 @@ value_text (Reader      *r,
       return "{…}";
     case VALUE_ARRAY:
       return "[…]";
+    case VALUE_STRING:
+      if (r->str != r->text->str)
+        {
+          g_string_truncate (r->text, 0);
+          g_string_append_len (r->text, r->str, r->str_len);
+          r->str = r->text->str;
+        }
+      return r->text->str;
     default:
       return r->text->str;
     }
@@ -1048,6 +1082,7 @@ typedef struct
   gboolean         check_exists; /* FALSE: the table was empty, the INSERT tells */
   GHashTable      *live;       /* JzEntity → IdSet, for the tables referred to */
   GPtrArray       *pending;    /* the record's problems, until its key is known */
+  gpointer         blank;      /* jz_record_new (entity), copied for each record; or NULL */
   /* Checked records of @entity not yet written (import_flush). */
   GPtrArray       *queue;
   GPtrArray       *queue_keys;   /* char *, owned */
@@ -1198,7 +1233,9 @@ set_column (Import       *im,
           break;
         }
       g_free (*(char **) slot);
-      *(char **) slot = g_memdup2 (r->text->str, r->text->len + 1);
+      *(char **) slot = g_malloc (r->str_len + 1);
+      memcpy (*(char **) slot, r->str, r->str_len);
+      (*(char **) slot)[r->str_len] = '\0';
       break;
     }
 }
@@ -1232,10 +1269,10 @@ read_record (Import   *im,
         }
       if (!reader_string (r, error))
         return FALSE;
-      col = r->text_bad ? NULL : find_column (im, r->text->str, r->text->len);
+      col = r->text_bad ? NULL : find_column (im, r->str, r->str_len);
       if (col == NULL)
         {
-          g_autofree char *name = g_utf8_make_valid (r->text->str, r->text->len);
+          g_autofree char *name = g_utf8_make_valid (r->str, r->str_len);
 
           g_ptr_array_add (im->pending, g_strdup_printf ("“%s” is not a field of a %s", name, im->entity->label));
         }
@@ -1506,9 +1543,21 @@ import_table_begin (Import          *im,
 {
   g_autofree char *sql = g_strdup_printf ("SELECT 1 FROM %s WHERE %s = ?1", entity->name, key_column (entity));
 
+  if (im->entity != NULL)
+    jz_record_free (im->entity, g_steal_pointer (&im->blank));
   im->entity = entity;
   g_clear_pointer (&im->cols, g_array_unref);
   im->cols = entity_columns (entity);
+  /* A new record has no text (its defaults are numbers and flags), so a
+   * copy of one is one; jz_record_new looks its defaults up by name. */
+  im->blank = jz_record_new (entity);
+  for (guint i = 0; im->blank != NULL && i < im->cols->len; i++)
+    {
+      const Column *c = &g_array_index (im->cols, Column, i);
+
+      if (!column_is_number (c->type) && *(char **) ((guint8 *) im->blank + c->offset) != NULL)
+        jz_record_free (entity, g_steal_pointer (&im->blank));
+    }
   im->key = NULL;
   for (guint i = 0; i < im->cols->len; i++)
     if (g_str_equal (g_array_index (im->cols, Column, i).name, key_column (entity)))
@@ -1558,10 +1607,14 @@ import_tables (Import  *im,
         }
       if (!reader_string (r, error))
         return FALSE;
-      entity = r->text_bad ? NULL : jz_schema_lookup (r->text->str);
+      {
+        g_autofree char *table = g_strndup (r->str, r->str_len);
+
+        entity = r->text_bad ? NULL : jz_schema_lookup (table);
+      }
       if (entity == NULL)
         {
-          g_autofree char *name = g_utf8_make_valid (r->text->str, r->text->len);
+          g_autofree char *name = g_utf8_make_valid (r->str, r->str_len);
           g_autofree char *what = g_strdup_printf ("“%s” is not a table of the store", name);
 
           reader_error (r, error, what);
@@ -1579,7 +1632,7 @@ import_tables (Import  *im,
             c = reader_peek (r, error);
             if (c == '{')
               {
-                gpointer record = jz_record_new (entity);
+                gpointer record = im->blank != NULL ? g_memdup2 (im->blank, entity->size) : jz_record_new (entity);
 
                 if (!read_record (im, r, record, error))
                   {
@@ -1637,7 +1690,8 @@ check_header (Reader       *r,
 {
   if (g_str_equal (key, "format"))
     {
-      if (value->kind != VALUE_STRING || !g_str_equal (r->text->str, JZ_EXPORT_FORMAT_NAME))
+      if (value->kind != VALUE_STRING || r->str_len != strlen (JZ_EXPORT_FORMAT_NAME) ||
+          memcmp (r->str, JZ_EXPORT_FORMAT_NAME, r->str_len) != 0)
         {
           reader_error (r, error, "its “format” is not “" JZ_EXPORT_FORMAT_NAME "”");
           return FALSE;
@@ -1693,7 +1747,7 @@ import_file (Import   *im,
         }
       if (!reader_string (r, error) || !reader_expect (r, ':', error))
         return FALSE;
-      key = g_strndup (r->text->str, r->text->len);
+      key = g_strndup (r->str, r->str_len);
       if (g_str_equal (key, "tables"))
         {
           if (format_ok != 3)
@@ -1836,7 +1890,10 @@ jz_store_import_json (JzStore          *store,
   g_string_free (r.text, TRUE);
   g_hash_table_unref (im.failed);
   if (im.entity != NULL)
-    import_queue_clear (&im);
+    {
+      import_queue_clear (&im);
+      jz_record_free (im.entity, im.blank);
+    }
   g_clear_pointer (&im.cols, g_array_unref);
   g_ptr_array_unref (im.pending);
   g_ptr_array_unref (im.queue);

@@ -158,6 +158,8 @@ test_batched (Fixture       *f,
                    count (many, "SELECT count (*) FROM audit"));
   g_assert_cmpint (count (many, "SELECT count (*) FROM person_fts"), ==,
                    count (many, "SELECT count (*) FROM person WHERE deleted = 0"));
+  /* The bulk page cache was given back. */
+  g_assert_cmpint (count (many, "PRAGMA cache_size"), ==, -16384);
   ok = jz_store_check (many, problems, NULL, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < problems->len; i++)

@@ -1372,6 +1372,20 @@ test_checkpoint_aside (Fixture       *f,
   assert_check_ok (f->store);
 }
 
+/* Bulk writes get a large page cache, and give it back. */
+static void
+test_bulk_cache (Fixture       *f,
+                 gconstpointer  data)
+{
+  gint64 everyday = count (f->store, "PRAGMA cache_size");
+
+  g_assert_cmpint (everyday, ==, -16384);
+  jz_store_set_bulk (f->store, TRUE);
+  g_assert_cmpint (count (f->store, "PRAGMA cache_size"), ==, -262144);
+  jz_store_set_bulk (f->store, FALSE);
+  g_assert_cmpint (count (f->store, "PRAGMA cache_size"), ==, everyday);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1400,6 +1414,7 @@ main (int    argc,
   ADD ("attachments", test_attachments);
   ADD ("repeat-intake", test_repeat_intake);
   ADD ("checkpoint-aside", test_checkpoint_aside);
+  ADD ("bulk-cache", test_bulk_cache);
 #undef ADD
   return g_test_run ();
 }

@@ -40,7 +40,7 @@ jz_cli_cmd_demo (JzCliContext *ctx,
   GOptionEntry entries[] = {
     { "people", 0, 0, G_OPTION_ARG_INT64, &people, "How many people (about 1.5 episodes each)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed: the same seed on the same day gives the same data (default 1)", "S" },
-    { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "People per transaction (default 2000)", "B" },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "People per transaction (default 10000)", "B" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress", NULL },
     { NULL }
   };

@@ -28,7 +28,7 @@ typedef struct
   /* The day the data ends (Unix seconds; 0 = today). The same seed and
    * the same @now give the same data. */
   gint64          now;
-  /* People per transaction (0: 2000). */
+  /* People per transaction (0: 10,000). */
   guint           batch;
   /* Check every record with jz_store_validate() before writing it (slow;
    * for tests). */

@@ -57,6 +57,11 @@ struct _JzStore
 /* The WAL is checkpointed when it reaches this many frames (SQLite's own
  * default); with checkpoints aside, in a thread of their own, and inside
  * the commit only past the bound, should the thread fall behind. */
+/* The page cache: everyday, and during bulk writes (KiB, as
+ * PRAGMA cache_size takes them when negative). */
+#define CACHE_KIB "16384"
+#define CACHE_KIB_BULK "262144"
+
 #define CHECKPOINT_FRAMES 1000
 #define CHECKPOINT_FRAMES_BOUND 10000
 
@@ -342,7 +347,7 @@ configure (sqlite3  *db,
                 * transaction; its sub-journal in a temp file costs a
                 * write per page touched. */
                "PRAGMA temp_store = MEMORY;"
-               "PRAGMA cache_size = -16384;",
+               "PRAGMA cache_size = -" CACHE_KIB ";",
                error);
 }
 
@@ -763,6 +768,16 @@ jz_store_set_checkpoint_aside (JzStore  *self,
       jz_store_wait_checkpoint (self);
       sqlite3_wal_autocheckpoint (self->db, CHECKPOINT_FRAMES);
     }
+}
+
+void
+jz_store_set_bulk (JzStore  *self,
+                   gboolean  bulk)
+{
+  g_return_if_fail (JZ_IS_STORE (self));
+
+  /* Cannot fail: a pragma that only sets a number. */
+  exec (self->db, bulk ? "PRAGMA cache_size = -" CACHE_KIB_BULK : "PRAGMA cache_size = -" CACHE_KIB, NULL);
 }
 
 gboolean

@@ -96,6 +96,14 @@ void            jz_store_set_checkpoint_aside (JzStore         *self,
                                                gboolean         aside);
 gboolean        jz_store_wait_checkpoint      (JzStore         *self);
 
+/* Bulk writes (demo, import) insert into indexes at places all over the
+ * file (names, search terms, deadlines); with the everyday page cache
+ * each such page is read again from the file system many times. With
+ * @bulk the cache is made large enough for them (256 MB at most, taken
+ * only as pages are read); off, it is cut back to the everyday 16 MB. */
+void            jz_store_set_bulk             (JzStore         *self,
+                                               gboolean         bulk);
+
 void            jz_store_emit_changed         (JzStore         *self,
                                                const char      *table);
 

@@ -1225,6 +1225,195 @@ test_registry_two_writers (Fixture       *f,
   g_assert_cmpint (count (f, "SELECT count (*) FROM person_link WHERE status = 'suggested'"), ==, 1);
 }
 
+/* One change of test_push_many_rows' list. */
+typedef struct
+{
+  const char *entity;
+  char       *id;
+  JzOp        op;
+  guint64     base_rev;
+  guint64     hlc;
+  gboolean    has_base_seq;
+  char       *fields;
+} Spec;
+
+static void
+spec_clear (gpointer data)
+{
+  Spec *s = data;
+
+  g_free (s->id);
+  g_free (s->fields);
+}
+
+static JzChange *
+spec_change (const Spec *s,
+             gint64      seq,
+             const char *epoch)
+{
+  JzChange *c = change (seq, s->entity, s->id, s->op, s->base_rev, s->hlc, s->fields);
+
+  c->has_base_seq = s->has_base_seq;
+  c->base_seq = 0;
+  c->station = g_strdup (A);
+  c->epoch = g_strdup (epoch);
+  return c;
+}
+
+/* The rows of @sql, one line each (quote(): NULL and text told apart). */
+static char *
+rows_text (JzHubStore *hub,
+           const char *sql)
+{
+  GString *out = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_hub_store_get_db (hub), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      for (int i = 0; i < sqlite3_column_count (stmt); i++)
+        g_string_append_printf (out, "%s|", (const char *) sqlite3_column_text (stmt, i));
+      g_string_append_c (out, '\n');
+    }
+  sqlite3_finalize (stmt);
+  return g_string_free (out, FALSE);
+}
+
+#define CHANGE_ROWS "SELECT hub_seq, quote (station), quote (epoch), seq, entity, entity_id, op, base_rev, hlc, auth," \
+  " quote (scope), quote (fields_json), quote (lost_json), chain FROM change ORDER BY hub_seq"
+#define RECORD_ROWS "SELECT entity, id, owner, creator, quote (parent_id), hlc, deleted, quote (fields_json)," \
+  " tags_json, hub_seq FROM record ORDER BY entity, id"
+
+/* A push of many changes, whose change rows the hub writes many to a
+ * statement, leaves the rows that the same changes pushed one at a time
+ * leave: inserts (some with an ID number), an insert of an id the push
+ * itself made, updates of records the push inserted, a record updated
+ * twice (the second update asks whether the first was its writer's own),
+ * inserts after the updates. hub_seq counts up, and a push refused at
+ * its last change writes nothing and takes no number. */
+static void
+test_push_many_rows (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) specs = g_array_new (FALSE, TRUE, sizeof (Spec));
+  g_autoptr(JzPushRequest) req = jz_push_request_new (A, f->epoch_a);
+  g_autoptr(JzHubStore) one = NULL;
+  g_autoptr(JzHubDevice) one_dev = NULL;
+  g_autofree char *one_path = g_build_filename (f->dir, "one.db", NULL);
+  g_autofree char *many_changes = NULL;
+  g_autofree char *one_changes = NULL;
+  g_autofree char *many_records = NULL;
+  g_autofree char *one_records = NULL;
+  JzPushReply reply;
+  Spec s;
+  guint n;
+
+  for (guint i = 0; i < 150; i++)
+    {
+      g_autofree char *first17 = g_strdup_printf ("320481198001%05u", i);
+      g_autofree char *number = valid_id_number (first17);
+
+      s = (Spec) { "person", jz_uuid_v7_new (), JZ_OP_INSERT, 0, hlc_at (10 + i), FALSE, NULL };
+      s.fields = i % 2 ? g_strdup_printf ("{\"hlc\":1,\"name\":\"甲%u\",\"id_number\":\"%s\"}", i, number)
+                       : g_strdup_printf ("{\"hlc\":1,\"name\":\"乙%u\",\"sex\":\"male\"}", i);
+      g_array_append_val (specs, s);
+    }
+  /* Its record's insert still waits to be written (rows go 64 at a time). */
+  s = (Spec) { "person", g_strdup (g_array_index (specs, Spec, 140).id), JZ_OP_INSERT, 0, hlc_at (200), FALSE,
+               g_strdup ("{\"name\":\"又一次\"}") };
+  g_array_append_val (specs, s);
+  for (guint i = 0; i < 80; i++)
+    {
+      s = (Spec) { "person", g_strdup (g_array_index (specs, Spec, i).id), JZ_OP_UPDATE, hlc_at (10 + i),
+                   hlc_at (300 + i), FALSE, NULL };
+      s.fields = g_strdup_printf ("{\"hlc\":2,\"name\":\"丙%u\",\"dialect\":\"徐州话\"}", i);
+      g_array_append_val (specs, s);
+    }
+  s = (Spec) { "person", g_strdup (g_array_index (specs, Spec, 5).id), JZ_OP_UPDATE, hlc_at (305), hlc_at (400),
+               TRUE, g_strdup ("{\"name\":\"丁\"}") };
+  g_array_append_val (specs, s);
+  for (guint i = 0; i < 9; i++)
+    {
+      s = (Spec) { "person", jz_uuid_v7_new (), JZ_OP_INSERT, 0, hlc_at (500 + i), FALSE, NULL };
+      s.fields = g_strdup_printf ("{\"name\":\"戊%u\"}", i);
+      g_array_append_val (specs, s);
+    }
+  g_array_set_clear_func (specs, spec_clear);
+  n = specs->len;
+
+  /* All in one push here; one change a push in a second hub. */
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (req->changes, spec_change (&g_array_index (specs, Spec, i), i + 1, f->epoch_a));
+  g_assert_true (jz_hub_store_push (f->hub, f->dev_a, req, &reply, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (reply.accepted, ==, n);
+
+  one = jz_hub_store_open (one_path, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (jz_hub_store_add_station (one, A, "新沂", FALSE, &error));
+  {
+    g_autofree char *code = jz_hub_store_enrol_device (one, A, "test", NULL, &error);
+    JzEnrolRequest enrol_req = { code, (char *) A, (char *) "county", f->epoch_a, NULL };
+    g_autoptr(JzEnrolReply) enrol_reply = NULL;
+
+    one_dev = jz_hub_store_redeem (one, &enrol_req, &enrol_reply, &error);
+    g_assert_no_error (error);
+  }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JzPushRequest) single = jz_push_request_new (A, f->epoch_a);
+
+      g_ptr_array_add (single->changes, spec_change (&g_array_index (specs, Spec, i), i + 1, f->epoch_a));
+      g_assert_true (jz_hub_store_push (one, one_dev, single, &reply, NULL, NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  many_changes = rows_text (f->hub, CHANGE_ROWS);
+  one_changes = rows_text (one, CHANGE_ROWS);
+  g_assert_cmpstr (many_changes, ==, one_changes);
+  many_records = rows_text (f->hub, RECORD_ROWS);
+  one_records = rows_text (one, RECORD_ROWS);
+  g_assert_cmpstr (many_records, ==, one_records);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM change"), ==, n);
+  /* The json-c path writes the row of an insert that turns out to merge
+   * and deletes it: that number stays used (AUTOINCREMENT's rule). */
+  g_assert_cmpint (count (f, "SELECT max (hub_seq) - min (hub_seq) + 1 FROM change"), ==, n + (fields_as_text ? 0 : 1));
+  g_assert_cmpint (count (f, "SELECT count (*) FROM person_key"), ==, 75);
+  {
+    g_autofree char *name = record_field (f, g_array_index (specs, Spec, 5).id, "name");
+
+    g_assert_cmpstr (name, ==, "丁");
+  }
+
+  /* Refused at its last change: nothing of it stays, no number is used. */
+  {
+    g_autoptr(JzPushRequest) refused = jz_push_request_new (A, f->epoch_a);
+    g_autofree char *other = jz_uuid_v7_new ();
+    gint64 high = count (f, "SELECT max (hub_seq) FROM change");
+
+    for (guint i = 0; i < 100; i++)
+      {
+        s = (Spec) { "person", jz_uuid_v7_new (), JZ_OP_INSERT, 0, hlc_at (600 + i), FALSE, g_strdup ("{\"name\":\"己\"}") };
+        g_ptr_array_add (refused->changes, spec_change (&s, n + 1 + i, f->epoch_a));
+        spec_clear (&s);
+      }
+    s = (Spec) { "person", other, JZ_OP_INSERT, 0, hlc_at (700), FALSE, g_strdup ("{\"station\":\"" B "\"}") };
+    g_ptr_array_add (refused->changes, spec_change (&s, n + 101, f->epoch_a));
+    g_free (s.fields);
+    g_assert_false (jz_hub_store_push (f->hub, f->dev_a, refused, &reply, NULL, NULL, &error));
+    g_assert_error (error, JZ_PROTOCOL_ERROR, JZ_PROTOCOL_ERROR_FORBIDDEN);
+    g_clear_error (&error);
+    g_assert_cmpint (count (f, "SELECT count (*) FROM change"), ==, n);
+    g_assert_cmpint (count (f, "SELECT count (*) FROM record"), ==, 159);
+
+    g_ptr_array_set_size (refused->changes, 1);
+    g_assert_true (jz_hub_store_push (f->hub, f->dev_a, refused, &reply, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (count (f, "SELECT max (hub_seq) FROM change"), ==, high + 1);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1250,6 +1439,7 @@ main (int    argc,
   ADD ("/push/lean-text", test_push_lean_text);
   ADD ("/transfer", test_transfer);
   ADD ("/stats", test_stats);
+  ADD ("/push/many-rows", test_push_many_rows);
 #undef ADD
   g_test_add_func ("/hub/push/lean-decode", test_push_lean_decode);
 

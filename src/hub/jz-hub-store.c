@@ -44,6 +44,33 @@
 /* A clock more than a day ahead of the hub is clamped (DESIGN.md). */
 #define MAX_CLOCK_AHEAD_MS (24 * 3600 * 1000)
 #define ENROL_CODE_HOURS 72
+/* A push's change rows are written this many to an INSERT at most
+ * (flush_changes); sizes are powers of two, each a statement. */
+#define CHANGE_ROWS_LOG 6
+#define CHANGE_ROWS_MAX (1 << CHANGE_ROWS_LOG)
+#define CHANGE_COLUMNS  16
+
+/* A change row not written yet. Its texts are copied into the store's
+ * pending_text (offsets; -1 for NULL), since callers reuse their buffers. */
+typedef struct
+{
+  gint64  hub_seq;      /* 0: AUTOINCREMENT's (outside a push) */
+  gint64  seq;
+  gint64  base_rev;
+  gint64  hlc;
+  gint64  received_at;
+  int     auth;
+  gssize  station;
+  gssize  epoch;
+  gssize  entity;
+  gssize  id;
+  gssize  op;
+  gssize  scope;
+  gssize  fields;
+  gssize  lost;
+  gssize  device;
+  char    chain[33];
+} PendingChange;
 
 struct _JzHubStore
 {
@@ -70,6 +97,18 @@ struct _JzHubStore
   guint64     numbers_mask;  /* bits - 1 */
   guint       numbers_count;
   gint64      numbers_version;
+  /* A push numbers its change rows itself (next_hub_seq, 0 outside a
+   * push) and writes those of lean inserts and updates many to a
+   * statement: per statement, not per row, SQLite then pays its
+   * statement setup and AUTOINCREMENT's read and write of
+   * sqlite_sequence. Rows wait in pending until a statement's worth has
+   * come, or until something reads the change table (flush_changes). */
+  gint64      next_hub_seq;
+  GArray     *pending;          /* PendingChange */
+  GString    *pending_text;
+  gboolean    pending_insert;   /* an insert's row waits: a record's fields until it is merged */
+  gboolean    pending_failed;   /* a flush failed: the push must not commit */
+  char       *change_sql[CHANGE_ROWS_LOG + 1];
 };
 
 G_DEFINE_FINAL_TYPE (JzHubStore, jz_hub_store, G_TYPE_OBJECT)
@@ -422,6 +461,11 @@ jz_hub_store_finalize (GObject *object)
   g_clear_pointer (&self->fields, g_hash_table_unref);
   g_clear_pointer (&self->stations, g_hash_table_unref);
   g_clear_pointer (&self->scratch_members, g_array_unref);
+  g_clear_pointer (&self->pending, g_array_unref);
+  if (self->pending_text != NULL)
+    g_string_free (self->pending_text, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (self->change_sql); i++)
+    g_free (self->change_sql[i]);
   g_free (self->numbers);
   if (self->scratch_text != NULL)
     g_string_free (self->scratch_text, TRUE);
@@ -449,6 +493,8 @@ jz_hub_store_init (JzHubStore *self)
   self->scratch_members = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
   self->scratch_text = g_string_sized_new (1024);
   self->scratch_tags = g_string_sized_new (128);
+  self->pending = g_array_sized_new (FALSE, FALSE, sizeof (PendingChange), CHANGE_ROWS_MAX);
+  self->pending_text = g_string_sized_new (CHANGE_ROWS_MAX * 1024);
 }
 
 static char *
@@ -1177,6 +1223,8 @@ tags_complete (GPtrArray *fresh,
     json_object_array_put_idx (fresh->pdata[i], 3, json_object_new_int64 (hub_seq));
 }
 
+static gboolean flush_changes (JzHubStore *self);
+
 /* Whether the writer of @c had seen the value @t names when it saved: its
  * own earlier change, or one the hub had committed at or before the
  * writer's pull cursor (base_seq). A clock cannot tell (a concurrent value
@@ -1197,6 +1245,10 @@ tag_seen (JzHubStore     *self,
     return t->hlc <= (gint64) c->base_rev;
   if (t->hub_seq <= c->base_seq && t->hlc <= (gint64) c->base_rev)
     return TRUE;
+  /* The change may be one of this push's, not written yet. (A failed
+   * flush fails the push at its end.) */
+  if (!flush_changes (self))
+    return FALSE;
   stmt = prepare (self, "SELECT 1 FROM change WHERE hub_seq = ?1 AND station = ?2 AND epoch = ?3");
   sqlite3_bind_int64 (stmt, 1, t->hub_seq);
   sqlite3_bind_text (stmt, 2, c->station, -1, SQLITE_STATIC);
@@ -1455,6 +1507,130 @@ format_seq_head (char   *buf,
   return buf;
 }
 
+/* The INSERT of @n change rows (a power of two up to CHANGE_ROWS_MAX). */
+static sqlite3_stmt *
+change_insert_stmt (JzHubStore *self,
+                    guint       n)
+{
+  guint log = 0;
+
+  while ((1u << log) < n)
+    log++;
+  g_assert ((1u << log) == n && log <= CHANGE_ROWS_LOG);
+  if (self->change_sql[log] == NULL)
+    {
+      GString *sql = g_string_new ("INSERT INTO change (hub_seq, station, epoch, seq, entity, entity_id, op, base_rev,"
+                                   " hlc, auth, scope, fields_json, lost_json, device, received_at, chain) VALUES ");
+
+      for (guint r = 0; r < n; r++)
+        {
+          g_string_append (sql, r ? ", (" : "(");
+          for (guint c = 0; c < CHANGE_COLUMNS; c++)
+            g_string_append (sql, c ? ", ?" : "?");
+          g_string_append_c (sql, ')');
+        }
+      self->change_sql[log] = g_string_free (sql, FALSE);
+    }
+  return prepare (self, self->change_sql[log]);
+}
+
+static gssize
+pending_text (JzHubStore *self,
+              const char *text)
+{
+  gssize at = (gssize) self->pending_text->len;
+
+  if (text == NULL)
+    return -1;
+  g_string_append_len (self->pending_text, text, strlen (text) + 1);
+  return at;
+}
+
+static void
+bind_pending_text (JzHubStore   *self,
+                   sqlite3_stmt *stmt,
+                   int           i,
+                   gssize        at)
+{
+  if (at < 0)
+    sqlite3_bind_null (stmt, i);
+  else
+    sqlite3_bind_text (stmt, i, self->pending_text->str + at, -1, SQLITE_STATIC);
+}
+
+/* Writes the pending change rows, in order. A failure leaves
+ * pending_failed set until the push ends: the push must not commit
+ * (its last flush says so again), whoever saw the failure first. */
+static gboolean
+flush_changes (JzHubStore *self)
+{
+  const PendingChange *rows = (const PendingChange *) (gpointer) self->pending->data;
+  guint n = self->pending->len;
+
+  while (!self->pending_failed && n > 0)
+    {
+      guint k = CHANGE_ROWS_MAX;
+      sqlite3_stmt *stmt;
+
+      while (k > n)
+        k /= 2;
+      stmt = change_insert_stmt (self, k);
+      if (stmt == NULL)
+        {
+          self->pending_failed = TRUE;
+          break;
+        }
+      for (guint r = 0; r < k; r++)
+        {
+          const PendingChange *row = &rows[r];
+          int b = (int) (r * CHANGE_COLUMNS);
+
+          if (row->hub_seq > 0)
+            sqlite3_bind_int64 (stmt, b + 1, row->hub_seq);
+          else
+            sqlite3_bind_null (stmt, b + 1);
+          bind_pending_text (self, stmt, b + 2, row->station);
+          bind_pending_text (self, stmt, b + 3, row->epoch);
+          sqlite3_bind_int64 (stmt, b + 4, row->seq);
+          bind_pending_text (self, stmt, b + 5, row->entity);
+          bind_pending_text (self, stmt, b + 6, row->id);
+          bind_pending_text (self, stmt, b + 7, row->op);
+          sqlite3_bind_int64 (stmt, b + 8, row->base_rev);
+          sqlite3_bind_int64 (stmt, b + 9, row->hlc);
+          sqlite3_bind_int (stmt, b + 10, row->auth);
+          bind_pending_text (self, stmt, b + 11, row->scope);
+          bind_pending_text (self, stmt, b + 12, row->fields);
+          bind_pending_text (self, stmt, b + 13, row->lost);
+          bind_pending_text (self, stmt, b + 14, row->device);
+          sqlite3_bind_int64 (stmt, b + 15, row->received_at);
+          sqlite3_bind_text (stmt, b + 16, row->chain, -1, SQLITE_STATIC);
+        }
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        self->pending_failed = TRUE;
+      sqlite3_reset (stmt);
+      rows += k;
+      n -= k;
+    }
+  g_array_set_size (self->pending, 0);
+  g_string_truncate (self->pending_text, 0);
+  self->pending_insert = FALSE;
+  return !self->pending_failed;
+}
+
+/* The end of a push, committed or not. */
+static void
+pending_clear (JzHubStore *self)
+{
+  g_array_set_size (self->pending, 0);
+  g_string_truncate (self->pending_text, 0);
+  self->pending_insert = FALSE;
+  self->pending_failed = FALSE;
+  self->next_hub_seq = 0;
+}
+
+/* The change's hub_seq, or -1. With @defer (a lean insert or update, in
+ * a push) the row may wait in pending; the caller must not read it from
+ * the table before flush_changes(). */
 static gint64
 insert_change (JzHubStore  *self,
                const char  *station,
@@ -1470,21 +1646,23 @@ insert_change (JzHubStore  *self,
                const char  *fields_json,
                const char  *lost_json,
                const char  *device,
-               gint64       now)
+               gint64       now,
+               gboolean     defer)
 {
-  sqlite3_stmt *stmt = prepare (self,
-                                "INSERT INTO change (station, epoch, seq, entity, entity_id, op, base_rev, hlc, auth,"
-                                " scope, fields_json, lost_json, device, received_at, chain)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
   /* nettle's SHA-256 (the CPU's SHA instructions when there are): the
    * same digest as GChecksum's, in about a third of the time. The chain
    * keeps the first 32 hex digits. */
   struct sha256_ctx sum;
   const char *parts[] = { self->chain, station, epoch, NULL, id, op, fields_json };
   guint8 digest[SHA256_DIGEST_SIZE];
-  char next[33];
+  PendingChange *row;
+  gint64 hub_seq;
   char head[32];
-  int rc;
+
+  if (self->pending->len == CHANGE_ROWS_MAX && !flush_changes (self))
+    return -1;
+  g_array_set_size (self->pending, self->pending->len + 1);
+  row = &g_array_index (self->pending, PendingChange, self->pending->len - 1);
 
   parts[3] = format_seq_head (head, seq);
   sha256_init (&sum);
@@ -1493,34 +1671,69 @@ insert_change (JzHubStore  *self,
   sha256_digest (&sum, sizeof digest, digest);
   for (guint i = 0; i < 16; i++)
     {
-      next[2 * i] = "0123456789abcdef"[digest[i] >> 4];
-      next[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
+      row->chain[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+      row->chain[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
     }
-  next[32] = '\0';
+  row->chain[32] = '\0';
 
-  sqlite3_bind_text (stmt, 1, station, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, epoch, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, seq);
-  sqlite3_bind_text (stmt, 4, entity, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, op, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 7, base_rev);
-  sqlite3_bind_int64 (stmt, 8, hlc);
-  sqlite3_bind_int (stmt, 9, auth);
-  sqlite3_bind_text (stmt, 10, scope, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 11, fields_json, -1, SQLITE_STATIC);
-  if (lost_json)
-    sqlite3_bind_text (stmt, 12, lost_json, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 13, device, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 14, now);
-  sqlite3_bind_text (stmt, 15, next, -1, SQLITE_STATIC);
+  /* Numbered past every hub_seq the table has had (AUTOINCREMENT's
+   * sqlite_sequence included), in the order the changes come. */
+  row->hub_seq = self->next_hub_seq > 0 ? self->next_hub_seq++ : 0;
+  row->seq = seq;
+  row->base_rev = base_rev;
+  row->hlc = hlc;
+  row->received_at = now;
+  row->auth = auth;
+  row->station = pending_text (self, station);
+  row->epoch = pending_text (self, epoch);
+  row->entity = pending_text (self, entity);
+  row->id = pending_text (self, id);
+  row->op = pending_text (self, op);
+  row->scope = pending_text (self, scope);
+  row->fields = pending_text (self, fields_json);
+  row->lost = pending_text (self, lost_json);
+  row->device = pending_text (self, device);
+  if (strcmp (op, "insert") == 0)
+    self->pending_insert = TRUE;
+  hub_seq = row->hub_seq;
+  memcpy (self->prev_chain, self->chain, sizeof self->chain);
+  memcpy (self->chain, row->chain, sizeof self->chain);
+
+  if (!defer || hub_seq == 0)
+    {
+      if (!flush_changes (self))
+        return -1;
+      if (hub_seq == 0)
+        hub_seq = sqlite3_last_insert_rowid (self->db);
+    }
+  return hub_seq;
+}
+
+/* Takes back the change row insert_change() just added (the record it
+ * made turned out to exist), as if it had never been numbered. */
+static gboolean
+drop_last_change (JzHubStore *self,
+                  gint64      hub_seq)
+{
+  const PendingChange *last = self->pending->len > 0
+    ? &g_array_index (self->pending, PendingChange, self->pending->len - 1) : NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  memcpy (self->chain, self->prev_chain, sizeof self->chain);
+  if (last != NULL && last->hub_seq == hub_seq)
+    {
+      if (last->station >= 0)
+        g_string_truncate (self->pending_text, (gsize) last->station);
+      g_array_set_size (self->pending, self->pending->len - 1);
+      self->next_hub_seq--;
+      return TRUE;
+    }
+  stmt = prepare (self, "DELETE FROM change WHERE hub_seq = ?1");
+  sqlite3_bind_int64 (stmt, 1, hub_seq);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return -1;
-  memcpy (self->prev_chain, self->chain, sizeof self->chain);
-  memcpy (self->chain, next, sizeof self->chain);
-  return sqlite3_last_insert_rowid (self->db);
+  return rc == SQLITE_DONE;
 }
 
 static gboolean
@@ -1758,7 +1971,7 @@ emit_snapshot (JzHubStore  *self,
   if (seq < 0)
     return FALSE;
   hub_seq = insert_change (self, in->device->station, self->incarnation, seq, entity, id, "snapshot",
-                           hlc, hlc, JZ_AUTHORITY_HUB, owner, fields, NULL, in->device->id, in->now);
+                           hlc, hlc, JZ_AUTHORITY_HUB, owner, fields, NULL, in->device->id, in->now, FALSE);
   return hub_seq > 0;
 }
 
@@ -2061,7 +2274,7 @@ insert_lean (JzHubStore      *self,
   g_string_append_c (text, '}');
 
   hub_seq = insert_change (self, c->station, c->epoch, c->seq, c->entity, c->id, "insert",
-                           (gint64) c->base_rev, hlc, auth, owner, text->str, NULL, device->id, in->now);
+                           (gint64) c->base_rev, hlc, auth, owner, text->str, NULL, device->id, in->now, TRUE);
   if (hub_seq < 0)
     return lean_internal (self->db, error);
   g_string_assign (tags_text, "{\"*\":[");
@@ -2094,13 +2307,8 @@ insert_lean (JzHubStore      *self,
   if (sqlite3_changes (self->db) == 0)
     {
       /* The id exists after all: undo this change's row and merge. */
-      stmt = prepare (self, "DELETE FROM change WHERE hub_seq = ?1");
-      sqlite3_bind_int64 (stmt, 1, hub_seq);
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
+      if (!drop_last_change (self, hub_seq))
         return lean_internal (self->db, error);
-      memcpy (self->chain, self->prev_chain, sizeof self->chain);
       return LEAN_EXISTS;
     }
 
@@ -2294,6 +2502,10 @@ update_lean (JzHubStore      *self,
         parent = g_steal_pointer (&value), has_parent = TRUE;
     }
 
+  /* A record inserted earlier in this push may still have its fields in
+   * a pending change row. */
+  if (self->pending_insert && !flush_changes (self))
+    return lean_internal (self->db, error);
   stmt = prepare (self,
                   "SELECT r.owner, r.hlc, r.deleted, " RECORD_FIELDS ", r.tags_json FROM record r"
                   " " RECORD_JOIN " WHERE r.entity = ?1 AND r.id = ?2");
@@ -2344,7 +2556,7 @@ update_lean (JzHubStore      *self,
   g_string_append_c (effective, '}');
 
   hub_seq = insert_change (self, c->station, c->epoch, c->seq, c->entity, c->id, "update",
-                           (gint64) c->base_rev, hlc, auth, old_owner, effective->str, NULL, device->id, in->now);
+                           (gint64) c->base_rev, hlc, auth, old_owner, effective->str, NULL, device->id, in->now, TRUE);
   if (hub_seq < 0)
     return lean_internal (self->db, error);
 
@@ -2498,6 +2710,10 @@ apply_change (JzHubStore  *self,
           break;
         }
     }
+  /* What follows reads the change table (a record's first fields, the
+   * tags' changes) and writes its rows one at a time. */
+  if (!flush_changes (self))
+    return set_internal (self->db, error);
   if (jz_change_get_fields (c, error) == NULL)
     return FALSE;
   if (c->op == JZ_OP_VOID)
@@ -2511,7 +2727,7 @@ apply_change (JzHubStore  *self,
         }
       if (insert_change (self, c->station, c->epoch, c->seq, c->entity, c->id, "void", (gint64) c->base_rev,
                          MIN ((gint64) c->hlc, in->hlc_limit), JZ_AUTHORITY_OTHER, device->station, "{}", NULL,
-                         device->id, in->now) < 0)
+                         device->id, in->now, FALSE) < 0)
         return set_internal (self->db, error);
       return TRUE;
     }
@@ -2790,7 +3006,7 @@ apply_change (JzHubStore  *self,
                            (gint64) c->base_rev, hlc, auth, owner,
                            found ? to_json (c->fields) : fields_text,
                            json_object_array_length (losses) > 0 ? to_json (losses) : NULL,
-                           device->id, in->now);
+                           device->id, in->now, FALSE);
   if (hub_seq < 0)
     return set_internal (self->db, error);
   tags_complete (fresh, hub_seq);
@@ -2861,8 +3077,27 @@ apply_change (JzHubStore  *self,
 static void
 rollback_push (JzHubStore *self)
 {
+  pending_clear (self);
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   load_chain (self);
+}
+
+/* The hub_seq AUTOINCREMENT would give the next change row: past every
+ * one the table has had, deleted ones included; 0 when unknown (then
+ * SQLite numbers each row as it is written). */
+static gint64
+read_next_hub_seq (JzHubStore *self)
+{
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT max (coalesce ((SELECT seq FROM sqlite_sequence WHERE name = 'change'), 0),"
+                                " coalesce ((SELECT max (hub_seq) FROM change), 0)) + 1");
+  gint64 next = 0;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    next = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return next;
 }
 
 gboolean
@@ -2926,6 +3161,8 @@ jz_hub_store_push (JzHubStore         *self,
 
   if (!numbers_ready (self))
     g_clear_pointer (&self->numbers, g_free);   /* then every number is looked up */
+  pending_clear (self);
+  self->next_hub_seq = read_next_hub_seq (self);
 
   /* A stream the hub has never seen starts at 1, or where its replica
    * declared it starts (hello: a restored store continues its old numbers
@@ -2968,6 +3205,14 @@ jz_hub_store_push (JzHubStore         *self,
         }
       stats->accepted++;
     }
+
+  if (!flush_changes (self))
+    {
+      set_internal (self->db, error);
+      rollback_push (self);
+      return FALSE;
+    }
+  pending_clear (self);
 
   if (last > mark)
     {

@@ -755,7 +755,20 @@ bind_text_or_null (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, index);
 }
 
-/* Binds @record's columns to the parameters from @first on. */
+static inline void
+bind_record_text (sqlite3_stmt *stmt,
+                  int           index,
+                  const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* Binds @record's columns to the parameters from @first on. Its strings
+ * are bound where they lie, not copied: every caller steps and resets the
+ * statement at once, while it holds @record. */
 static void
 bind_record_at (sqlite3_stmt   *stmt,
                 const JzEntity *entity,
@@ -768,10 +781,10 @@ bind_record_at (sqlite3_stmt   *stmt,
     {
       const JzRecord *rec = record;
 
-      bind_text_or_null (stmt, n++, rec->id);
-      bind_text_or_null (stmt, n++, rec->station);
+      bind_record_text (stmt, n++, rec->id);
+      bind_record_text (stmt, n++, rec->station);
       sqlite3_bind_int64 (stmt, n++, rec->hlc);
-      bind_text_or_null (stmt, n++, rec->updated_by);
+      bind_record_text (stmt, n++, rec->updated_by);
       sqlite3_bind_int (stmt, n++, rec->deleted ? 1 : 0);
     }
   for (guint i = 0; i < entity->n_fields; i++, n++)
@@ -779,7 +792,7 @@ bind_record_at (sqlite3_stmt   *stmt,
       const JzField *f = &entity->fields[i];
 
       if (field_is_string (f))
-        bind_text_or_null (stmt, n, STR_FIELD (record, f));
+        bind_record_text (stmt, n, STR_FIELD (record, f));
       else if (f->type == JZ_FIELD_BOOL)
         sqlite3_bind_int (stmt, n, BOOL_FIELD (record, f) ? 1 : 0);
       else if (f->type == JZ_FIELD_FLAGS)

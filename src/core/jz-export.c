@@ -965,6 +965,13 @@ typedef struct
 
 #define ID_SET_MAX (((gsize) 1) << 22)
 
+/* A hexadecimal digit's value plus one; 0 for other bytes. */
+static const guint8 hex_digit[256] = {
+  ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+  ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+  ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static gboolean
 id_halves (const char *id,
            guint64    *hi,
@@ -973,16 +980,19 @@ id_halves (const char *id,
   guint64 v[2] = { 0, 0 };
   guint k = 0;
 
-  for (const char *p = id; *p; p++)
+  for (const guchar *p = (const guchar *) id; *p; p++)
     {
-      int d;
+      guint d = hex_digit[*p];
 
-      if (*p == '-')
-        continue;
-      d = g_ascii_xdigit_value (*p);
-      if (d < 0 || k == 32)
+      if (d == 0)
+        {
+          if (*p == '-')
+            continue;
+          return FALSE;
+        }
+      if (k == 32)
         return FALSE;
-      v[k / 16] = v[k / 16] << 4 | (guint64) d;
+      v[k / 16] = v[k / 16] << 4 | (d - 1);
       k++;
     }
   *hi = v[0];

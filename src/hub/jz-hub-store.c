@@ -2470,6 +2470,9 @@ update_lean (JzHubStore      *self,
   g_autoptr(GString) fields_out = NULL;
   g_autoptr(GString) tags_out = NULL;
   g_autoptr(GString) effective = NULL;
+  GString *tag_text = self->scratch_tags;
+  const char *run;
+  const char *run_end;
   gboolean has_number = FALSE;
   gboolean has_parent = FALSE;
   gint64 hlc = (gint64) c->hlc;
@@ -2561,28 +2564,53 @@ update_lean (JzHubStore      *self,
     return lean_internal (self->db, error);
 
   /* The record: a field written replaces its value (and tag) where it
-   * stands; a new one is added at the end, as json-c's object_add does. */
+   * stands; a new one is added at the end, as json-c's object_add does.
+   * The members kept are copied in runs, as append_fields_without_hlc()
+   * copies them: the stored text is the hub's, "key":value one after
+   * another with a comma between. */
   fields_out = g_string_sized_new (strlen (fields_text) + effective->len);
   tags_out = g_string_sized_new (strlen (tags_text) + incoming->len * 40);
+  g_string_truncate (tag_text, 0);
+  append_tag (tag_text, hlc, c->station, auth, hub_seq);
   g_string_append_c (fields_out, '{');
+  run = run_end = NULL;
   for (guint i = 0; i < stored->len; i++)
     {
       const JzJsonMember *m = &g_array_index (stored, JzJsonMember, i);
+      const char *start = m->key - 1;
+      gboolean plain = m->value == m->key + m->key_len + 2;
       int w = find_field (incoming, m->key, m->key_len);
 
       if (w >= 0 && is_hlc (m->key, m->key_len))
         w = -1;
+      if (!has_parent && m->key_len == 10 && memcmp (m->key, "episode_id", 10) == 0 &&
+          m->kind == JZ_JSON_STRING)
+        parent = jz_json_member_dup_string (m);
+      if (w < 0 && plain && run != NULL && start == run_end + 1 && *run_end == ',')
+        {
+          run_end = m->value + m->value_len;
+          continue;
+        }
+      if (run != NULL)
+        append_run (fields_out, run, run_end);
+      run = NULL;
+      if (w < 0 && plain)
+        {
+          run = start;
+          run_end = m->value + m->value_len;
+          continue;
+        }
       append_key (fields_out, m->key, m->key_len);
       if (w >= 0)
         g_string_append_len (fields_out, g_array_index (incoming, JzJsonMember, w).value,
                              g_array_index (incoming, JzJsonMember, w).value_len);
       else
         g_string_append_len (fields_out, m->value, m->value_len);
-      if (!has_parent && m->key_len == 10 && memcmp (m->key, "episode_id", 10) == 0 &&
-          m->kind == JZ_JSON_STRING)
-        parent = jz_json_member_dup_string (m);
     }
+  if (run != NULL)
+    append_run (fields_out, run, run_end);
   g_string_append_c (tags_out, '{');
+  run = run_end = NULL;
   for (guint i = 0; i < tags->len; i++)
     {
       const TagMember *t = &g_array_index (tags, TagMember, i);
@@ -2590,12 +2618,22 @@ update_lean (JzHubStore      *self,
 
       if (w >= 0 && is_hlc (t->key, t->key_len))
         w = -1;
+      if (w < 0)
+        {
+          /* scan_tags took "key":[…] members with a comma between. */
+          if (run == NULL)
+            run = t->key - 1;
+          run_end = t->value + t->value_len;
+          continue;
+        }
+      if (run != NULL)
+        append_run (tags_out, run, run_end);
+      run = NULL;
       append_key (tags_out, t->key, t->key_len);
-      if (w >= 0)
-        append_tag (tags_out, hlc, c->station, auth, hub_seq);
-      else
-        g_string_append_len (tags_out, t->value, t->value_len);
+      g_string_append_len (tags_out, tag_text->str, tag_text->len);
     }
+  if (run != NULL)
+    append_run (tags_out, run, run_end);
   for (guint i = 0; i < incoming->len; i++)
     {
       const JzJsonMember *m = &g_array_index (incoming, JzJsonMember, i);
@@ -2610,7 +2648,7 @@ update_lean (JzHubStore      *self,
       if (find_tag (tags, m->key, m->key_len) < 0)
         {
           append_key (tags_out, m->key, m->key_len);
-          append_tag (tags_out, hlc, c->station, auth, hub_seq);
+          g_string_append_len (tags_out, tag_text->str, tag_text->len);
         }
     }
   g_string_append_c (fields_out, '}');

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "jz-demo.h"
+#include "jz-records-private.h"
 #include "jz-hlc.h"
 #include "jz-idcard.h"
 #include "jz-numbers.h"
@@ -282,6 +283,7 @@ typedef struct
   /* Records not yet written, per entity (its place in
    * jz_schema_entities(), which lists those referred to first). */
   GPtrArray           *queue[DEMO_N_ENTITIES];
+  GStringChunk        *queued_strings; /* the strings of the queued records */
   guint                queued;
 } Demo;
 
@@ -341,13 +343,6 @@ stamp (Demo     *d,
   rec->deleted = FALSE;
 }
 
-static void
-record_free (gpointer data,
-             gpointer entity)
-{
-  jz_record_free (entity, data);
-}
-
 /* Writes the queued records, entity by entity in the schema's order (a
  * record is written after those it refers to), many rows a statement
  * (jz_store_insert_many_as_is): each INSERT alone in the batch's
@@ -368,11 +363,12 @@ flush_queues (Demo    *d,
       if (q == NULL || q->len == 0)
         continue;
       ok = jz_store_insert_many_as_is (d->store, entities[e], (const gconstpointer *) q->pdata, q->len, error);
-      g_ptr_array_foreach (q, record_free, (gpointer) entities[e]);
       g_ptr_array_set_size (q, 0);
       if (!ok)
         return FALSE;
     }
+  if (d->queued_strings != NULL)
+    g_string_chunk_clear (d->queued_strings);
   d->queued = 0;
   return TRUE;
 }
@@ -405,8 +401,10 @@ put (Demo           *d,
     e++;
   g_assert (e < DEMO_N_ENTITIES);
   if (d->queue[e] == NULL)
-    d->queue[e] = g_ptr_array_new_with_free_func (NULL);
-  g_ptr_array_add (d->queue[e], jz_record_copy (entity, record));
+    d->queue[e] = g_ptr_array_new_with_free_func (g_free);
+  if (d->queued_strings == NULL)
+    d->queued_strings = g_string_chunk_new (64 * 1024);
+  g_ptr_array_add (d->queue[e], _jz_record_copy_to_chunk (entity, record, d->queued_strings));
   d->stats.rows++;
   if (++d->queued >= DEMO_QUEUE_ROWS)
     return flush_queues (d, error);
@@ -1429,14 +1427,9 @@ store_is_empty (JzStore  *store,
 static void
 demo_clear (Demo *d)
 {
-  const JzEntity * const *entities = jz_schema_entities (NULL);
-
   for (guint e = 0; e < DEMO_N_ENTITIES; e++)
-    if (d->queue[e] != NULL)
-      {
-        g_ptr_array_foreach (d->queue[e], record_free, (gpointer) entities[e]);
-        g_clear_pointer (&d->queue[e], g_ptr_array_unref);
-      }
+    g_clear_pointer (&d->queue[e], g_ptr_array_unref);
+  g_clear_pointer (&d->queued_strings, g_string_chunk_free);
   g_clear_pointer (&d->home_counties, g_ptr_array_unref);
   g_clear_pointer (&d->all_counties, g_ptr_array_unref);
   g_clear_pointer (&d->blocks, g_array_unref);

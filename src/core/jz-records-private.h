@@ -39,6 +39,11 @@ gboolean       _jz_store_delete_in_txn (JzStore         *store,
                                         gint64           base_hlc,
                                         GError         **error);
 GDestroyNotify _jz_record_free_func    (const JzEntity  *entity);
+/* As jz_record_copy(), with the strings in @strings: free the copy with
+ * g_free(), its strings with the chunk (bulk writers: the demo). */
+gpointer       _jz_record_copy_to_chunk (const JzEntity *entity,
+                                         gconstpointer   record,
+                                         GStringChunk   *strings);
 
 /* Answers whether @id is a live record of @target that the caller knows
  * the store has (an import: the records it has written). */

@@ -141,6 +141,35 @@ jz_record_free (const JzEntity *entity,
   g_free (record);
 }
 
+static inline char *
+copy_string (const char   *text,
+             GStringChunk *strings)
+{
+  if (strings == NULL)
+    return g_strdup (text);
+  return text != NULL ? g_string_chunk_insert (strings, text) : NULL;
+}
+
+/* Replaces @copy's strings by copies of their own: each allocated, or in
+ * @strings if not NULL. */
+static void
+copy_strings (const JzEntity *entity,
+              gpointer        copy,
+              GStringChunk   *strings)
+{
+  if (is_synced (entity))
+    {
+      JzRecord *rec = copy;
+
+      rec->id = copy_string (rec->id, strings);
+      rec->station = copy_string (rec->station, strings);
+      rec->updated_by = copy_string (rec->updated_by, strings);
+    }
+  for (guint i = 0; i < entity->n_fields; i++)
+    if (field_is_string (&entity->fields[i]))
+      STR_FIELD (copy, &entity->fields[i]) = copy_string (STR_FIELD (copy, &entity->fields[i]), strings);
+}
+
 gpointer
 jz_record_copy (const JzEntity *entity,
                 gconstpointer   record)
@@ -151,17 +180,18 @@ jz_record_copy (const JzEntity *entity,
   g_return_val_if_fail (record != NULL, NULL);
 
   copy = g_memdup2 (record, entity->size);
-  if (is_synced (entity))
-    {
-      JzRecord *rec = copy;
+  copy_strings (entity, copy, NULL);
+  return copy;
+}
 
-      rec->id = g_strdup (rec->id);
-      rec->station = g_strdup (rec->station);
-      rec->updated_by = g_strdup (rec->updated_by);
-    }
-  for (guint i = 0; i < entity->n_fields; i++)
-    if (field_is_string (&entity->fields[i]))
-      STR_FIELD (copy, &entity->fields[i]) = g_strdup (STR_FIELD (copy, &entity->fields[i]));
+gpointer
+_jz_record_copy_to_chunk (const JzEntity *entity,
+                          gconstpointer   record,
+                          GStringChunk   *strings)
+{
+  gpointer copy = g_memdup2 (record, entity->size);
+
+  copy_strings (entity, copy, strings);
   return copy;
 }
 

@@ -610,6 +610,67 @@ test_reader_field_problems (Fixture       *f,
   }
 }
 
+/* Small files changed at random (bytes replaced, cut, duplicated): the
+ * reader never reads past what it has and never imports part of a file.
+ * Reproducible with --seed. */
+static void
+test_reader_mangled (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(JzStore) store = new_store (f, "mangled.db");
+  const char *good =
+    HEAD "\"staff\": [{\"id\": \"" STAFF_ID "\", \"station\": \"320481-01\", \"hlc\": 5, \"deleted\": false, "
+    "\"name\": \"王\\u4e00\\ud83d\\ude00\\n\", \"role\": \"admin\", \"active\": true},\n"
+    "{\"id\": \"01941f29-7c00-7000-8510-c70f6daff2b4\", \"station\": \"320481-01\", \"hlc\": 6, "
+    "\"name\": \"李\", \"pin_rounds\": 1000}],\n"
+    "\"encounter\": [{\"id\": \"01941f29-7c00-7000-8510-c70f6daff2b5\", \"station\": \"320481-01\", \"hlc\": 7, "
+    "\"at\": 1772294400, \"latitude\": 31.5e0, \"longitude\": -1.25E+2, \"action\": \"other\", "
+    "\"extra\": {\"a\": [1, 2.5, null, \"x\"]}}]}}";
+  static const char alphabet[] = "{}[]\":,\\u0123456789abcdefE.-+ tfnrl\x80\xe7\xff";
+  gsize len = strlen (good);
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GString) text = g_string_new_len (good, len);
+      guint edits = g_test_rand_int_range (1, 4);
+      gint64 before = count (store, "SELECT count (*) FROM audit");
+
+      g_autofree char *path = NULL;
+
+      for (guint e = 0; e < edits && text->len > 1; e++)
+        {
+          gsize at = (gsize) g_test_rand_int_range (0, (gint32) text->len);
+
+          switch (g_test_rand_int_range (0, 4))
+            {
+            case 0:
+              text->str[at] = alphabet[g_test_rand_int_range (0, sizeof alphabet - 1)];
+              break;
+            case 1:
+              g_string_truncate (text, at);
+              break;
+            case 2:
+              {
+                gsize n = (gsize) g_test_rand_int_range (1, 8);
+
+                g_string_erase (text, at, MIN (text->len - at, n));
+              }
+              break;
+            default:
+              g_string_insert_len (text, at, good + at % len, MIN (len - at % len, 6));
+              break;
+            }
+        }
+      path = write_file (f, "mangled.json", text->str);
+      if (jz_store_import_json (store, path, NULL, &error))
+        continue;
+      g_assert_nonnull (error);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      g_assert_cmpint (count (store, "SELECT count (*) FROM audit"), ==, before);
+    }
+}
+
 /* The file is read 256 KB at a time: every part of a text, an escape, a
  * surrogate pair, a number and a word can fall on the seam. */
 static void
@@ -802,6 +863,7 @@ main (int argc, char **argv)
   ADD_READER ("/import/reader/malformed", test_reader_malformed);
   ADD_READER ("/import/reader/field-problems", test_reader_field_problems);
   ADD_READER ("/import/reader/seams", test_reader_seams);
+  ADD_READER ("/import/reader/mangled", test_reader_mangled);
   ADD_READER ("/import/many-rooms", test_many_rooms);
 #undef ADD_READER
   ADD ("/export/csv", test_csv);

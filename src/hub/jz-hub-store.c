@@ -84,8 +84,11 @@ struct _JzHubStore
   GHashTable *stations;     /* registered station codes → "county"/"hub" */
   char        chain[33];    /* the chain value of the newest change */
   char        prev_chain[33];
-  /* Reused by each lean insert (one at a time: the store has one thread). */
+  /* Reused by each lean insert or update (one at a time: the store has
+   * one thread). */
   GArray     *scratch_members;
+  GArray     *scratch_incoming;      /* update_lean's */
+  GArray     *scratch_tag_members;   /* update_lean's (TagMember) */
   GString    *scratch_text;
   GString    *scratch_tags;
   /* Every ID number in person_key (and maybe a few more): a Bloom filter
@@ -461,6 +464,8 @@ jz_hub_store_finalize (GObject *object)
   g_clear_pointer (&self->fields, g_hash_table_unref);
   g_clear_pointer (&self->stations, g_hash_table_unref);
   g_clear_pointer (&self->scratch_members, g_array_unref);
+  g_clear_pointer (&self->scratch_incoming, g_array_unref);
+  g_clear_pointer (&self->scratch_tag_members, g_array_unref);
   g_clear_pointer (&self->pending, g_array_unref);
   if (self->pending_text != NULL)
     g_string_free (self->pending_text, TRUE);
@@ -491,6 +496,7 @@ jz_hub_store_init (JzHubStore *self)
   self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_stmt);
   self->fields = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_hash_table_unref);
   self->scratch_members = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
+  self->scratch_incoming = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 16);
   self->scratch_text = g_string_sized_new (1024);
   self->scratch_tags = g_string_sized_new (128);
   self->pending = g_array_sized_new (FALSE, FALSE, sizeof (PendingChange), CHANGE_ROWS_MAX);
@@ -2459,9 +2465,9 @@ update_lean (JzHubStore      *self,
              GError         **error)
 {
   const JzHubDevice *device = in->device;
-  g_autoptr(GArray) incoming = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 16);
-  g_autoptr(GArray) stored = g_array_sized_new (FALSE, FALSE, sizeof (JzJsonMember), 32);
-  g_autoptr(GArray) tags = g_array_sized_new (FALSE, FALSE, sizeof (TagMember), 8);
+  GArray *incoming = self->scratch_incoming;
+  GArray *stored = self->scratch_members;
+  GArray *tags;
   g_autofree char *old_owner = NULL;
   g_autofree char *fields_text = NULL;
   g_autofree char *tags_text = NULL;
@@ -2482,6 +2488,11 @@ update_lean (JzHubStore      *self,
   int auth;
   int rc;
 
+  if (self->scratch_tag_members == NULL)
+    self->scratch_tag_members = g_array_sized_new (FALSE, FALSE, sizeof (TagMember), 8);
+  tags = self->scratch_tag_members;
+  g_array_set_size (incoming, 0);
+  g_array_set_size (stored, 0);
   if (!jz_json_scan_flat (c->fields_json, strlen (c->fields_json), incoming))
     return LEAN_UNSUITED;
   for (guint i = 0; i < incoming->len; i++)
@@ -2692,7 +2703,7 @@ apply_change (JzHubStore  *self,
   const JzHubDevice *device = in->device;
   g_autoptr(JzJson) fields = NULL;
   g_autoptr(JzJson) tags = NULL;
-  g_autoptr(JzJson) losses = json_object_new_array ();
+  g_autoptr(JzJson) losses = NULL;
   g_autofree char *owner = NULL;
   g_autofree char *old_owner = NULL;
   const char *new_owner;
@@ -2710,7 +2721,7 @@ apply_change (JzHubStore  *self,
   g_autoptr(JzJson) incoming = NULL;
   g_autofree char *fields_text = NULL;
   g_autofree char *tags_text = NULL;
-  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
+  g_autoptr(GPtrArray) fresh = NULL;
   int auth;
   int rc;
 
@@ -2752,6 +2763,8 @@ apply_change (JzHubStore  *self,
    * tags' changes) and writes its rows one at a time. */
   if (!flush_changes (self))
     return set_internal (self->db, error);
+  losses = json_object_new_array ();
+  fresh = g_ptr_array_new ();
   if (jz_change_get_fields (c, error) == NULL)
     return FALSE;
   if (c->op == JZ_OP_VOID)

@@ -540,12 +540,20 @@ jz_protocol_parse (const char  *data,
  * or surrogate escapes, nested values, integers beyond 18 digits, numbers
  * with exponents. Callers then take the json-c path, which decides. */
 
+/* A string's bytes: 1 for printable ASCII but '"' and '\\', 2 for the
+ * bytes of UTF-8 sequences, 0 for what ends a run (a quote, an escape, a
+ * control character). */
+static const guchar string_byte[256] = {
+  [0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7f] = 1,   /* all but '"' (0x22) and '\\' (0x5c) */
+  [0x80 ... 0xff] = 2,
+};
+
 static gboolean
 scan_string (Lexer    *lx,
              gboolean *escaped)
 {
   const guchar *start;
-  gboolean high = FALSE;
+  guint high = 0;
 
   *escaped = FALSE;
   if (lx->p >= lx->end || *lx->p != '"')
@@ -553,19 +561,21 @@ scan_string (Lexer    *lx,
   start = ++lx->p;
   while (lx->p < lx->end)
     {
-      guchar c = *lx->p;
+      guchar c;
 
+      /* A run of ordinary bytes, one table look-up each. */
+      while (lx->p < lx->end && string_byte[*lx->p] != 0)
+        high |= string_byte[*lx->p++];
+      if (lx->p >= lx->end)
+        break;
+      c = *lx->p;
       if (c == '"')
         {
-          if (high && !g_utf8_validate_len ((const char *) start, lx->p - start, NULL))
+          if ((high & 2) && !g_utf8_validate_len ((const char *) start, lx->p - start, NULL))
             return FALSE;
           lx->p++;
           return TRUE;
         }
-      if (c < 0x20)
-        return FALSE;
-      if (c >= 0x80)
-        high = TRUE;
       if (c == '\\')
         {
           *escaped = TRUE;
@@ -597,7 +607,7 @@ scan_string (Lexer    *lx,
             }
           continue;
         }
-      lx->p++;
+      return FALSE;   /* a control character */
     }
   return FALSE;
 }

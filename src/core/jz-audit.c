@@ -562,14 +562,14 @@ tokens_unpack (const guint8 *p,
       g_string_append_c (s, '"');
       if (*p < t->n_keys)
         {
-          g_string_append_len (s, t->keys[*p].text, t->keys[*p].len);
+          jz_string_append_len (s, t->keys[*p].text, t->keys[*p].len);
           p++;
         }
       else if (*p++ == KEY_RAW && get_bytes (&p, end, &bytes, &n))
-        g_string_append_len (s, (const char *) bytes, n);
+        jz_string_append_len (s, (const char *) bytes, n);
       else
         goto bad;
-      g_string_append (s, "\":");
+      jz_string_append_literal (s, "\":");
       if (p >= end)
         goto bad;
       tag = *p++;
@@ -579,7 +579,7 @@ tokens_unpack (const guint8 *p,
         switch (tag)
           {
           case TOKEN_NULL:
-            g_string_append (s, "null");
+            jz_string_append_literal (s, "null");
             break;
           case TOKEN_INT:
             if (!get_varint (&p, end, &n))
@@ -592,7 +592,7 @@ tokens_unpack (const guint8 *p,
               goto bad;
             if (tag == TOKEN_STRING)
               g_string_append_c (s, '"');
-            g_string_append_len (s, (const char *) bytes, n);
+            jz_string_append_len (s, (const char *) bytes, n);
             if (tag == TOKEN_STRING)
               g_string_append_c (s, '"');
             break;
@@ -623,7 +623,7 @@ tokens_unpack (const guint8 *p,
             if (p >= end || *p >= t->n_values)
               goto bad;
             g_string_append_c (s, '"');
-            g_string_append_len (s, t->values[*p].text, t->values[*p].len);
+            jz_string_append_len (s, t->values[*p].text, t->values[*p].len);
             g_string_append_c (s, '"');
             p++;
             break;
@@ -765,7 +765,7 @@ jz_audit_unpack (gconstpointer data,
       rc = inflate (&z, Z_NO_FLUSH);
       if (rc != Z_OK && rc != Z_STREAM_END)
         break;
-      g_string_append_len (out, (const char *) buf, sizeof buf - z.avail_out);
+      jz_string_append_len (out, (const char *) buf, sizeof buf - z.avail_out);
     }
   while (rc != Z_STREAM_END && out->len < 16 * 1024 * 1024);
   inflateEnd (&z);
@@ -878,20 +878,20 @@ append_json_string (GString     *s,
       if (c >= 0x20 && c != '"' && c != '\\')
         continue;
       /* The characters before this one need no escape: in one go. */
-      g_string_append_len (s, text + run, i - run);
+      jz_string_append_len (s, text + run, i - run);
       run = i + 1;
       switch (c)
         {
-        case '"':  g_string_append (s, "\\\""); break;
-        case '\\': g_string_append (s, "\\\\"); break;
-        case '\n': g_string_append (s, "\\n"); break;
-        case '\r': g_string_append (s, "\\r"); break;
-        case '\t': g_string_append (s, "\\t"); break;
+        case '"':  jz_string_append_literal (s, "\\\""); break;
+        case '\\': jz_string_append_literal (s, "\\\\"); break;
+        case '\n': jz_string_append_literal (s, "\\n"); break;
+        case '\r': jz_string_append_literal (s, "\\r"); break;
+        case '\t': jz_string_append_literal (s, "\\t"); break;
         default:
           g_string_append_printf (s, "\\u%04x", c);
         }
     }
-  g_string_append_len (s, text + run, len - run);
+  jz_string_append_len (s, text + run, len - run);
   g_string_append_c (s, '"');
 }
 
@@ -925,7 +925,7 @@ append_json_value (GString       *s,
       }
       break;
     default:
-      g_string_append (s, "null");
+      jz_string_append_literal (s, "null");
     }
 }
 

@@ -55,5 +55,5 @@ jz_string_append_int (GString *s,
   while ((u /= 10) != 0);
   if (v < 0)
     *--p = '-';
-  g_string_append_len (s, p, buf + sizeof buf - p);
+  jz_string_append_len (s, p, buf + sizeof buf - p);
 }

@@ -50,6 +50,7 @@ struct _JzStore
   guint           write_depth;   /* jz_store_write_begin nesting */
   gboolean        write_began;   /* the outermost level issued BEGIN */
   GPtrArray      *pending;       /* interned table names to announce */
+  gboolean        bulk_journal;  /* jz_store_set_bulk() left WAL for a rollback journal */
   GThread        *checkpointer;  /* the WAL checkpoint running aside, or NULL */
   gint            checkpointing; /* atomic: 1 while it runs */
 };
@@ -357,6 +358,9 @@ finalize_stmt (gpointer stmt)
   sqlite3_finalize (stmt);
 }
 
+static gboolean set_journal_mode (sqlite3    *db,
+                                  const char *mode);
+
 static void
 jz_store_finalize (GObject *object)
 {
@@ -365,6 +369,8 @@ jz_store_finalize (GObject *object)
   jz_store_wait_checkpoint (self);
 
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL && self->bulk_journal)
+    set_journal_mode (self->db, "wal");
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
@@ -770,6 +776,22 @@ jz_store_set_checkpoint_aside (JzStore  *self,
     }
 }
 
+/* Whether the store is now in @mode (as PRAGMA journal_mode names it). */
+static gboolean
+set_journal_mode (sqlite3    *db,
+                  const char *mode)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA journal_mode = %s", mode);
+  sqlite3_stmt *stmt = NULL;
+  gboolean done = FALSE;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    done = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), mode) == 0;
+  sqlite3_finalize (stmt);
+  return done;
+}
+
 void
 jz_store_set_bulk (JzStore  *self,
                    gboolean  bulk)
@@ -778,6 +800,19 @@ jz_store_set_bulk (JzStore  *self,
 
   /* Cannot fail: a pragma that only sets a number. */
   exec (self->db, bulk ? "PRAGMA cache_size = -" CACHE_KIB_BULK : "PRAGMA cache_size = -" CACHE_KIB, NULL);
+
+  /* A rollback journal keeps the old content of the pages a transaction
+   * changes; the WAL takes a copy of every page it writes, and the
+   * checkpoint writes it once more. When bulk writes add to a store, most
+   * pages are new: the journal writes them once. SQLite leaves WAL only
+   * for a connection that is alone with the file; when another has it
+   * open the pragma keeps WAL and says so, and nothing changes. A kill
+   * meanwhile leaves a hot journal, rolled back by the next opener, which
+   * puts the store back in WAL (configure()). */
+  if (bulk && !self->bulk_journal)
+    self->bulk_journal = set_journal_mode (self->db, "truncate");
+  else if (!bulk && self->bulk_journal)
+    self->bulk_journal = !set_journal_mode (self->db, "wal");
 }
 
 gboolean

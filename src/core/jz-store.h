@@ -100,7 +100,11 @@ gboolean        jz_store_wait_checkpoint      (JzStore         *self);
  * file (names, search terms, deadlines); with the everyday page cache
  * each such page is read again from the file system many times. With
  * @bulk the cache is made large enough for them (256 MB at most, taken
- * only as pages are read); off, it is cut back to the everyday 16 MB. */
+ * only as pages are read); off, it is cut back to the everyday 16 MB.
+ * When no other connection has the store open, @bulk also trades the WAL
+ * for a rollback journal (TRUNCATE), which writes a new page once rather
+ * than twice; off puts the WAL back. Durability is the same
+ * (synchronous = FULL); readers elsewhere wait while a batch commits. */
 void            jz_store_set_bulk             (JzStore         *self,
                                                gboolean         bulk);
 

@@ -140,6 +140,18 @@ assert_same_tables (JzStore *a,
     }
 }
 
+/* An import writes with the rollback journal and gives the WAL back. */
+static void
+assert_wal (JzStore *store)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (store), "PRAGMA journal_mode", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+  sqlite3_finalize (stmt);
+}
+
 static void
 test_round_trip (Fixture       *f,
                  gconstpointer  data)
@@ -152,6 +164,7 @@ test_round_trip (Fixture       *f,
 
   g_assert_true (jz_store_import_json (target, f->json, &stats, &error));
   g_assert_no_error (error);
+  assert_wal (target);
   g_assert_cmpint (count (target, "SELECT count (*) FROM person"), ==, count (f->source, "SELECT count (*) FROM person"));
   assert_same_tables (f->source, target);
 
@@ -245,6 +258,7 @@ tamper (Fixture    *f,
 static void
 assert_nothing_imported (JzStore *store)
 {
+  assert_wal (store);
   g_assert_cmpint (count (store, "SELECT count (*) FROM person"), ==, 0);
   g_assert_cmpint (count (store, "SELECT count (*) FROM episode"), ==, 0);
   g_assert_cmpint (count (store, "SELECT count (*) FROM staff"), ==, 0);

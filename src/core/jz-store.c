@@ -801,6 +801,16 @@ jz_store_set_bulk (JzStore  *self,
   /* Cannot fail: a pragma that only sets a number. */
   exec (self->db, bulk ? "PRAGMA cache_size = -" CACHE_KIB_BULK : "PRAGMA cache_size = -" CACHE_KIB, NULL);
 
+  jz_store_set_bulk_journal (self, bulk);
+}
+
+void
+jz_store_set_bulk_journal (JzStore  *self,
+                           gboolean  bulk)
+{
+  g_return_if_fail (JZ_IS_STORE (self));
+  g_return_if_fail (self->write_depth == 0);
+
   /* A rollback journal keeps the old content of the pages a transaction
    * changes; the WAL takes a copy of every page it writes, and the
    * checkpoint writes it once more. When bulk writes add to a store, most

@@ -101,11 +101,15 @@ gboolean        jz_store_wait_checkpoint      (JzStore         *self);
  * each such page is read again from the file system many times. With
  * @bulk the cache is made large enough for them (256 MB at most, taken
  * only as pages are read); off, it is cut back to the everyday 16 MB.
- * When no other connection has the store open, @bulk also trades the WAL
- * for a rollback journal (TRUNCATE), which writes a new page once rather
- * than twice; off puts the WAL back. Durability is the same
- * (synchronous = FULL); readers elsewhere wait while a batch commits. */
+ * @bulk also sets the bulk journal (below). */
 void            jz_store_set_bulk             (JzStore         *self,
+                                               gboolean         bulk);
+/* When no other connection has the store open, @bulk trades the WAL for a
+ * rollback journal (TRUNCATE), which writes a new page once rather than
+ * twice; off puts the WAL back. Durability is the same (synchronous =
+ * FULL); nothing changes when another connection has the store open.
+ * Called outside a transaction. */
+void            jz_store_set_bulk_journal     (JzStore         *self,
                                                gboolean         bulk);
 
 void            jz_store_emit_changed         (JzStore         *self,

@@ -158,8 +158,27 @@ test_batched (Fixture       *f,
                    count (many, "SELECT count (*) FROM audit"));
   g_assert_cmpint (count (many, "SELECT count (*) FROM person_fts"), ==,
                    count (many, "SELECT count (*) FROM person WHERE deleted = 0"));
-  /* The bulk page cache was given back. */
+  /* The bulk page cache and the WAL were given back. */
   g_assert_cmpint (count (many, "PRAGMA cache_size"), ==, -16384);
+  g_assert_cmpint (count (many, "SELECT count (*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), ==, 1);
+  /* Each search index is left merged into one segment: its FTS5
+   * structure record is a 4-byte cookie, then the number of levels and
+   * of segments as varints. */
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const tables[] = { "person_fts_data", "person_ftx_data", "person_idn_data" };
+      g_autofree char *sql = g_strdup_printf ("SELECT block FROM %s WHERE id = 10", tables[i]);
+      sqlite3_stmt *stmt = NULL;
+      const guint8 *block;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (many), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpint (sqlite3_column_bytes (stmt, 0), >, 6);
+      block = sqlite3_column_blob (stmt, 0);
+      g_assert_cmpuint (block[4], <, 0x80);
+      g_assert_cmpuint (block[5], ==, 1);
+      sqlite3_finalize (stmt);
+    }
   ok = jz_store_check (many, problems, NULL, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < problems->len; i++)

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "jz-demo.h"
+#include "jz-search.h"
 #include "jz-records-private.h"
 #include "jz-hlc.h"
 #include "jz-idcard.h"
@@ -1552,7 +1553,7 @@ jz_demo_generate (JzStore             *store,
       if (ok)
         ok = flush_queues (&d, error);
       if (ok && done >= n_people)
-        ok = finish_numbers (&d, error);
+        ok = finish_numbers (&d, error) && jz_search_optimize (store, error);
       if (!jz_store_write_end (store, ok, ok ? error : NULL))
         ok = FALSE;
       if (!ok)

@@ -583,6 +583,20 @@ jz_search_rebuild (JzStore  *store,
   return jz_store_write_end (store, ok, ok ? error : NULL) && ok;
 }
 
+gboolean
+jz_search_optimize (JzStore  *store,
+                    GError  **error)
+{
+  g_return_val_if_fail (JZ_IS_STORE (store), FALSE);
+
+  return jz_search_flush (store, error) &&
+         jz_store_exec (store,
+                        "INSERT INTO person_fts (person_fts) VALUES ('optimize');"
+                        "INSERT INTO person_ftx (person_ftx) VALUES ('optimize');"
+                        "INSERT INTO person_idn (person_idn) VALUES ('optimize');",
+                        error);
+}
+
 /* ---- Search as you type --------------------------------------------- */
 
 const char *

@@ -358,8 +358,21 @@ finalize_stmt (gpointer stmt)
   sqlite3_finalize (stmt);
 }
 
-static gboolean set_journal_mode (sqlite3    *db,
-                                  const char *mode);
+/* Whether the store is now in @mode (as PRAGMA journal_mode names it). */
+static gboolean
+set_journal_mode (sqlite3    *db,
+                  const char *mode)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA journal_mode = %s", mode);
+  sqlite3_stmt *stmt = NULL;
+  gboolean done = FALSE;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    done = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), mode) == 0;
+  sqlite3_finalize (stmt);
+  return done;
+}
 
 static void
 jz_store_finalize (GObject *object)
@@ -774,22 +787,6 @@ jz_store_set_checkpoint_aside (JzStore  *self,
       jz_store_wait_checkpoint (self);
       sqlite3_wal_autocheckpoint (self->db, CHECKPOINT_FRAMES);
     }
-}
-
-/* Whether the store is now in @mode (as PRAGMA journal_mode names it). */
-static gboolean
-set_journal_mode (sqlite3    *db,
-                  const char *mode)
-{
-  g_autofree char *sql = g_strdup_printf ("PRAGMA journal_mode = %s", mode);
-  sqlite3_stmt *stmt = NULL;
-  gboolean done = FALSE;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    done = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), mode) == 0;
-  sqlite3_finalize (stmt);
-  return done;
 }
 
 void

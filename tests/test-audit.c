@@ -11,6 +11,7 @@
 #include "jz-cli.h"
 #include "jz-records.h"
 #include "jz-store.h"
+#include "jz-test-audit-v11.h"
 
 typedef struct
 {
@@ -221,16 +222,51 @@ test_clean (Fixture       *f,
   g_assert_cmpint (cli (f, "stats", "--json"), ==, JZ_CLI_OK);
 }
 
+/* Every audited table has its frozen number, the same in audit_table as
+ * in the code that writes the triggers. */
+static void
+test_table_numbers (Fixture       *f,
+                    gconstpointer  data)
+{
+  guint n_entities;
+  const JzEntity * const *entities = jz_schema_entities (&n_entities);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (f->store),
+                                       "SELECT n FROM audit_table WHERE name = ?1", -1, &stmt, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < n_entities; i++)
+    {
+      guint n = jz_audit_table_number (entities[i]->name);
+
+      if (!(entities[i]->flags & JZ_ENTITY_AUDITED))
+        continue;
+      g_assert_cmpuint (n, !=, 0);
+      sqlite3_bind_text (stmt, 1, entities[i]->name, -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, n);
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  g_assert_cmpuint (jz_audit_table_number ("audit"), ==, 0);
+}
+
 static void
 test_append_only (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (jz_store_exec (f->store, "UPDATE audit SET actor = NULL WHERE seq = 1", &error));
+  g_assert_false (jz_store_exec (f->store, "UPDATE audit_log SET actor = NULL WHERE seq = 1", &error));
   g_assert_nonnull (strstr (error->message, "append-only"));
   g_clear_error (&error);
-  g_assert_false (jz_store_exec (f->store, "DELETE FROM audit WHERE seq = 1", &error));
+  g_assert_false (jz_store_exec (f->store, "DELETE FROM audit_log WHERE seq = 1", &error));
+  g_assert_nonnull (strstr (error->message, "append-only"));
+  g_clear_error (&error);
+  /* The tables' numbers are part of what the entries say. */
+  g_assert_false (jz_store_exec (f->store, "UPDATE audit_table SET name = 'room' WHERE n = 4", &error));
+  g_assert_nonnull (strstr (error->message, "append-only"));
+  g_clear_error (&error);
+  g_assert_false (jz_store_exec (f->store, "DELETE FROM audit_table WHERE n = 4", &error));
   g_assert_nonnull (strstr (error->message, "append-only"));
 }
 
@@ -252,10 +288,10 @@ test_edited_entry (Fixture       *f,
 {
   g_autoptr(GPtrArray) problems = NULL;
 
-  raw_exec (f, "DROP TRIGGER audit_no_update;"
-               "UPDATE audit SET fields_json = CAST ('{\"name\":\"罗某\"}' AS BLOB) WHERE seq = 1");
+  raw_exec (f, "DROP TRIGGER audit_log_no_update;"
+               "UPDATE audit_log SET fields = CAST ('{\"name\":\"罗某\"}' AS BLOB) WHERE seq = 1");
   problems = run_check (f->store);
-  g_assert_true (any_contains (problems, "entry 1 was edited"));
+  g_assert_true (any_contains (problems, "entry 1 does not match its hash"));
   g_assert_cmpint (cli (f, "check", NULL), ==, JZ_CLI_FOUND);
 }
 
@@ -265,10 +301,10 @@ test_edited_actor (Fixture       *f,
 {
   g_autoptr(GPtrArray) problems = NULL;
 
-  raw_exec (f, "DROP TRIGGER audit_no_update;"
-               "UPDATE audit SET actor = '0190a0b0-0000-7000-8000-000000000999' WHERE seq = 3");
+  raw_exec (f, "DROP TRIGGER audit_log_no_update;"
+               "UPDATE audit_log SET actor = '0190a0b0-0000-7000-8000-000000000999' WHERE seq = 3");
   problems = run_check (f->store);
-  g_assert_true (any_contains (problems, "entry 3 was edited"));
+  g_assert_true (any_contains (problems, "entry 3 does not match its hash"));
 }
 
 /* Editing an entry and recomputing its hash breaks the next link. */
@@ -281,13 +317,15 @@ test_rehashed_entry (Fixture       *f,
 
   /* Use Jiuzhu's own hash function to forge entry 2 consistently. */
   g_assert_cmpint (sqlite3_exec (db,
-    "DROP TRIGGER audit_no_update;"
-    "UPDATE audit SET device = 99, hash = jz_audit_hash ((SELECT hash FROM audit WHERE seq = 1), "
-    "  at, actor, 99, entity, entity_id, op, jz_audit_json (fields_json)) WHERE seq = 2",
+    "DROP TRIGGER audit_log_no_update;"
+    "UPDATE audit_log SET device = 99, hash = jz_audit_hash ((SELECT hash FROM audit_log WHERE seq = 1), "
+    "  at, jz_uuid_text (actor), 99, (SELECT name FROM audit_table WHERE n = entity), "
+    "  jz_uuid_text (entity_id), CASE op WHEN 1 THEN 'insert' WHEN 2 THEN 'update' ELSE 'delete' END, "
+    "  jz_audit_json (fields)) WHERE seq = 2",
     NULL, NULL, NULL), ==, SQLITE_OK);
   problems = run_check (f->store);
   g_assert_false (any_contains (problems, "entry 2 "));
-  g_assert_true (any_contains (problems, "entry 3 does not follow"));
+  g_assert_true (any_contains (problems, "entry 3 does not match its hash"));
 }
 
 static void
@@ -296,10 +334,10 @@ test_deleted_entry (Fixture       *f,
 {
   g_autoptr(GPtrArray) problems = NULL;
 
-  raw_exec (f, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 4");
+  raw_exec (f, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 4");
   problems = run_check (f->store);
-  g_assert_true (any_contains (problems, "missing"));
-  g_assert_true (any_contains (problems, "entry 5 does not follow"));
+  g_assert_true (any_contains (problems, "entries 4–4 are missing"));
+  g_assert_true (any_contains (problems, "entry 5 does not match its hash"));
 }
 
 static void
@@ -308,8 +346,8 @@ test_deleted_tail (Fixture       *f,
 {
   g_autoptr(GPtrArray) problems = NULL;
 
-  raw_exec (f, "DROP TRIGGER audit_no_delete;"
-               "DELETE FROM audit WHERE seq = (SELECT max (seq) FROM audit)");
+  raw_exec (f, "DROP TRIGGER audit_log_no_delete;"
+               "DELETE FROM audit_log WHERE seq = (SELECT max (seq) FROM audit_log)");
   problems = run_check (f->store);
   g_assert_true (any_contains (problems, "newest entries were deleted"));
   g_assert_true (any_contains (problems, "no audit history"));
@@ -518,29 +556,89 @@ test_row_json (Fixture       *f,
   sqlite3_finalize (stmt);
 }
 
-/* Entries written before 2026-11-23 store the whole previous hash, later
- * ones its first 4 bytes: a log with both verifies, and a gap is still
- * told from an edit in either. */
+static gint64
+count_sql (JzStore    *store,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* The whole log as text, an entry a line, as the view `audit` shows it. */
+static char *
+log_text (JzStore *store)
+{
+  GString *s = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (jz_store_get_db (store),
+                                       "SELECT seq, at, actor, device, entity, entity_id, op, "
+                                       "       jz_audit_json (fields_json) FROM audit ORDER BY seq",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      for (int i = 0; i < 8; i++)
+        g_string_append_printf (s, "%s%s", i ? "|" : "",
+                                sqlite3_column_type (stmt, i) == SQLITE_NULL
+                                  ? "NULL" : (const char *) sqlite3_column_text (stmt, i));
+      g_string_append_c (s, '\n');
+    }
+  sqlite3_finalize (stmt);
+  return g_string_free (s, FALSE);
+}
+
+/* Migration 0012 moves a log kept as schema 11 kept it into audit_log:
+ * every entry reads back the same, the old entries' whole hashes still
+ * verify, new entries chain on with 16 bytes, and an old entry edited is
+ * still caught. */
 static void
-test_prev_hash_forms (Fixture       *f,
+test_migrate_from_11 (Fixture       *f,
                       gconstpointer  data)
 {
+  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) clean = NULL;
+  g_autoptr(GPtrArray) still_clean = NULL;
   g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(JzPerson) p = make_person ("郑洁");
+  g_autofree char *before = log_text (f->store);
+  g_autofree char *after = NULL;
+  gint64 entries = count_sql (f->store, "SELECT count (*) FROM audit");
 
-  raw_exec (f, "DROP TRIGGER audit_no_update;"
-               "UPDATE audit SET prev_hash = coalesce ((SELECT b.hash FROM audit b WHERE b.seq = audit.seq - 1), "
-               "  zeroblob (32)) WHERE seq <= 5;"
-               "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
-               "BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;");
+  g_assert_cmpint (entries, >, 10);
+  g_clear_object (&f->store);
+  jz_test_audit_to_v11 (f->path);
+  raw_exec (f, "PRAGMA user_version = 11");
+
+  f->store = jz_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (jz_store_get_schema_version (f->store), ==, jz_store_get_code_schema_version ());
+  after = log_text (f->store);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (count_sql (f->store, "SELECT count (*) FROM audit_log WHERE length (hash) = 32"), ==, entries);
+  g_assert_cmpint (count_sql (f->store, "SELECT count (*) FROM sqlite_master WHERE name = 'audit' AND type = 'view'"),
+                   ==, 1);
   clean = run_check (f->store);
   g_assert_cmpuint (clean->len, ==, 0);
 
-  raw_exec (f, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq IN (3, 8)");
+  jz_store_set_actor (f->store, "0190a0b0-0000-7000-8000-000000000007");
+  g_assert_true (jz_store_insert_person (f->store, p, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_sql (f->store, "SELECT count (*) FROM audit_log WHERE length (hash) = 16"), ==, 1);
+  g_assert_cmpint (count_sql (f->store, "SELECT count (*) FROM audit_log WHERE typeof (entity_id) = 'blob' "
+                                        "AND length (entity_id) = 16 AND typeof (actor) = 'blob'"), ==, entries + 1);
+  still_clean = run_check (f->store);
+  g_assert_cmpuint (still_clean->len, ==, 0);
+
+  raw_exec (f, "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET at = at + 1 WHERE seq = 2");
   problems = run_check (f->store);
-  g_assert_true (any_contains (problems, "entry 4 does not follow"));
-  g_assert_true (any_contains (problems, "entry 9 does not follow"));
-  g_assert_false (any_contains (problems, "entry 4 was edited"));
+  g_assert_true (any_contains (problems, "entry 2 does not match its hash"));
+  g_assert_false (any_contains (problems, "entry 1 "));
 }
 
 /* What the triggers store for @json (jz_audit_pack on a store connection). */
@@ -636,8 +734,8 @@ test_damaged_tokens (Fixture       *f,
   g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, 0);
   sqlite3_finalize (stmt);
 
-  raw_exec (f, "DROP TRIGGER audit_no_update;"
-               "UPDATE audit SET fields_json = x'020007' WHERE seq = 2");
+  raw_exec (f, "DROP TRIGGER audit_log_no_update;"
+               "UPDATE audit_log SET fields = x'020007' WHERE seq = 2");
   problems = run_check (f->store);
   g_assert_true (any_contains (problems, "entry 2 has unreadable fields"));
 }
@@ -668,7 +766,7 @@ test_hash_is_sha256 (void)
       g_autofree char *text = NULL;
       gsize len = sizeof theirs;
 
-      jz_audit_compute_hash (prev, 1795000000123, actor, 42, "person",
+      jz_audit_compute_hash (prev, sizeof prev, 1795000000123, actor, 42, "person",
                              "01941f29-7c00-76f9-a4f5-16d612995a08", "insert", fields->str, ours);
       text = g_strdup_printf ("1795000000123\x1f%s\x1f" "42\x1fperson\x1f"
                               "01941f29-7c00-76f9-a4f5-16d612995a08\x1finsert\x1f%s",
@@ -689,6 +787,7 @@ main (int    argc,
 #define ADD(path, fn) g_test_add ("/audit/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("clean", test_clean);
   ADD ("append-only", test_append_only);
+  ADD ("table-numbers", test_table_numbers);
   ADD ("shell-write-refused", test_shell_write_refused);
   ADD ("edited-entry", test_edited_entry);
   ADD ("edited-actor", test_edited_actor);
@@ -703,7 +802,7 @@ main (int    argc,
   ADD ("backup-while-writing", test_backup_while_writing);
   ADD ("pack-round-trip", test_pack_round_trip);
   ADD ("damaged-tokens", test_damaged_tokens);
-  ADD ("prev-hash-forms", test_prev_hash_forms);
+  ADD ("migrate-from-11", test_migrate_from_11);
   ADD ("row-json", test_row_json);
 #undef ADD
   g_test_add_func ("/audit/hash-is-sha256", test_hash_is_sha256);

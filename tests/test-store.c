@@ -14,6 +14,7 @@
 #include "jz-records.h"
 #include "jz-schema.h"
 #include "jz-store.h"
+#include "jz-test-audit-v11.h"
 #include "jz-uuid.h"
 
 typedef struct
@@ -1244,6 +1245,7 @@ test_migrate_checks (Fixture       *f,
   g_clear_object (&f->store);
 
   /* Back to what schema 7 had. */
+  jz_test_audit_to_v11 (path);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db,
     "PRAGMA writable_schema = ON;"

@@ -39,6 +39,7 @@
 #include "jz-core.h"
 #include "jz-schema.h"
 #include "jz-store.h"
+#include "jz-uuid.h"
 
 static void
 fn_applying (sqlite3_context  *ctx,
@@ -317,45 +318,6 @@ get_varint (const guint8 **p,
   return FALSE;
 }
 
-static int
-hex_value (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  return -1;
-}
-
-static gboolean
-is_uuid (const char *s,
-         gsize       len,
-         guint8      out[16])
-{
-  guint n = 0;
-
-  if (len != 36)
-    return FALSE;
-  for (guint i = 0; i < 36; i++)
-    {
-      int hi, lo;
-
-      if (i == 8 || i == 13 || i == 18 || i == 23)
-        {
-          if (s[i] != '-')
-            return FALSE;
-          continue;
-        }
-      hi = hex_value (s[i]);
-      lo = hex_value (s[i + 1]);
-      if (hi < 0 || lo < 0)
-        return FALSE;
-      out[n++] = (guint8) (hi << 4 | lo);
-      i++;
-    }
-  return TRUE;
-}
-
 /* An integer written the way append_json_value() writes one. */
 static gboolean
 parse_int (const char *s,
@@ -404,7 +366,7 @@ put_string (const Tokens *t,
   int index;
   gsize i;
 
-  if (is_uuid (s, len, uuid))
+  if (jz_uuid_pack (s, len, uuid))
     {
       *out++ = TOKEN_UUID;
       memcpy (out, uuid, 16);
@@ -545,7 +507,6 @@ static char *
 tokens_unpack (const guint8 *p,
                gsize         len)
 {
-  static const char hex[] = "0123456789abcdef";
   const Tokens *t = tokens_get ();
   const guint8 *end = p + len;
   GString *s = g_string_sized_new (len * 3 + 2);
@@ -599,15 +560,14 @@ tokens_unpack (const guint8 *p,
           case TOKEN_UUID:
             if (end - p < 16)
               goto bad;
-            g_string_append_c (s, '"');
-            for (guint i = 0; i < 16; i++)
-              {
-                if (i == 4 || i == 6 || i == 8 || i == 10)
-                  g_string_append_c (s, '-');
-                g_string_append_c (s, hex[p[i] >> 4]);
-                g_string_append_c (s, hex[p[i] & 0xf]);
-              }
-            g_string_append_c (s, '"');
+            {
+              char text[37];
+
+              jz_uuid_unpack (p, text);
+              g_string_append_c (s, '"');
+              jz_string_append_len (s, text, 36);
+              g_string_append_c (s, '"');
+            }
             p += 16;
             break;
           case TOKEN_NIBBLES:
@@ -1036,6 +996,7 @@ format_int64 (char   out[32],
 
 void
 jz_audit_compute_hash (const guint8 *prev_hash,
+                       gsize         prev_len,
                        gint64        at,
                        const char   *actor,
                        gint64        device,
@@ -1058,7 +1019,7 @@ jz_audit_compute_hash (const guint8 *prev_hash,
 
   format_int64 (device_text, device);
   sha256_init (&sum);
-  sha256_update (&sum, JZ_AUDIT_HASH_LEN, prev_hash);
+  sha256_update (&sum, prev_len, prev_hash);
   format_int64 (at_text, at);
   sha256_update (&sum, strlen (at_text), (const guint8 *) at_text);
   sha256_update (&sum, 1, &sep);
@@ -1076,12 +1037,49 @@ jz_audit_compute_hash (const guint8 *prev_hash,
   sha256_digest (&sum, SHA256_DIGEST_SIZE, out);
 }
 
+/* The tables' numbers in audit_log.entity, as migration 0012 wrote them
+ * into audit_table. Frozen: a new table takes the next number, with a
+ * migration adding it to audit_table. */
+static const char * const audit_tables[] = {
+  NULL, "staff", "room", "bed", "person", "episode", "belonging", "service_log",
+  "tracing_step", "stay_extension", "departure", "escort_trip", "placement",
+  "settlement", "followup", "patrol", "encounter", "encounter_item",
+  "sighting_report", "referral", "expenditure", "attachment", "conflict", "holiday",
+};
+
+guint
+jz_audit_table_number (const char *name)
+{
+  for (guint n = 1; n < G_N_ELEMENTS (audit_tables); n++)
+    if (g_strcmp0 (audit_tables[n], name) == 0)
+      return n;
+  return 0;
+}
+
+const char *
+jz_audit_op_name (gint64 op)
+{
+  switch (op)
+    {
+    case JZ_AUDIT_OP_INSERT: return "insert";
+    case JZ_AUDIT_OP_UPDATE: return "update";
+    case JZ_AUDIT_OP_DELETE: return "delete";
+    default: return NULL;
+    }
+}
+
 static const guint8 zero_hash[JZ_AUDIT_HASH_LEN];
 
-/* How much of the previous hash an entry stores (see the top). */
-#define AUDIT_PREV_PREFIX_LEN 4
+/* A stored hash another entry may follow: a whole one (before schema 12)
+ * or the first JZ_AUDIT_STORED_HASH_LEN bytes of one. */
+static gboolean
+is_hash_len (gsize len)
+{
+  return len == JZ_AUDIT_HASH_LEN || len == JZ_AUDIT_STORED_HASH_LEN;
+}
 
-/* jz_audit_hash (prev, at, actor, device, entity, entity_id, op, fields) */
+/* jz_audit_hash (prev, at, actor, device, entity, entity_id, op, fields):
+ * what an entry stores, the first JZ_AUDIT_STORED_HASH_LEN bytes. */
 static void
 fn_audit_hash (sqlite3_context  *ctx,
                int               argc,
@@ -1089,10 +1087,14 @@ fn_audit_hash (sqlite3_context  *ctx,
 {
   guint8 out[JZ_AUDIT_HASH_LEN];
   const guint8 *prev = sqlite3_value_blob (argv[0]);
+  gsize prev_len = sqlite3_value_bytes (argv[0]);
 
-  if (prev == NULL || sqlite3_value_bytes (argv[0]) != JZ_AUDIT_HASH_LEN)
-    prev = zero_hash;
-  jz_audit_compute_hash (prev,
+  if (prev == NULL || !is_hash_len (prev_len))
+    {
+      prev = zero_hash;
+      prev_len = sizeof zero_hash;
+    }
+  jz_audit_compute_hash (prev, prev_len,
                          sqlite3_value_int64 (argv[1]),
                          (const char *) sqlite3_value_text (argv[2]),
                          sqlite3_value_int64 (argv[3]),
@@ -1101,7 +1103,40 @@ fn_audit_hash (sqlite3_context  *ctx,
                          (const char *) sqlite3_value_text (argv[6]),
                          (const char *) sqlite3_value_text (argv[7]),
                          out);
-  sqlite3_result_blob (ctx, out, sizeof out, SQLITE_TRANSIENT);
+  sqlite3_result_blob (ctx, out, JZ_AUDIT_STORED_HASH_LEN, SQLITE_TRANSIENT);
+}
+
+/* jz_uuid_pack (text): the 16 bytes of a UUID, or @text as it is when it
+ * is not one written the usual way (jz_uuid_pack()). */
+static void
+fn_uuid_pack (sqlite3_context  *ctx,
+              int               argc,
+              sqlite3_value   **argv)
+{
+  guint8 bytes[16];
+
+  if (sqlite3_value_type (argv[0]) == SQLITE_TEXT &&
+      jz_uuid_pack ((const char *) sqlite3_value_text (argv[0]), sqlite3_value_bytes (argv[0]), bytes))
+    sqlite3_result_blob (ctx, bytes, sizeof bytes, SQLITE_TRANSIENT);
+  else
+    sqlite3_result_value (ctx, argv[0]);
+}
+
+/* jz_uuid_text (value): the text jz_uuid_pack() was given. */
+static void
+fn_uuid_text (sqlite3_context  *ctx,
+              int               argc,
+              sqlite3_value   **argv)
+{
+  char text[37];
+
+  if (sqlite3_value_type (argv[0]) == SQLITE_BLOB && sqlite3_value_bytes (argv[0]) == 16)
+    {
+      jz_uuid_unpack (sqlite3_value_blob (argv[0]), text);
+      sqlite3_result_text (ctx, text, 36, SQLITE_TRANSIENT);
+    }
+  else
+    sqlite3_result_value (ctx, argv[0]);
 }
 
 /* jz_audit_prev (): the newest entry's hash, or 32 zero bytes. Read here
@@ -1120,7 +1155,7 @@ fn_audit_prev (sqlite3_context  *ctx,
 
   if (stmt == NULL)
     {
-      if (sqlite3_prepare_v3 (db, "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", -1,
+      if (sqlite3_prepare_v3 (db, "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1", -1,
                               SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
         {
           sqlite3_result_error (ctx, sqlite3_errmsg (db), -1);
@@ -1162,6 +1197,8 @@ jz_audit_register_functions (sqlite3       *db,
     { "jz_audit_hash", 8, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_audit_hash },
     { "jz_audit_pack", 1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_audit_pack },
     { "jz_audit_json", 1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_audit_json },
+    { "jz_uuid_pack", 1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_uuid_pack },
+    { "jz_uuid_text", 1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_uuid_text },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (fns); i++)
@@ -1205,6 +1242,21 @@ report (GPtrArray  *problems,
   va_end (args);
 }
 
+/* The text of an id as the log stores it (jz_uuid_pack), unpacked into
+ * @buf when it is a UUID's bytes. */
+static const char *
+column_id_text (sqlite3_stmt *stmt,
+                int           col,
+                char          buf[37])
+{
+  if (sqlite3_column_type (stmt, col) == SQLITE_BLOB && sqlite3_column_bytes (stmt, col) == 16)
+    {
+      jz_uuid_unpack (sqlite3_column_blob (stmt, col), buf);
+      return buf;
+    }
+  return (const char *) sqlite3_column_text (stmt, col);
+}
+
 gboolean
 jz_audit_verify_chain (sqlite3   *db,
                        GPtrArray *problems,
@@ -1213,6 +1265,7 @@ jz_audit_verify_chain (sqlite3   *db,
 {
   sqlite3_stmt *stmt = NULL;
   guint8 prev[JZ_AUDIT_HASH_LEN] = { 0, };
+  gsize prev_len = JZ_AUDIT_HASH_LEN;
   gint64 last_seq = 0;
   gint64 sequence = 0;
   guint count = 0;
@@ -1220,8 +1273,9 @@ jz_audit_verify_chain (sqlite3   *db,
   int rc;
 
   rc = sqlite3_prepare_v2 (db,
-                           "SELECT seq, at, actor, device, entity, entity_id, op, fields_json, prev_hash, hash "
-                           "FROM audit ORDER BY seq", -1, &stmt, NULL);
+                           "SELECT l.seq, l.at, l.actor, l.device, t.name, l.entity_id, l.op, l.fields, l.hash "
+                           "FROM audit_log l LEFT JOIN audit_table t ON t.n = l.entity ORDER BY l.seq",
+                           -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
       g_ptr_array_add (problems, g_strdup_printf ("audit log unreadable: %s", sqlite3_errmsg (db)));
@@ -1230,49 +1284,45 @@ jz_audit_verify_chain (sqlite3   *db,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 seq = sqlite3_column_int64 (stmt, 0);
-      const guint8 *stored_prev = sqlite3_column_blob (stmt, 8);
-      int prev_len = sqlite3_column_bytes (stmt, 8);
-      const guint8 *stored_hash = sqlite3_column_blob (stmt, 9);
-      int hash_len = sqlite3_column_bytes (stmt, 9);
+      const char *entity = (const char *) sqlite3_column_text (stmt, 4);
+      const guint8 *stored_hash = sqlite3_column_blob (stmt, 8);
+      gsize hash_len = sqlite3_column_bytes (stmt, 8);
       guint8 computed[JZ_AUDIT_HASH_LEN];
+      char actor[37], entity_id[37];
       g_autofree char *fields = jz_audit_unpack (sqlite3_column_blob (stmt, 7), sqlite3_column_bytes (stmt, 7));
-      gboolean follows;
 
       n++;
       if (fields == NULL)
         report (problems, max_report, &count,
                 "audit log: entry %" G_GINT64_FORMAT " has unreadable fields (damaged)", seq);
+      if (entity == NULL)
+        report (problems, max_report, &count,
+                "audit log: entry %" G_GINT64_FORMAT " names a table the log does not know "
+                "(the entry or audit_table was edited)", seq);
       if (seq != last_seq + 1)
         report (problems, max_report, &count,
                 "audit log: entries %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " are missing (deleted)",
                 last_seq + 1, seq - 1);
-      /* The whole previous hash, or its first bytes (see the top). */
-      follows = (prev_len == JZ_AUDIT_HASH_LEN || prev_len == AUDIT_PREV_PREFIX_LEN) &&
-                memcmp (stored_prev, prev, prev_len) == 0;
-      if (!follows)
+      jz_audit_compute_hash (prev, prev_len,
+                             sqlite3_column_int64 (stmt, 1),
+                             column_id_text (stmt, 2, actor),
+                             sqlite3_column_int64 (stmt, 3),
+                             entity,
+                             column_id_text (stmt, 5, entity_id),
+                             jz_audit_op_name (sqlite3_column_int64 (stmt, 6)),
+                             fields ? fields : "",
+                             computed);
+      /* The hash covers the entry and the one before's: an edit, or an
+       * entry removed or replaced before this one, both show here. */
+      if (!is_hash_len (hash_len) || memcmp (stored_hash, computed, hash_len) != 0)
         report (problems, max_report, &count,
-                "audit log: entry %" G_GINT64_FORMAT " does not follow the entry before it "
-                "(an entry was deleted, inserted or edited)", seq);
-      /* An entry that stores only a prefix is hashed over the entry
-       * before's hash: when it does not follow, its own content cannot be
-       * judged. */
-      if (follows || prev_len == JZ_AUDIT_HASH_LEN)
+                "audit log: entry %" G_GINT64_FORMAT " does not match its hash "
+                "(it was edited, or the entry before it was removed or replaced)", seq);
+      if (is_hash_len (hash_len))
         {
-          jz_audit_compute_hash (prev_len == JZ_AUDIT_HASH_LEN ? stored_prev : prev,
-                                 sqlite3_column_int64 (stmt, 1),
-                                 (const char *) sqlite3_column_text (stmt, 2),
-                                 sqlite3_column_int64 (stmt, 3),
-                                 (const char *) sqlite3_column_text (stmt, 4),
-                                 (const char *) sqlite3_column_text (stmt, 5),
-                                 (const char *) sqlite3_column_text (stmt, 6),
-                                 fields ? fields : "",
-                                 computed);
-          if (hash_len != JZ_AUDIT_HASH_LEN || memcmp (stored_hash, computed, JZ_AUDIT_HASH_LEN) != 0)
-            report (problems, max_report, &count,
-                    "audit log: entry %" G_GINT64_FORMAT " was edited (its hash does not match its content)", seq);
+          memcpy (prev, stored_hash, hash_len);
+          prev_len = hash_len;
         }
-      if (hash_len == JZ_AUDIT_HASH_LEN)
-        memcpy (prev, stored_hash, JZ_AUDIT_HASH_LEN);
       last_seq = seq;
     }
   if (rc != SQLITE_DONE)
@@ -1280,7 +1330,7 @@ jz_audit_verify_chain (sqlite3   *db,
   sqlite3_finalize (stmt);
 
   stmt = NULL;
-  if (sqlite3_prepare_v2 (db, "SELECT seq FROM sqlite_sequence WHERE name = 'audit'", -1, &stmt, NULL) == SQLITE_OK &&
+  if (sqlite3_prepare_v2 (db, "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'", -1, &stmt, NULL) == SQLITE_OK &&
       sqlite3_step (stmt) == SQLITE_ROW)
     sequence = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
@@ -1471,8 +1521,8 @@ jz_audit_verify_rows (sqlite3   *db,
         }
 
   if (sqlite3_prepare_v2 (db,
-                          "SELECT entity, entity_id, op, fields_json FROM audit "
-                          "ORDER BY entity, entity_id, seq", -1, &log, NULL) != SQLITE_OK)
+                          "SELECT coalesce (entity, ''), entity_id, op, fields_json FROM audit "
+                          "ORDER BY 1, entity_id, seq", -1, &log, NULL) != SQLITE_OK)
     {
       g_ptr_array_add (problems, g_strdup_printf ("audit log unreadable: %s", sqlite3_errmsg (db)));
       return FALSE;

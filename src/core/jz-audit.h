@@ -9,7 +9,18 @@
 
 G_BEGIN_DECLS
 
+/* SHA-256; an entry stores the first JZ_AUDIT_STORED_HASH_LEN bytes
+ * (entries written before schema 12 the whole of it). */
 #define JZ_AUDIT_HASH_LEN 32
+#define JZ_AUDIT_STORED_HASH_LEN 16
+
+/* audit_log.op */
+typedef enum
+{
+  JZ_AUDIT_OP_INSERT = 1,
+  JZ_AUDIT_OP_UPDATE = 2,
+  JZ_AUDIT_OP_DELETE = 3,
+} JzAuditOp;
 
 /* Per-connection state read by the triggers. Owned by the JzStore that
  * owns the connection; it must outlive the connection's statements. */
@@ -25,8 +36,8 @@ typedef struct
 void     jz_audit_state_clear        (JzAuditState  *state);
 
 /* Registers jz_applying(), jz_actor(), jz_device(), jz_now(), jz_row(),
- * jz_changed(), jz_audit_prev(), jz_audit_hash(), jz_audit_pack() and
- * jz_audit_json() on @db. */
+ * jz_changed(), jz_audit_prev(), jz_audit_hash(), jz_audit_pack(),
+ * jz_audit_json(), jz_uuid_pack() and jz_uuid_text() on @db. */
 gboolean jz_audit_register_functions (sqlite3       *db,
                                       JzAuditState  *state,
                                       GError       **error);
@@ -41,8 +52,16 @@ gboolean jz_audit_ensure_device      (sqlite3       *db,
 char    *jz_audit_unpack             (gconstpointer  data,
                                       gsize          len);
 
-/* SHA-256 (prev_hash || canonical entry), as the triggers compute it. */
+/* The number of @name in audit_log.entity (audit_table), 0 if none. */
+guint    jz_audit_table_number       (const char    *name);
+
+/* "insert", "update", "delete" for a JzAuditOp, else NULL. */
+const char *jz_audit_op_name         (gint64         op);
+
+/* SHA-256 (prev_hash || canonical entry), as the triggers compute it;
+ * @prev_hash is the entry before's stored hash (16 or 32 bytes). */
 void     jz_audit_compute_hash       (const guint8  *prev_hash,
+                                      gsize          prev_len,
                                       gint64         at,
                                       const char    *actor,
                                       gint64         device,

@@ -8,6 +8,7 @@
 
 #include <json.h>
 
+#include "jz-audit.h"
 #include "jz-conflicts.h"
 #include "jz-hlc.h"
 
@@ -67,16 +68,16 @@ find_in_audit (JzStore        *store,
   for (int pass = 0; pass < 2 && side->at == 0; pass++)
     {
       stmt = jz_store_prepare (store,
-                               "SELECT at, actor FROM audit"
-                               " WHERE seq > (SELECT coalesce (max (seq), 0) FROM audit) - ?6"
-                               "   AND entity = ?1 AND entity_id = ?2 AND (device <> 0) = ?3"
-                               "   AND json_type (jz_audit_json (fields_json), ?4) IS NOT NULL"
-                               "   AND (?5 IS NULL OR json_extract (jz_audit_json (fields_json), ?4)"
+                               "SELECT at, jz_uuid_text (actor) FROM audit_log"
+                               " WHERE seq > (SELECT coalesce (max (seq), 0) FROM audit_log) - ?6"
+                               "   AND entity = ?1 AND entity_id = jz_uuid_pack (?2) AND (device <> 0) = ?3"
+                               "   AND json_type (jz_audit_json (fields), ?4) IS NOT NULL"
+                               "   AND (?5 IS NULL OR json_extract (jz_audit_json (fields), ?4)"
                                "                      IS json_extract (?5, '$'))"
                                " ORDER BY seq DESC LIMIT 1", NULL);
       if (stmt == NULL)
         return;
-      sqlite3_bind_text (stmt, 1, info->conflict->entity, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 1, jz_audit_table_number (info->conflict->entity));
       sqlite3_bind_text (stmt, 2, info->conflict->entity_id, -1, SQLITE_STATIC);
       sqlite3_bind_int (stmt, 3, own ? 1 : 0);
       sqlite3_bind_text (stmt, 4, path, -1, SQLITE_STATIC);

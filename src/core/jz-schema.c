@@ -30,6 +30,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "jz-audit.h"
 #include "jz-records-private.h"
 #include "jz-schema.h"
 #include "jz-store.h"
@@ -664,19 +665,23 @@ append_changed_call (GString        *s,
 static void
 append_audit_insert (GString        *s,
                      const JzEntity *entity,
-                     const char     *op,
+                     JzAuditOp       op,
                      const char     *row,      /* NEW or OLD */
                      const char     *fields)   /* SQL expression */
 {
   gboolean synced = (entity->flags & JZ_ENTITY_SYNCED) != 0;
   const char *key = key_column (entity);
+  guint number = jz_audit_table_number (entity->name);
 
+  /* A new audited table needs its number in jz-audit.c and audit_table. */
+  g_assert (number != 0);
+  /* Stored compactly (0012-audit-compact.sql), hashed as text. */
   g_string_append_printf (s,
-    "  INSERT INTO audit (at, actor, device, entity, entity_id, op, fields_json, prev_hash, hash)\n"
-    "  SELECT a.at, a.actor, a.device, '%s', %s.%s, '%s', jz_audit_pack (a.f), substr (a.p, 1, 4),\n"
+    "  INSERT INTO audit_log (at, actor, device, entity, entity_id, op, fields, hash)\n"
+    "  SELECT a.at, jz_uuid_pack (a.actor), a.device, %u, jz_uuid_pack (%s.%s), %d, jz_audit_pack (a.f),\n"
     "         jz_audit_hash (a.p, a.at, a.actor, a.device, '%s', %s.%s, '%s', a.f)\n"
     "  FROM (SELECT jz_now () AS at,\n",
-    entity->name, row, key, op, entity->name, row, key, op);
+    number, row, key, op, entity->name, row, key, jz_audit_op_name (op));
   if (synced)
     g_string_append_printf (s,
       "               CASE WHEN jz_applying () THEN %s.updated_by ELSE jz_actor () END AS actor,\n", row);
@@ -765,7 +770,7 @@ generate_triggers (void)
           "  INSERT INTO outbox (entity, entity_id, op, base_rev, hlc, fields_json)\n"
           "  SELECT '%s', NEW.id, 'insert', NULL, NEW.hlc, %s WHERE " CAPTURE_WHEN ";\n",
           t, new_row->str);
-      append_audit_insert (sql, entity, "insert", "NEW", audit_new->str);
+      append_audit_insert (sql, entity, JZ_AUDIT_OP_INSERT, "NEW", audit_new->str);
       g_string_append (sql, "END");
       add_trigger (list, g_strdup_printf ("jz_%s_ai", t), sql);
 
@@ -777,7 +782,7 @@ generate_triggers (void)
           "  SELECT '%s', NEW.id, CASE WHEN NEW.deleted AND NOT OLD.deleted THEN 'delete' ELSE 'update' END,\n"
           "         OLD.hlc, NEW.hlc, %s WHERE " CAPTURE_WHEN ";\n",
           t, changed->str);
-      append_audit_insert (sql, entity, "update", "NEW", audit_changed->str);
+      append_audit_insert (sql, entity, JZ_AUDIT_OP_UPDATE, "NEW", audit_changed->str);
       g_string_append (sql, "END");
       add_trigger (list, g_strdup_printf ("jz_%s_au", t), sql);
 
@@ -788,7 +793,7 @@ generate_triggers (void)
           "  INSERT INTO outbox (entity, entity_id, op, base_rev, hlc, fields_json)\n"
           "  SELECT '%s', OLD.id, 'delete', OLD.hlc, OLD.hlc, %s WHERE " CAPTURE_WHEN ";\n",
           t, old_row->str);
-      append_audit_insert (sql, entity, "delete", "OLD", audit_old->str);
+      append_audit_insert (sql, entity, JZ_AUDIT_OP_DELETE, "OLD", audit_old->str);
       g_string_append (sql, "END");
       add_trigger (list, g_strdup_printf ("jz_%s_ad", t), sql);
     }

@@ -652,6 +652,7 @@ jz_store_create (const char      *path,
   g_autofree char *tmp = NULL;
   g_autofree char *name = NULL;
   g_autofree char *set_app_id = g_strdup_printf ("PRAGMA application_id = %d", JZ_STORE_APPLICATION_ID);
+  JzAuditState audit = { 0, };
   sqlite3 *db = NULL;
   int version = 0;
   int rc;
@@ -691,8 +692,10 @@ jz_store_create (const char      *path,
       return NULL;
     }
 
-  /* The search migration fills its index with these functions. */
+  /* The search migration fills its index with these functions, the
+   * audit one calls jz_uuid_pack (nothing is audited while creating). */
   if (!exec (db, set_app_id, error) ||
+      !jz_audit_register_functions (db, &audit, error) ||
       !jz_search_register_functions (db, error) ||
       !configure (db, error) ||
       !migrate (db, 0, &version, error) ||
@@ -701,10 +704,12 @@ jz_store_create (const char      *path,
     {
       /* Translators: %s is a file's path; the reason follows. */
       g_prefix_error (error, _("Cannot create %s: "), path);
+      jz_audit_state_clear (&audit);
       sqlite3_close_v2 (db);
       remove_with_journal (tmp);
       return NULL;
     }
+  jz_audit_state_clear (&audit);
   sqlite3_close_v2 (db);
 
   /* @path does not exist, so a WAL beside it is an orphan of a removed

@@ -117,6 +117,62 @@ jz_uuid_is_valid (const char *text)
   return TRUE;
 }
 
+static int
+lower_hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+gboolean
+jz_uuid_pack (const char *text,
+              gsize       len,
+              guint8      out[16])
+{
+  guint n = 0;
+
+  if (text == NULL || len != 36)
+    return FALSE;
+  for (guint i = 0; i < 36; i++)
+    {
+      int hi, lo;
+
+      if (i == 8 || i == 13 || i == 18 || i == 23)
+        {
+          if (text[i] != '-')
+            return FALSE;
+          continue;
+        }
+      hi = lower_hex_value (text[i]);
+      lo = lower_hex_value (text[i + 1]);
+      if (hi < 0 || lo < 0)
+        return FALSE;
+      out[n++] = (guint8) (hi << 4 | lo);
+      i++;
+    }
+  return TRUE;
+}
+
+void
+jz_uuid_unpack (const guint8 bytes[16],
+                char         out[37])
+{
+  static const char hex[] = "0123456789abcdef";
+  guint o = 0;
+
+  for (guint i = 0; i < 16; i++)
+    {
+      if (i == 4 || i == 6 || i == 8 || i == 10)
+        out[o++] = '-';
+      out[o++] = hex[bytes[i] >> 4];
+      out[o++] = hex[bytes[i] & 0xf];
+    }
+  out[o] = '\0';
+}
+
 gint64
 jz_uuid_v7_get_ms (const char *uuid)
 {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "jz-actions.h"
+#include "jz-audit.h"
 #include "jz-case-data.h"
 #include "jz-case-labels.h"
 #include "jz-case-list-model.h"
@@ -302,15 +303,17 @@ load_timeline (JzStore     *store,
   int rc;
 
   /* The episode, its person, and every record that belongs to them; the
-   * audit log is read through its entity_id index (0006-case-page.sql).
+   * audit log is read through its entity_id index (0012-audit-compact.sql,
+   * where ids are stored as jz_uuid_pack() makes them).
    * Departures are found through two partial indexes, the live one and
    * those taken back (0009-departure-history.sql), each named by its own
    * condition: without them SQLite scanned every departure on file. */
   stmt = jz_store_prepare (store,
-    "SELECT a.seq, a.at, a.actor, a.device = 0, a.entity, a.entity_id, a.op, jz_audit_json (a.fields_json), "
-    "       (SELECT s.name FROM staff s WHERE s.id = a.actor) "
-    "FROM audit a WHERE a.entity_id IN ("
-    "  SELECT ?1 UNION ALL SELECT ?2"
+    "SELECT a.seq, a.at, jz_uuid_text (a.actor), a.device = 0, t.name, jz_uuid_text (a.entity_id), a.op, "
+    "       jz_audit_json (a.fields), (SELECT s.name FROM staff s WHERE s.id = jz_uuid_text (a.actor)) "
+    "FROM audit_log a JOIN audit_table t ON t.n = a.entity "
+    "WHERE a.entity_id IN (SELECT jz_uuid_pack (x) FROM ("
+    "  SELECT ?1 AS x UNION ALL SELECT ?2"
     "  UNION ALL SELECT id FROM belonging WHERE episode_id = ?1"
     "  UNION ALL SELECT id FROM service_log WHERE episode_id = ?1"
     "  UNION ALL SELECT id FROM tracing_step WHERE episode_id = ?1"
@@ -323,7 +326,7 @@ load_timeline (JzStore     *store,
     "  UNION ALL SELECT id FROM placement WHERE person_id = ?2"
     "  UNION ALL SELECT id FROM settlement WHERE person_id = ?2"
     "  UNION ALL SELECT id FROM followup WHERE person_id = ?2 AND episode_id IS ?1"
-    "  UNION ALL SELECT id FROM attachment WHERE owner_id IN (?1, ?2)) "
+    "  UNION ALL SELECT id FROM attachment WHERE owner_id IN (?1, ?2))) "
     "ORDER BY a.seq DESC LIMIT ?3", error);
   if (stmt == NULL)
     return NULL;
@@ -341,7 +344,7 @@ load_timeline (JzStore     *store,
       entry->from_sync = sqlite3_column_int (stmt, 3) != 0;
       entry->entity = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
       entry->entity_id = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-      entry->op = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+      entry->op = g_strdup (jz_audit_op_name (sqlite3_column_int64 (stmt, 6)));
       entry->fields_json = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
       entry->actor_name = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
       g_ptr_array_add (out, entry);

@@ -9,13 +9,19 @@
  *   hash = SHA-256 (prev_hash || at || actor || device || entity ||
  *                   entity_id || op || fields_json)
  *
- * with 0x1f between the parts, 0x1e standing for a NULL actor, the device
- * number in decimal, and the first entry's prev_hash being 32 zero bytes.
- * The column prev_hash keeps only the first 4 bytes of it (entries written
- * before 2026-11-23 keep all 32): the whole hash is the entry before's own,
- * and the prefix only tells a gap in the chain from an edited entry.
- * The fields are hashed as JSON text; they are stored packed (below). Editing or deleting an
- * entry breaks the chain; removing the newest entries is caught by
+ * over the entry as text: 0x1f between the parts, 0x1e standing for a
+ * NULL actor, the device number in decimal, the table's name, the id and
+ * actor as written (8-4-4-4-12), the operation's name, the fields as JSON.
+ * prev_hash is the entry before's stored hash, 32 zero bytes for the first.
+ *
+ * Since schema 12 (0012-audit-compact.sql) the entries are kept in
+ * audit_log compactly: the table as its number in audit_table (frozen:
+ * audit_tables below), the operation as 1–3, the id and actor as a UUID's
+ * 16 bytes (jz_uuid_pack), the fields packed (below), and the first 16
+ * bytes of the hash; entries written before keep their whole hash. The
+ * view `audit` shows the log as text. Editing an entry, or removing or
+ * replacing one before it, makes its hash not match; a gap also shows in
+ * the sequence numbers; removing the newest entries is caught by
  * AUTOINCREMENT's sqlite_sequence and by the replay, which rebuilds every
  * row from its entries and compares it with the table, so a row changed
  * behind the log's back (a shell with the triggers dropped) is caught too.

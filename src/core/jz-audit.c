@@ -1128,6 +1128,20 @@ fn_uuid_pack (sqlite3_context  *ctx,
     sqlite3_result_value (ctx, argv[0]);
 }
 
+/* The text of an id as the log stores it (jz_uuid_pack), unpacked into
+ * @buf when it is a UUID's bytes. */
+static const char *
+id_text (sqlite3_value *v,
+         char           buf[37])
+{
+  if (sqlite3_value_type (v) == SQLITE_BLOB && sqlite3_value_bytes (v) == 16)
+    {
+      jz_uuid_unpack (sqlite3_value_blob (v), buf);
+      return buf;
+    }
+  return (const char *) sqlite3_value_text (v);
+}
+
 /* jz_uuid_text (value): the text jz_uuid_pack() was given. */
 static void
 fn_uuid_text (sqlite3_context  *ctx,
@@ -1136,11 +1150,8 @@ fn_uuid_text (sqlite3_context  *ctx,
 {
   char text[37];
 
-  if (sqlite3_value_type (argv[0]) == SQLITE_BLOB && sqlite3_value_bytes (argv[0]) == 16)
-    {
-      jz_uuid_unpack (sqlite3_value_blob (argv[0]), text);
-      sqlite3_result_text (ctx, text, 36, SQLITE_TRANSIENT);
-    }
+  if (id_text (argv[0], text) == text)
+    sqlite3_result_text (ctx, text, 36, SQLITE_TRANSIENT);
   else
     sqlite3_result_value (ctx, argv[0]);
 }
@@ -1248,21 +1259,6 @@ report (GPtrArray  *problems,
   va_end (args);
 }
 
-/* The text of an id as the log stores it (jz_uuid_pack), unpacked into
- * @buf when it is a UUID's bytes. */
-static const char *
-column_id_text (sqlite3_stmt *stmt,
-                int           col,
-                char          buf[37])
-{
-  if (sqlite3_column_type (stmt, col) == SQLITE_BLOB && sqlite3_column_bytes (stmt, col) == 16)
-    {
-      jz_uuid_unpack (sqlite3_column_blob (stmt, col), buf);
-      return buf;
-    }
-  return (const char *) sqlite3_column_text (stmt, col);
-}
-
 gboolean
 jz_audit_verify_chain (sqlite3   *db,
                        GPtrArray *problems,
@@ -1311,10 +1307,10 @@ jz_audit_verify_chain (sqlite3   *db,
                 last_seq + 1, seq - 1);
       jz_audit_compute_hash (prev, prev_len,
                              sqlite3_column_int64 (stmt, 1),
-                             column_id_text (stmt, 2, actor),
+                             id_text (sqlite3_column_value (stmt, 2), actor),
                              sqlite3_column_int64 (stmt, 3),
                              entity,
-                             column_id_text (stmt, 5, entity_id),
+                             id_text (sqlite3_column_value (stmt, 5), entity_id),
                              jz_audit_op_name (sqlite3_column_int64 (stmt, 6)),
                              fields ? fields : "",
                              computed);

@@ -38,6 +38,7 @@
 #include "jz-numbers.h"
 #include "jz-records.h"
 #include "jz-regions.h"
+#include "jz-uuid.h"
 
 #define DAY 86400
 #define HOUR 3600
@@ -318,18 +319,8 @@ next_id (Demo *d,
   for (int i = 8; i < 16; i++)
     b[i] = (a >> ((i - 8) * 8)) & 0xff;
   b[8] = 0x80 | (b[8] & 0x3f);
-  /* 8-4-4-4-12 lower-case hex digits, as "%02x…" printed them (without
-   * printf, which took 2.5 % of the instructions of a demo row). */
-  for (int i = 0, o = 0; i < 16; i++)
-    {
-      static const char hex[] = "0123456789abcdef";
-
-      if (i == 4 || i == 6 || i == 8 || i == 10)
-        out[o++] = '-';
-      out[o++] = hex[b[i] >> 4];
-      out[o++] = hex[b[i] & 0x0f];
-    }
-  out[36] = '\0';
+  /* Without printf, which took 2.5 % of the instructions of a demo row. */
+  jz_uuid_unpack (b, out);
 }
 
 static void

@@ -84,10 +84,7 @@ jz_uuid_v7_generate (char out[37])
   b[7] = counter & 0xff;
   b[8] = 0x80 | (b[8] & 0x3f);
 
-  g_snprintf (out, 37,
-              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-              b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-              b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  jz_uuid_unpack (b, out);
 }
 
 char *
@@ -97,24 +94,6 @@ jz_uuid_v7_new (void)
 
   jz_uuid_v7_generate (buf);
   return g_strdup (buf);
-}
-
-gboolean
-jz_uuid_is_valid (const char *text)
-{
-  if (text == NULL || strlen (text) != 36)
-    return FALSE;
-  for (int i = 0; i < 36; i++)
-    {
-      if (i == 8 || i == 13 || i == 18 || i == 23)
-        {
-          if (text[i] != '-')
-            return FALSE;
-        }
-      else if (!g_ascii_isxdigit (text[i]) || g_ascii_isupper (text[i]))
-        return FALSE;
-    }
-  return TRUE;
 }
 
 static int
@@ -171,6 +150,14 @@ jz_uuid_unpack (const guint8 bytes[16],
       out[o++] = hex[bytes[i] & 0xf];
     }
   out[o] = '\0';
+}
+
+gboolean
+jz_uuid_is_valid (const char *text)
+{
+  guint8 bytes[16];
+
+  return text != NULL && jz_uuid_pack (text, strlen (text), bytes);
 }
 
 gint64
